@@ -1,0 +1,226 @@
+//! `Array`: the value users hold. Concrete (host data; device buffers come
+//! with the PJRT backend) or a tracer standing for a variable of a graph
+//! being traced. Cheap to clone: reference counted.
+
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::ir::{Aval, Var};
+use crate::runtime::host::{Elem, HostData};
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Array(pub(crate) Arc<ArrayInner>);
+
+pub(crate) struct ArrayInner {
+    pub aval: Aval,
+    pub value: Value,
+}
+
+pub(crate) enum Value {
+    Host(HostData),
+    /// A variable of the trace with this id.
+    Tracer { trace: u64, var: Var },
+}
+
+impl Array {
+    pub fn from_host(data: HostData) -> Array {
+        let aval = Aval::new(data.shape(), data.dtype());
+        Array(Arc::new(ArrayInner { aval, value: Value::Host(data) }))
+    }
+    pub(crate) fn from_host_aval(data: HostData, aval: Aval) -> Array {
+        debug_assert_eq!(data.shape(), &aval.shape[..]);
+        debug_assert_eq!(data.dtype(), aval.dtype);
+        Array(Arc::new(ArrayInner { aval, value: Value::Host(data) }))
+    }
+    pub(crate) fn tracer(trace: u64, var: Var, aval: Aval) -> Array {
+        Array(Arc::new(ArrayInner { aval, value: Value::Tracer { trace, var } }))
+    }
+
+    pub fn from_vec<T: Elem>(v: Vec<T>, shape: &[usize]) -> Result<Array> {
+        Ok(Array::from_host(HostData::from_vec(shape, v)?))
+    }
+    pub fn from_slice<T: Elem>(v: &[T], shape: &[usize]) -> Result<Array> {
+        Array::from_vec(v.to_vec(), shape)
+    }
+    /// A 0-d array of a definite dtype.
+    pub fn scalar<T: Elem>(v: T) -> Array {
+        Array::from_host(HostData::from_vec(&[], vec![v]).unwrap())
+    }
+    /// A 0-d array of `dtype` holding `v` converted with the cast rules.
+    pub fn full_scalar(dtype: DType, v: f64) -> Array {
+        Array::from_host(HostData::full(dtype, &[], v))
+    }
+    /// A weakly typed 0-d array: how host scalars (`2.0`, `3`) enter, so
+    /// that `x * 2.0` keeps `x`'s dtype.
+    pub fn weak_scalar(dtype: DType, v: f64) -> Array {
+        let data = HostData::full(dtype, &[], v);
+        let aval = Aval::scalar(dtype).weak(true);
+        Array::from_host_aval(data, aval)
+    }
+    /// This array with its weak-type flag set or cleared (same data).
+    pub fn with_weak_type(&self, weak: bool) -> Array {
+        if self.aval().weak_type == weak {
+            return self.clone();
+        }
+        let aval = self.aval().clone().weak(weak);
+        match &self.0.value {
+            Value::Host(h) => Array::from_host_aval(h.clone(), aval),
+            Value::Tracer { trace, var } => Array::tracer(*trace, *var, aval),
+        }
+    }
+
+    pub fn aval(&self) -> &Aval {
+        &self.0.aval
+    }
+    pub fn shape(&self) -> &[usize] {
+        &self.0.aval.shape
+    }
+    pub fn dtype(&self) -> DType {
+        self.0.aval.dtype
+    }
+    pub fn ndim(&self) -> usize {
+        self.0.aval.shape.len()
+    }
+    pub fn size(&self) -> usize {
+        self.0.aval.size()
+    }
+    pub fn weak_type(&self) -> bool {
+        self.0.aval.weak_type
+    }
+    pub fn is_tracer(&self) -> bool {
+        matches!(self.0.value, Value::Tracer { .. })
+    }
+    pub(crate) fn tracer_parts(&self) -> Option<(u64, Var)> {
+        match &self.0.value {
+            Value::Tracer { trace, var } => Some((*trace, *var)),
+            _ => None,
+        }
+    }
+    /// Identity of this handle (for capture tables keyed by array).
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
+    /// The concrete host data; an error for a tracer (JAX's ConcretizationTypeError).
+    pub fn host(&self) -> Result<&HostData> {
+        match &self.0.value {
+            Value::Host(h) => Ok(h),
+            Value::Tracer { .. } => Err(crate::err!(
+                Tracer,
+                "a concrete value is required but got a tracer {} (ConcretizationTypeError): \
+                 the value depends on a traced argument",
+                self.aval()
+            )),
+        }
+    }
+    pub fn to_vec<T: Elem>(&self) -> Result<Vec<T>> {
+        Ok(self.host()?.to_vec::<T>())
+    }
+    pub fn to_f64_vec(&self) -> Result<Vec<f64>> {
+        self.to_vec::<f64>()
+    }
+    /// The single element of a size-1 array, as f64.
+    pub fn item_f64(&self) -> Result<f64> {
+        if self.size() != 1 {
+            crate::bail!(Type, "only size-1 arrays can be converted to scalars, got shape {}", self.aval().shape_str());
+        }
+        Ok(self.host()?.first_f64())
+    }
+    pub fn item_i64(&self) -> Result<i64> {
+        if self.size() != 1 {
+            crate::bail!(Type, "only size-1 arrays can be converted to scalars, got shape {}", self.aval().shape_str());
+        }
+        Ok(self.host()?.first_i128() as i64)
+    }
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        Ok(self.host()?.to_bytes())
+    }
+
+    /// How a 0-d literal is printed inside a graph (`2.0`, `3`, `True`).
+    pub(crate) fn literal_str(&self) -> String {
+        match &self.0.value {
+            Value::Host(h) => fmt_elem(h, 0),
+            Value::Tracer { .. } => "?".into(),
+        }
+    }
+    /// Bits of a 0-d literal (for equality and hashing of literals in CSE).
+    pub(crate) fn literal_key(&self) -> Option<(DType, bool, Vec<u8>)> {
+        match &self.0.value {
+            Value::Host(h) if h.len() == 1 => Some((h.dtype(), self.weak_type(), h.to_bytes())),
+            _ => None,
+        }
+    }
+}
+
+/// Formats element `i` (flat, row-major) the way numpy prints it.
+fn fmt_elem(h: &HostData, i: usize) -> String {
+    let d = h.dtype();
+    crate::with_host!(h, a, T => {
+        let x = *a.iter().nth(i).expect("index in range");
+        if d.is_float() {
+            fmt_float(x.to_f64(), d)
+        } else if d.is_bool() {
+            if x.to_i128() != 0 { "True".into() } else { "False".into() }
+        } else {
+            x.to_i128().to_string()
+        }
+    })
+}
+
+fn fmt_float(v: f64, d: DType) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // shortest round-trip text at the array's own precision
+    let s = match d {
+        DType::F64 => format!("{v}"),
+        DType::F32 => format!("{}", v as f32),
+        _ => format!("{}", v as f32),
+    };
+    if s.contains('.') || s.contains('e') {
+        s
+    } else {
+        s + "."
+    }
+}
+
+fn fmt_nested(h: &HostData, shape: &[usize], offset: usize, out: &mut String) {
+    if shape.is_empty() {
+        out.push_str(&fmt_elem(h, offset));
+        return;
+    }
+    let stride: usize = shape[1..].iter().product();
+    out.push('[');
+    for i in 0..shape[0] {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        fmt_nested(h, &shape[1..], offset + i * stride, out);
+    }
+    out.push(']');
+}
+
+impl fmt::Display for Array {
+    /// `Array([1., 2.], dtype=float32)` like JAX's repr; tracers print their aval.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.value {
+            Value::Host(h) => {
+                let mut s = String::new();
+                fmt_nested(h, h.shape(), 0, &mut s);
+                let weak = if self.weak_type() { ", weak_type=True" } else { "" };
+                write!(f, "Array({s}, dtype={}{weak})", h.dtype())
+            }
+            Value::Tracer { .. } => write!(f, "Traced<{}>", self.aval()),
+        }
+    }
+}
+
+impl fmt::Debug for Array {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}

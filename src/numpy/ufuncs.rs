@@ -1,0 +1,308 @@
+//! Elementwise numpy functions: promotion and broadcasting, then lax.
+
+use super::{promote_args, promote_args_inexact, scalar};
+use crate::array::Array;
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::lax;
+
+macro_rules! float_unary {
+    ($($name:ident => $lax:ident),* $(,)?) => {$(
+        #[doc = concat!("`jnp.", stringify!($name), "` (ints and bools compute in the default float type)")]
+        pub fn $name(x: &Array) -> Result<Array> {
+            let x = promote_args_inexact(stringify!($name), &[x])?.pop().unwrap();
+            lax::$lax(&x)
+        }
+    )*};
+}
+float_unary!(
+    exp => exp, exp2 => exp2, log => log, log1p => log1p, expm1 => expm1, tanh => tanh, sin => sin,
+    cos => cos, tan => tan, arcsin => asin, arccos => acos, arctan => atan, sinh => sinh, cosh => cosh,
+    arcsinh => asinh, arccosh => acosh, arctanh => atanh, sqrt => sqrt, cbrt => cbrt, rsqrt => rsqrt,
+);
+
+/// `jnp.log2`
+pub fn log2(x: &Array) -> Result<Array> {
+    let l = log(x)?;
+    lax::div(&l, &lax::log(&super::full_like(&l, 2.0)?)?)
+}
+/// `jnp.log10`
+pub fn log10(x: &Array) -> Result<Array> {
+    let l = log(x)?;
+    lax::div(&l, &lax::log(&super::full_like(&l, 10.0)?)?)
+}
+
+pub fn negative(x: &Array) -> Result<Array> {
+    if x.dtype().is_bool() {
+        crate::bail!(Type, "negative does not accept dtype bool. Use the ~ operator or logical_not instead.");
+    }
+    lax::neg(x)
+}
+pub fn positive(x: &Array) -> Result<Array> {
+    Ok(x.clone())
+}
+pub fn abs(x: &Array) -> Result<Array> {
+    if x.dtype().is_unsigned_int() || x.dtype().is_bool() {
+        return Ok(x.clone());
+    }
+    lax::abs(x)
+}
+pub fn sign(x: &Array) -> Result<Array> {
+    if x.dtype().is_bool() {
+        return Ok(x.clone());
+    }
+    lax::sign(x)
+}
+pub fn square(x: &Array) -> Result<Array> {
+    if x.dtype().is_bool() {
+        return lax::and(x, x);
+    }
+    lax::square(x)
+}
+pub fn reciprocal(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("reciprocal", &[x])?.pop().unwrap();
+    lax::div(&super::ones_like(&x)?, &x)
+}
+
+fn round_like(x: &Array, f: fn(&Array) -> Result<Array>) -> Result<Array> {
+    if x.dtype().is_float() {
+        f(x)
+    } else {
+        Ok(x.clone()) // integers are already integral, as in jnp
+    }
+}
+pub fn floor(x: &Array) -> Result<Array> {
+    round_like(x, lax::floor)
+}
+pub fn ceil(x: &Array) -> Result<Array> {
+    round_like(x, lax::ceil)
+}
+pub fn trunc(x: &Array) -> Result<Array> {
+    round_like(x, |x| {
+        let neg = lax::lt(x, &super::zeros_like(x)?)?;
+        lax::select(&neg, &lax::ceil(x)?, &lax::floor(x)?)
+    })
+}
+/// `jnp.round(x, decimals=0)`: half to even.
+pub fn round(x: &Array, decimals: i32) -> Result<Array> {
+    if !x.dtype().is_float() {
+        return Ok(x.clone());
+    }
+    if decimals == 0 {
+        return lax::round(x, true);
+    }
+    let f = super::full_like(x, 10f64.powi(decimals))?;
+    lax::div(&lax::round(&lax::mul(x, &f)?, true)?, &f)
+}
+pub fn isfinite(x: &Array) -> Result<Array> {
+    if !x.dtype().is_float() {
+        return super::full_like_dtype(x, 1.0, DType::Bool);
+    }
+    lax::is_finite(x)
+}
+pub fn isnan(x: &Array) -> Result<Array> {
+    if !x.dtype().is_float() {
+        return super::full_like_dtype(x, 0.0, DType::Bool);
+    }
+    lax::ne(x, x)
+}
+pub fn isinf(x: &Array) -> Result<Array> {
+    if !x.dtype().is_float() {
+        return super::full_like_dtype(x, 0.0, DType::Bool);
+    }
+    let a = lax::abs(x)?;
+    lax::eq(&a, &super::full_like(&a, f64::INFINITY)?)
+}
+
+macro_rules! binary {
+    ($($name:ident => $lax:ident),* $(,)?) => {$(
+        #[doc = concat!("`jnp.", stringify!($name), "` with promotion and broadcasting")]
+        pub fn $name(x: &Array, y: &Array) -> Result<Array> {
+            let v = promote_args(stringify!($name), &[x, y])?;
+            lax::$lax(&v[0], &v[1])
+        }
+    )*};
+}
+binary!(
+    add => add, subtract => sub, multiply => mul, maximum => max, minimum => min,
+    equal => eq, not_equal => ne, less => lt, less_equal => le, greater => gt, greater_equal => ge,
+    bitwise_and => and, bitwise_or => or, bitwise_xor => xor,
+);
+
+pub fn logical_and(x: &Array, y: &Array) -> Result<Array> {
+    let (a, b) = bool_pair("logical_and", x, y)?;
+    lax::and(&a, &b)
+}
+pub fn logical_or(x: &Array, y: &Array) -> Result<Array> {
+    let (a, b) = bool_pair("logical_or", x, y)?;
+    lax::or(&a, &b)
+}
+pub fn logical_xor(x: &Array, y: &Array) -> Result<Array> {
+    let (a, b) = bool_pair("logical_xor", x, y)?;
+    lax::xor(&a, &b)
+}
+pub fn logical_not(x: &Array) -> Result<Array> {
+    lax::not(&to_bool(x)?)
+}
+pub fn bitwise_not(x: &Array) -> Result<Array> {
+    lax::not(x)
+}
+/// `jnp.invert`
+pub fn invert(x: &Array) -> Result<Array> {
+    lax::not(x)
+}
+
+fn bool_pair(op: &str, x: &Array, y: &Array) -> Result<(Array, Array)> {
+    let shape = super::broadcast_shapes(op, &[x.shape(), y.shape()])?;
+    Ok((super::broadcast_to(&to_bool(x)?, &shape)?, super::broadcast_to(&to_bool(y)?, &shape)?))
+}
+
+/// `x != 0` as bool (identity for bools).
+pub fn to_bool(x: &Array) -> Result<Array> {
+    if x.dtype().is_bool() {
+        return Ok(x.clone());
+    }
+    lax::ne(x, &super::zeros_like(x)?)
+}
+
+/// `jnp.true_divide` / `jnp.divide`: ints divide as floats.
+pub fn divide(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args_inexact("divide", &[x, y])?;
+    lax::div(&v[0], &v[1])
+}
+pub fn true_divide(x: &Array, y: &Array) -> Result<Array> {
+    divide(x, y)
+}
+
+/// `jnp.floor_divide`: rounds toward negative infinity.
+pub fn floor_divide(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("floor_divide", &[x, y])?;
+    let (a, b) = (&v[0], &v[1]);
+    if a.dtype().is_float() {
+        return lax::floor(&lax::div(a, b)?);
+    }
+    if a.dtype().is_unsigned_int() || a.dtype().is_bool() {
+        return lax::div(a, b);
+    }
+    // truncating division, minus one where the signs differ and there is a remainder
+    let q = lax::div(a, b)?;
+    let r = lax::rem(a, b)?;
+    let zero = super::zeros_like(a)?;
+    let signs_differ = lax::ne(&lax::lt(&r, &zero)?, &lax::lt(b, &zero)?)?;
+    let fix = lax::and(&lax::ne(&r, &zero)?, &signs_differ)?;
+    lax::select(&fix, &lax::sub(&q, &super::ones_like(&q)?)?, &q)
+}
+
+/// `jnp.remainder` / `jnp.mod`: the result has the sign of the divisor.
+pub fn remainder(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("remainder", &[x, y])?;
+    let (a, b) = (&v[0], &v[1]);
+    let r = lax::rem(a, b)?;
+    if a.dtype().is_unsigned_int() {
+        return Ok(r);
+    }
+    let zero = super::zeros_like(a)?;
+    let signs_differ = lax::ne(&lax::lt(&r, &zero)?, &lax::lt(b, &zero)?)?;
+    let fix = lax::and(&lax::ne(&r, &zero)?, &signs_differ)?;
+    lax::select(&fix, &lax::add(&r, b)?, &r)
+}
+pub fn fmod(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("fmod", &[x, y])?;
+    lax::rem(&v[0], &v[1])
+}
+
+/// `jnp.power`: float powers, or integer powers by repeated squaring.
+pub fn power(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("power", &[x, y])?;
+    if v[0].dtype().is_bool() {
+        crate::bail!(Type, "power does not accept dtype bool");
+    }
+    lax::pow(&v[0], &v[1])
+}
+
+pub fn arctan2(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args_inexact("arctan2", &[x, y])?;
+    lax::atan2(&v[0], &v[1])
+}
+pub fn hypot(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args_inexact("hypot", &[x, y])?;
+    lax::sqrt(&lax::add(&lax::mul(&v[0], &v[0])?, &lax::mul(&v[1], &v[1])?)?)
+}
+pub fn nextafter(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args_inexact("nextafter", &[x, y])?;
+    lax::nextafter(&v[0], &v[1])
+}
+pub fn left_shift(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("left_shift", &[x, y])?;
+    lax::shift_left(&v[0], &v[1])
+}
+/// `jnp.right_shift`: arithmetic for signed ints, logical for unsigned.
+pub fn right_shift(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("right_shift", &[x, y])?;
+    if v[0].dtype().is_unsigned_int() {
+        lax::shift_right_logical(&v[0], &v[1])
+    } else {
+        lax::shift_right_arithmetic(&v[0], &v[1])
+    }
+}
+
+/// `jnp.where(cond, x, y)`.
+pub fn where_(cond: &Array, x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("where", &[x, y])?;
+    let shape = super::broadcast_shapes("where", &[cond.shape(), v[0].shape()])?;
+    let c = super::broadcast_to(&to_bool(cond)?, &shape)?;
+    let (a, b) = (super::broadcast_to(&v[0], &shape)?, super::broadcast_to(&v[1], &shape)?);
+    lax::select(&c, &a, &b)
+}
+
+/// `jnp.clip(x, min, max)`; either bound may be absent.
+pub fn clip(x: &Array, min: Option<&Array>, max: Option<&Array>) -> Result<Array> {
+    let mut r = x.clone();
+    if let Some(lo) = min {
+        r = maximum(&r, lo)?;
+    }
+    if let Some(hi) = max {
+        r = minimum(&r, hi)?;
+    }
+    Ok(r)
+}
+
+/// `jax.nn.sigmoid` / `jax.scipy.special.expit`.
+pub fn sigmoid(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("sigmoid", &[x])?.pop().unwrap();
+    lax::logistic(&x)
+}
+pub fn erf(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("erf", &[x])?.pop().unwrap();
+    lax::erf(&x)
+}
+pub fn erfc(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("erfc", &[x])?.pop().unwrap();
+    lax::erfc(&x)
+}
+pub fn erfinv(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("erfinv", &[x])?.pop().unwrap();
+    lax::erf_inv(&x)
+}
+pub fn lgamma(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("gammaln", &[x])?.pop().unwrap();
+    lax::lgamma(&x)
+}
+pub fn digamma(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("digamma", &[x])?.pop().unwrap();
+    lax::digamma(&x)
+}
+/// `jnp.deg2rad`
+pub fn deg2rad(x: &Array) -> Result<Array> {
+    multiply(&promote_args_inexact("deg2rad", &[x])?[0], &scalar(std::f64::consts::PI / 180.0))
+}
+pub fn rad2deg(x: &Array) -> Result<Array> {
+    multiply(&promote_args_inexact("rad2deg", &[x])?[0], &scalar(180.0 / std::f64::consts::PI))
+}
+/// `jnp.logaddexp`
+pub fn logaddexp(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args_inexact("logaddexp", &[x, y])?;
+    let m = lax::max(&v[0], &v[1])?;
+    let d = lax::neg(&lax::abs(&lax::sub(&v[0], &v[1])?)?)?;
+    lax::add(&m, &lax::log1p(&lax::exp(&d)?)?)
+}

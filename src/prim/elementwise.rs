@@ -1,0 +1,804 @@
+//! Elementwise primitives: unary math, binary arithmetic and bitwise ops,
+//! select_n, clamp, dtype conversions, stop_gradient. Shape rules are
+//! strict as in `jax.lax`: equal shapes and equal dtypes (the numpy layer
+//! broadcasts and promotes before calling these).
+
+use super::arity;
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::ir::Aval;
+use crate::runtime::host::{Elem, HostData};
+use half::{bf16, f16};
+use ndarray::{ArrayD, Zip};
+use num_traits::Float;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Neg,
+    Sign,
+    Floor,
+    Ceil,
+    /// Rounds half away from zero (lax.round's default method).
+    Round,
+    /// Rounds half to even (lax.round with ROUND_TO_NEAREST_EVEN; jnp.round).
+    RoundEven,
+    IsFinite,
+    Exp,
+    Exp2,
+    Log,
+    Log1p,
+    Expm1,
+    Tanh,
+    Logistic,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Sqrt,
+    Rsqrt,
+    Cbrt,
+    Abs,
+    Not,
+    Erf,
+    Erfc,
+    ErfInv,
+    Lgamma,
+    Digamma,
+    Square,
+}
+
+/// Which dtypes a unary op accepts.
+#[derive(Clone, Copy, PartialEq)]
+enum Accepts {
+    Float,
+    Number,
+    IntOrBool,
+}
+
+impl UnaryOp {
+    pub const ALL: [UnaryOp; 36] = {
+        use UnaryOp::*;
+        [
+            Neg, Sign, Floor, Ceil, Round, RoundEven, IsFinite, Exp, Exp2, Log, Log1p, Expm1, Tanh, Logistic, Sin, Cos, Tan, Asin, Acos, Atan,
+            Sinh, Cosh, Asinh, Acosh, Atanh, Sqrt, Rsqrt, Cbrt, Abs, Not, Erf, Erfc, ErfInv, Lgamma, Digamma, Square,
+        ]
+    };
+    pub fn name(self) -> &'static str {
+        use UnaryOp::*;
+        match self {
+            Neg => "neg",
+            Sign => "sign",
+            Floor => "floor",
+            Ceil => "ceil",
+            Round | RoundEven => "round",
+            IsFinite => "is_finite",
+            Exp => "exp",
+            Exp2 => "exp2",
+            Log => "log",
+            Log1p => "log1p",
+            Expm1 => "expm1",
+            Tanh => "tanh",
+            Logistic => "logistic",
+            Sin => "sin",
+            Cos => "cos",
+            Tan => "tan",
+            Asin => "asin",
+            Acos => "acos",
+            Atan => "atan",
+            Sinh => "sinh",
+            Cosh => "cosh",
+            Asinh => "asinh",
+            Acosh => "acosh",
+            Atanh => "atanh",
+            Sqrt => "sqrt",
+            Rsqrt => "rsqrt",
+            Cbrt => "cbrt",
+            Abs => "abs",
+            Not => "not",
+            Erf => "erf",
+            Erfc => "erfc",
+            ErfInv => "erf_inv",
+            Lgamma => "lgamma",
+            Digamma => "digamma",
+            Square => "square",
+        }
+    }
+    pub fn params_str(self) -> String {
+        match self {
+            UnaryOp::Round => "rounding_method=0".into(),
+            UnaryOp::RoundEven => "rounding_method=1".into(),
+            _ => String::new(),
+        }
+    }
+    fn accepts(self) -> Accepts {
+        use UnaryOp::*;
+        match self {
+            Neg | Sign | Abs | Square => Accepts::Number,
+            Not => Accepts::IntOrBool,
+            _ => Accepts::Float,
+        }
+    }
+}
+
+fn check_accepts(op: &str, acc: Accepts, d: DType) -> Result<()> {
+    let (ok, what) = match acc {
+        Accepts::Float => (d.is_float(), "floating"),
+        Accepts::Number => (d.is_number(), "integer, floating"),
+        Accepts::IntOrBool => (d.is_int() || d.is_bool(), "bool, integer"),
+    };
+    if !ok {
+        crate::bail!(Type, "{op} does not accept dtype {d}. Accepted dtypes are subtypes of {what}.");
+    }
+    Ok(())
+}
+
+pub fn unary_shape(op: UnaryOp, ins: &[Aval]) -> Result<Aval> {
+    arity(op.name(), ins, 1)?;
+    check_accepts(op.name(), op.accepts(), ins[0].dtype)?;
+    if op == UnaryOp::IsFinite {
+        return Ok(ins[0].with_dtype(DType::Bool));
+    }
+    Ok(ins[0].clone())
+}
+
+pub fn identity_shape(op: &str, ins: &[Aval]) -> Result<Aval> {
+    arity(op, ins, 1)?;
+    Ok(ins[0].clone())
+}
+
+pub fn integer_pow_shape(_y: i32, ins: &[Aval]) -> Result<Aval> {
+    arity("integer_pow", ins, 1)?;
+    check_accepts("integer_pow", Accepts::Number, ins[0].dtype)?;
+    if ins[0].dtype.is_int() && _y < 0 {
+        crate::bail!(Type, "integer_pow: integers cannot be raised to the negative power {_y}");
+    }
+    Ok(ins[0].clone())
+}
+
+// ---------------------------------------------------------------- float math
+
+/// Float element types the kernels compute in (f16/bf16 go through f32).
+pub trait Real: Float + Elem {
+    fn erf_(self) -> Self;
+    fn erfc_(self) -> Self;
+    fn erf_inv_(self) -> Self;
+    fn lgamma_(self) -> Self;
+    fn digamma_(self) -> Self;
+    fn nextafter_(self, to: Self) -> Self;
+}
+
+impl Real for f32 {
+    fn erf_(self) -> Self {
+        libm::erff(self)
+    }
+    fn erfc_(self) -> Self {
+        libm::erfcf(self)
+    }
+    fn erf_inv_(self) -> Self {
+        erf_inv_f32(self)
+    }
+    fn lgamma_(self) -> Self {
+        libm::lgammaf(self)
+    }
+    fn digamma_(self) -> Self {
+        digamma_f64(self as f64) as f32
+    }
+    fn nextafter_(self, to: Self) -> Self {
+        libm::nextafterf(self, to)
+    }
+}
+
+impl Real for f64 {
+    fn erf_(self) -> Self {
+        libm::erf(self)
+    }
+    fn erfc_(self) -> Self {
+        libm::erfc(self)
+    }
+    fn erf_inv_(self) -> Self {
+        erf_inv_f64(self)
+    }
+    fn lgamma_(self) -> Self {
+        libm::lgamma(self)
+    }
+    fn digamma_(self) -> Self {
+        digamma_f64(self)
+    }
+    fn nextafter_(self, to: Self) -> Self {
+        libm::nextafter(self, to)
+    }
+}
+
+/// Inverse error function in single precision: M. Giles' polynomial, the one
+/// XLA uses for f32 (so random normals match JAX's to the last bits).
+pub fn erf_inv_f32(x: f32) -> f32 {
+    if x <= -1.0 {
+        return if x == -1.0 { f32::NEG_INFINITY } else { f32::NAN };
+    }
+    if x >= 1.0 {
+        return if x == 1.0 { f32::INFINITY } else { f32::NAN };
+    }
+    let mut w = -((1.0 - x) * (1.0 + x)).ln();
+    let p;
+    if w < 5.0 {
+        w -= 2.5;
+        let mut q = 2.810_226_4e-8_f32;
+        for c in [3.432_739_4e-7, -3.523_387_7e-6, -4.391_506_5e-6, 0.000_218_580_87, -0.001_253_725_0, -0.004_177_681_6, 0.246_640_73, 1.501_409_4] {
+            q = c + q * w;
+        }
+        p = q;
+    } else {
+        w = w.sqrt() - 3.0;
+        let mut q = -0.000_200_214_26_f32;
+        for c in [0.000_100_950_56, 0.001_349_343_2, -0.003_673_428_4, 0.005_739_507_7, -0.007_622_461_3, 0.009_438_870_5, 1.001_674_1, 2.832_976_8] {
+            q = c + q * w;
+        }
+        p = q;
+    }
+    p * x
+}
+
+/// Inverse error function in double precision: the single-precision estimate
+/// refined by Newton steps on erf (converges to full f64 accuracy).
+pub fn erf_inv_f64(x: f64) -> f64 {
+    if x <= -1.0 {
+        return if x == -1.0 { f64::NEG_INFINITY } else { f64::NAN };
+    }
+    if x >= 1.0 {
+        return if x == 1.0 { f64::INFINITY } else { f64::NAN };
+    }
+    if x.is_nan() {
+        return x;
+    }
+    let mut y = erf_inv_f32(x as f32) as f64;
+    let two_over_sqrt_pi = std::f64::consts::FRAC_2_SQRT_PI;
+    for _ in 0..3 {
+        let err = libm::erf(y) - x;
+        y -= err / (two_over_sqrt_pi * (-y * y).exp());
+    }
+    y
+}
+
+/// Digamma: reflection for negative arguments, recurrence up to 6, then the
+/// asymptotic series.
+pub fn digamma_f64(mut x: f64) -> f64 {
+    if x.is_nan() || x == f64::NEG_INFINITY {
+        return f64::NAN;
+    }
+    let mut result = 0.0;
+    if x <= 0.0 {
+        if x == x.floor() {
+            return f64::NAN;
+        }
+        // psi(1 - x) - psi(x) = pi cot(pi x)
+        result -= std::f64::consts::PI / (std::f64::consts::PI * x).tan();
+        x = 1.0 - x;
+    }
+    while x < 6.0 {
+        result -= 1.0 / x;
+        x += 1.0;
+    }
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    result + x.ln() - 0.5 * inv
+        - inv2 * (1.0 / 12.0 - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 * (1.0 / 132.0)))))
+}
+
+fn round_half_even<T: Real>(x: T) -> T {
+    let r = x.round();
+    let two = T::one() + T::one();
+    if (x - x.trunc()).abs() == T::one() / two {
+        two * (x / two).round()
+    } else {
+        r
+    }
+}
+
+fn unary_real<T: Real>(op: UnaryOp, x: T) -> T {
+    use UnaryOp::*;
+    let one = T::one();
+    match op {
+        Neg => -x,
+        Sign => {
+            if x > T::zero() {
+                one
+            } else if x < T::zero() {
+                -one
+            } else {
+                x // keeps NaN and signed zeros
+            }
+        }
+        Floor => x.floor(),
+        Ceil => x.ceil(),
+        Round => x.round(),
+        RoundEven => round_half_even(x),
+        Exp => x.exp(),
+        Exp2 => x.exp2(),
+        Log => x.ln(),
+        Log1p => x.ln_1p(),
+        Expm1 => x.exp_m1(),
+        Tanh => x.tanh(),
+        Logistic => one / (one + (-x).exp()),
+        Sin => x.sin(),
+        Cos => x.cos(),
+        Tan => x.tan(),
+        Asin => x.asin(),
+        Acos => x.acos(),
+        Atan => x.atan(),
+        Sinh => x.sinh(),
+        Cosh => x.cosh(),
+        Asinh => x.asinh(),
+        Acosh => x.acosh(),
+        Atanh => x.atanh(),
+        Sqrt => x.sqrt(),
+        Rsqrt => one / x.sqrt(),
+        Cbrt => x.cbrt(),
+        Abs => x.abs(),
+        Erf => x.erf_(),
+        Erfc => x.erfc_(),
+        ErfInv => x.erf_inv_(),
+        Lgamma => x.lgamma_(),
+        Digamma => x.digamma_(),
+        Square => x * x,
+        IsFinite | Not => unreachable!("handled before the float kernel"),
+    }
+}
+
+/// Applies a float function to every float dtype; f16 and bf16 compute in f32.
+macro_rules! float_map {
+    ($h:expr, $x:ident => $e32:expr, $e64:expr) => {
+        match $h {
+            HostData::F32(a) => HostData::F32(a.mapv(|$x: f32| $e32)),
+            HostData::F64(a) => HostData::F64(a.mapv(|$x: f64| $e64)),
+            HostData::F16(a) => HostData::F16(a.mapv(|v| { let $x = v.to_f32(); f16::from_f32($e32) })),
+            HostData::BF16(a) => HostData::BF16(a.mapv(|v| { let $x = v.to_f32(); bf16::from_f32($e32) })),
+            other => crate::bail!(Type, "float kernel got dtype {}", other.dtype()),
+        }
+    };
+}
+
+// ------------------------------------------------------------ integer math
+
+/// What the integer kernels need of every integer type; wrapping and XLA's
+/// edge cases (division by zero gives all ones, oversized shifts give 0 or
+/// the sign) in one place.
+pub trait IntElem: Elem + Ord {
+    fn wadd(self, o: Self) -> Self;
+    fn wsub(self, o: Self) -> Self;
+    fn wmul(self, o: Self) -> Self;
+    fn wneg(self) -> Self;
+    fn wabs(self) -> Self;
+    fn sgn(self) -> Self;
+    fn xdiv(self, o: Self) -> Self;
+    fn xrem(self, o: Self) -> Self;
+    fn ipow(self, e: Self) -> Self;
+    fn and(self, o: Self) -> Self;
+    fn or(self, o: Self) -> Self;
+    fn xor(self, o: Self) -> Self;
+    fn not(self) -> Self;
+    fn shl(self, o: Self) -> Self;
+    fn shr_logical(self, o: Self) -> Self;
+    fn shr_arith(self, o: Self) -> Self;
+}
+
+macro_rules! impl_int {
+    ($t:ty, $u:ty) => {
+        impl IntElem for $t {
+            #[inline] fn wadd(self, o: Self) -> Self { self.wrapping_add(o) }
+            #[inline] fn wsub(self, o: Self) -> Self { self.wrapping_sub(o) }
+            #[inline] fn wmul(self, o: Self) -> Self { self.wrapping_mul(o) }
+            #[inline] fn wneg(self) -> Self { (0 as $t).wrapping_sub(self) }
+            #[inline] fn wabs(self) -> Self { if (self as i128) < 0 { self.wneg() } else { self } }
+            #[inline] fn sgn(self) -> Self { if (self as i128) > 0 { 1 } else if (self as i128) < 0 { (1 as $t).wneg() } else { 0 } }
+            #[inline] fn xdiv(self, o: Self) -> Self { if o == 0 { !0 } else { self.wrapping_div(o) } }
+            #[inline] fn xrem(self, o: Self) -> Self { if o == 0 { self } else { self.wrapping_rem(o) } }
+            fn ipow(self, e: Self) -> Self {
+                if (e as i128) < 0 {
+                    return match self as i128 { 1 => 1, -1 => if (e as i128) % 2 == 0 { 1 } else { self }, _ => 0 };
+                }
+                let (mut base, mut e, mut acc) = (self, e as u128, 1 as $t);
+                while e > 0 {
+                    if e & 1 == 1 { acc = acc.wrapping_mul(base); }
+                    base = base.wrapping_mul(base);
+                    e >>= 1;
+                }
+                acc
+            }
+            #[inline] fn and(self, o: Self) -> Self { self & o }
+            #[inline] fn or(self, o: Self) -> Self { self | o }
+            #[inline] fn xor(self, o: Self) -> Self { self ^ o }
+            #[inline] fn not(self) -> Self { !self }
+            #[inline] fn shl(self, o: Self) -> Self { let n = o as $u; if n >= <$t>::BITS as $u { 0 } else { self << n } }
+            #[inline] fn shr_logical(self, o: Self) -> Self { let n = o as $u; if n >= <$t>::BITS as $u { 0 } else { ((self as $u) >> n) as $t } }
+            #[inline] fn shr_arith(self, o: Self) -> Self {
+                let n = o as $u;
+                let n = if n >= <$t>::BITS as $u { <$t>::BITS - 1 } else { n as u32 };
+                // arithmetic shift: shift the signed view
+                (((self as $u) as i128) << (128 - <$t>::BITS) >> (128 - <$t>::BITS) >> n) as $t
+            }
+        }
+    };
+}
+impl_int!(i8, u8);
+impl_int!(i16, u16);
+impl_int!(i32, u32);
+impl_int!(i64, u64);
+impl_int!(u8, u8);
+impl_int!(u16, u16);
+impl_int!(u32, u32);
+impl_int!(u64, u64);
+
+/// Applies a generic integer function to every integer dtype.
+macro_rules! int_map {
+    ($h:expr, $f:ident) => {
+        match $h {
+            HostData::I8(a) => HostData::I8(a.mapv($f::<i8>)),
+            HostData::I16(a) => HostData::I16(a.mapv($f::<i16>)),
+            HostData::I32(a) => HostData::I32(a.mapv($f::<i32>)),
+            HostData::I64(a) => HostData::I64(a.mapv($f::<i64>)),
+            HostData::U8(a) => HostData::U8(a.mapv($f::<u8>)),
+            HostData::U16(a) => HostData::U16(a.mapv($f::<u16>)),
+            HostData::U32(a) => HostData::U32(a.mapv($f::<u32>)),
+            HostData::U64(a) => HostData::U64(a.mapv($f::<u64>)),
+            other => crate::bail!(Type, "integer kernel got dtype {}", other.dtype()),
+        }
+    };
+}
+
+pub fn unary_eval(op: UnaryOp, x: &HostData) -> Result<HostData> {
+    use UnaryOp::*;
+    let d = x.dtype();
+    if op == IsFinite {
+        return Ok(HostData::Bool(crate::with_host!(x, a, T => a.mapv(|v| v.to_f64().is_finite()))));
+    }
+    if d.is_float() {
+        return Ok(float_map!(x, v => unary_real(op, v), unary_real(op, v)));
+    }
+    if let HostData::Bool(a) = x {
+        return match op {
+            Not => Ok(HostData::Bool(a.mapv(|v| !v))),
+            _ => crate::bail!(Type, "{} does not accept dtype bool", op.name()),
+        };
+    }
+    Ok(match op {
+        Neg => { fn f<T: IntElem>(v: T) -> T { v.wneg() } int_map!(x, f) }
+        Abs => { fn f<T: IntElem>(v: T) -> T { v.wabs() } int_map!(x, f) }
+        Sign => { fn f<T: IntElem>(v: T) -> T { v.sgn() } int_map!(x, f) }
+        Not => { fn f<T: IntElem>(v: T) -> T { v.not() } int_map!(x, f) }
+        Square => { fn f<T: IntElem>(v: T) -> T { v.wmul(v) } int_map!(x, f) }
+        _ => crate::bail!(Type, "{} does not accept dtype {d}", op.name()),
+    })
+}
+
+pub fn integer_pow_eval(y: i32, x: &HostData) -> Result<HostData> {
+    fn powi<T: Real>(v: T, y: i32) -> T {
+        // repeated squaring in the array's own precision, as XLA expands it
+        let (mut base, mut e, mut acc) = (v, y.unsigned_abs(), T::one());
+        while e > 0 {
+            if e & 1 == 1 {
+                acc = acc * base;
+            }
+            base = base * base;
+            e >>= 1;
+        }
+        if y < 0 {
+            T::one() / acc
+        } else {
+            acc
+        }
+    }
+    if x.dtype().is_float() {
+        return Ok(float_map!(x, v => powi(v, y), powi(v, y)));
+    }
+    macro_rules! ints {
+        ($($var:ident $t:ty),*) => {
+            match x {
+                $(HostData::$var(a) => HostData::$var(a.mapv(|v| v.ipow(y as $t))),)*
+                other => crate::bail!(Type, "integer_pow does not accept dtype {}", other.dtype()),
+            }
+        };
+    }
+    Ok(ints!(I8 i8, I16 i16, I32 i32, I64 i64, U8 u8, U16 u16, U32 u32, U64 u64))
+}
+
+// ------------------------------------------------------------------ binary
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Pow,
+    Max,
+    Min,
+    Atan2,
+    And,
+    Or,
+    Xor,
+    ShiftLeft,
+    ShiftRightLogical,
+    ShiftRightArithmetic,
+    Nextafter,
+}
+
+impl BinaryOp {
+    pub const ALL: [BinaryOp; 16] = {
+        use BinaryOp::*;
+        [Add, Sub, Mul, Div, Rem, Pow, Max, Min, Atan2, And, Or, Xor, ShiftLeft, ShiftRightLogical, ShiftRightArithmetic, Nextafter]
+    };
+    pub fn name(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Add => "add",
+            Sub => "sub",
+            Mul => "mul",
+            Div => "div",
+            Rem => "rem",
+            Pow => "pow",
+            Max => "max",
+            Min => "min",
+            Atan2 => "atan2",
+            And => "and",
+            Or => "or",
+            Xor => "xor",
+            ShiftLeft => "shift_left",
+            ShiftRightLogical => "shift_right_logical",
+            ShiftRightArithmetic => "shift_right_arithmetic",
+            Nextafter => "nextafter",
+        }
+    }
+    fn accepts(self, d: DType) -> Result<()> {
+        use BinaryOp::*;
+        let (ok, what) = match self {
+            Add | Sub | Mul | Div | Rem => (d.is_number(), "integer, floating"),
+            Pow | Atan2 | Nextafter => (d.is_float(), "floating"),
+            Max | Min => (true, "bool, integer, floating"),
+            And | Or | Xor => (d.is_int() || d.is_bool(), "bool, integer"),
+            ShiftLeft | ShiftRightLogical | ShiftRightArithmetic => (d.is_int(), "integer"),
+        };
+        if !ok {
+            crate::bail!(Type, "{} does not accept dtype {d}. Accepted dtypes are subtypes of {what}.", self.name());
+        }
+        Ok(())
+    }
+}
+
+/// Checks that every operand of an n-ary elementwise op has the same shape,
+/// with JAX's message.
+pub fn same_shapes(op: &str, ins: &[Aval]) -> Result<()> {
+    if ins.iter().any(|a| a.shape != ins[0].shape) {
+        let s: Vec<String> = ins.iter().map(|a| a.shape_str()).collect();
+        crate::bail!(Type, "{op} got incompatible shapes for broadcasting: {}.", s.join(", "));
+    }
+    Ok(())
+}
+
+pub fn same_dtypes(op: &str, ins: &[Aval]) -> Result<()> {
+    if ins.iter().any(|a| a.dtype != ins[0].dtype) {
+        let s: Vec<&str> = ins.iter().map(|a| a.dtype.name()).collect();
+        crate::bail!(
+            Type,
+            "lax.{op} requires arguments to have the same dtypes, got {}. (Tip: jnp.{op} is a similar function that does automatic type promotion on inputs).",
+            s.join(", ")
+        );
+    }
+    Ok(())
+}
+
+pub fn binary_shape(op: BinaryOp, ins: &[Aval]) -> Result<Aval> {
+    arity(op.name(), ins, 2)?;
+    op.accepts(ins[0].dtype)?;
+    if op == BinaryOp::Pow && ins[1].dtype.is_int() {
+        // pow(float, int) is allowed, as in lax
+    } else {
+        same_dtypes(op.name(), ins)?;
+    }
+    same_shapes(op.name(), ins)?;
+    Ok(ins[0].clone().weak(ins[0].weak_type && ins[1].weak_type))
+}
+
+fn zip_map<T: Elem, U: Elem>(a: &ArrayD<T>, b: &ArrayD<T>, f: impl Fn(T, T) -> U) -> ArrayD<U> {
+    Zip::from(a).and(b).map_collect(|x, y| f(*x, *y))
+}
+
+fn binary_real<T: Real>(op: BinaryOp, x: T, y: T) -> T {
+    use BinaryOp::*;
+    match op {
+        Add => x + y,
+        Sub => x - y,
+        Mul => x * y,
+        Div => x / y,
+        Rem => x % y,
+        Pow => x.powf(y),
+        Max => {
+            if x.is_nan() || y.is_nan() {
+                T::nan()
+            } else if x > y {
+                x
+            } else {
+                y
+            }
+        }
+        Min => {
+            if x.is_nan() || y.is_nan() {
+                T::nan()
+            } else if x < y {
+                x
+            } else {
+                y
+            }
+        }
+        Atan2 => x.atan2(y),
+        Nextafter => x.nextafter_(y),
+        _ => unreachable!("checked by the shape rule"),
+    }
+}
+
+fn binary_int<T: IntElem>(op: BinaryOp, x: T, y: T) -> T {
+    use BinaryOp::*;
+    match op {
+        Add => x.wadd(y),
+        Sub => x.wsub(y),
+        Mul => x.wmul(y),
+        Div => x.xdiv(y),
+        Rem => x.xrem(y),
+        Max => x.max(y),
+        Min => x.min(y),
+        And => x.and(y),
+        Or => x.or(y),
+        Xor => x.xor(y),
+        ShiftLeft => x.shl(y),
+        ShiftRightLogical => x.shr_logical(y),
+        ShiftRightArithmetic => x.shr_arith(y),
+        Pow => x.ipow(y),
+        Atan2 | Nextafter => unreachable!("checked by the shape rule"),
+    }
+}
+
+pub fn binary_eval(op: BinaryOp, x: &HostData, y: &HostData) -> Result<HostData> {
+    use HostData as H;
+    if op == BinaryOp::Pow && x.dtype() != y.dtype() {
+        // float base, integer exponent: compute in the base's dtype
+        return binary_eval(op, x, &y.cast(x.dtype()));
+    }
+    Ok(match (x, y) {
+        (H::F32(a), H::F32(b)) => H::F32(zip_map(a, b, |p, q| binary_real(op, p, q))),
+        (H::F64(a), H::F64(b)) => H::F64(zip_map(a, b, |p, q| binary_real(op, p, q))),
+        (H::F16(a), H::F16(b)) => H::F16(zip_map(a, b, |p, q| f16::from_f32(binary_real(op, p.to_f32(), q.to_f32())))),
+        (H::BF16(a), H::BF16(b)) => H::BF16(zip_map(a, b, |p, q| bf16::from_f32(binary_real(op, p.to_f32(), q.to_f32())))),
+        (H::I8(a), H::I8(b)) => H::I8(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::I16(a), H::I16(b)) => H::I16(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::I32(a), H::I32(b)) => H::I32(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::I64(a), H::I64(b)) => H::I64(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::U8(a), H::U8(b)) => H::U8(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::U16(a), H::U16(b)) => H::U16(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::U32(a), H::U32(b)) => H::U32(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::U64(a), H::U64(b)) => H::U64(zip_map(a, b, |p, q| binary_int(op, p, q))),
+        (H::Bool(a), H::Bool(b)) => H::Bool(zip_map(a, b, |p, q| match op {
+            BinaryOp::And | BinaryOp::Min => p & q,
+            BinaryOp::Or | BinaryOp::Max => p | q,
+            BinaryOp::Xor => p ^ q,
+            _ => unreachable!("checked by the shape rule"),
+        })),
+        _ => crate::bail!(Type, "{} kernel got dtypes {} and {}", op.name(), x.dtype(), y.dtype()),
+    })
+}
+
+// ----------------------------------------------------------- select, clamp
+
+pub fn select_n_shape(ins: &[Aval]) -> Result<Aval> {
+    if ins.len() < 2 {
+        crate::bail!(Type, "select_n requires at least one case, got {} operand(s)", ins.len());
+    }
+    let (which, cases) = (&ins[0], &ins[1..]);
+    if which.dtype != DType::Bool && which.dtype != DType::I32 {
+        crate::bail!(Type, "select_n `which` must be boolean or int32 type, got {}", which.dtype);
+    }
+    if which.dtype == DType::Bool && cases.len() > 2 {
+        crate::bail!(Type, "select_n with boolean `which` cannot have more than two cases, got {}", cases.len());
+    }
+    if cases.iter().any(|c| c.shape != cases[0].shape || c.dtype != cases[0].dtype) {
+        crate::bail!(Type, "select_n cases must have the same shapes and dtypes, got [{}].", super::avals_str(cases));
+    }
+    if !which.shape.is_empty() && which.shape != cases[0].shape {
+        crate::bail!(
+            Type,
+            "select_n `which` must be scalar or have the same shape as cases, got `which` shape {} but case shape {}.",
+            which.shape_str(),
+            cases[0].shape_str()
+        );
+    }
+    Ok(cases[0].clone().weak(cases.iter().all(|c| c.weak_type)))
+}
+
+pub fn select_n_eval(ins: &[&HostData]) -> Result<HostData> {
+    let which: Vec<i32> = ins[0].to_vec::<i32>();
+    let cases = &ins[1..];
+    let n = cases[0].len();
+    let pick = |i: usize| -> usize {
+        let w = if which.len() == 1 { which[0] } else { which[i] };
+        (w.max(0) as usize).min(cases.len() - 1)
+    };
+    Ok(crate::map_host!(cases[0], a0, T => {
+        let views: Vec<Vec<T>> = cases.iter().map(|c| T::view(c).expect("same dtype").iter().copied().collect()).collect();
+        let v: Vec<T> = (0..n).map(|i| views[pick(i)][i]).collect();
+        ArrayD::from_shape_vec(a0.raw_dim(), v).unwrap()
+    }))
+}
+
+pub fn clamp_shape(ins: &[Aval]) -> Result<Aval> {
+    arity("clamp", ins, 3)?;
+    let (lo, x, hi) = (&ins[0], &ins[1], &ins[2]);
+    if lo.dtype != x.dtype || hi.dtype != x.dtype {
+        crate::bail!(Type, "lax.clamp requires arguments to have the same dtypes, got {}, {}, {}.", lo.dtype, x.dtype, hi.dtype);
+    }
+    if x.dtype.is_bool() {
+        crate::bail!(Type, "clamp does not accept dtype bool.");
+    }
+    for (name, b) in [("min", lo), ("max", hi)] {
+        if !b.shape.is_empty() && b.shape != x.shape {
+            crate::bail!(Type, "Clamp with non-scalar {name} must have the same shape as operand, got {name} shape {} and operand shape {}.", b.shape_str(), x.shape_str());
+        }
+    }
+    Ok(x.clone())
+}
+
+pub fn clamp_eval(lo: &HostData, x: &HostData, hi: &HostData) -> Result<HostData> {
+    Ok(crate::map_host!(x, a, T => {
+        let l: Vec<T> = T::view(lo).unwrap().iter().copied().collect();
+        let h: Vec<T> = T::view(hi).unwrap().iter().copied().collect();
+        let v: Vec<T> = a.iter().enumerate().map(|(i, &v)| {
+            let lv = if l.len() == 1 { l[0] } else { l[i] };
+            let hv = if h.len() == 1 { h[0] } else { h[i] };
+            // max(lo, min(x, hi)) with NaN propagating from x
+            if v != v { v } else { let m = if v < hv { v } else { hv }; if m > lv { m } else { lv } }
+        }).collect();
+        ArrayD::from_shape_vec(a.raw_dim(), v).unwrap()
+    }))
+}
+
+// ------------------------------------------------------------- conversions
+
+pub fn convert_shape(to: DType, weak: bool, ins: &[Aval]) -> Result<Aval> {
+    arity("convert_element_type", ins, 1)?;
+    Ok(ins[0].with_dtype(to).weak(weak))
+}
+
+pub fn bitcast_shape(to: DType, ins: &[Aval]) -> Result<Aval> {
+    arity("bitcast_convert_type", ins, 1)?;
+    let x = &ins[0];
+    let (wi, wo) = (x.dtype.size_in_bytes(), to.size_in_bytes());
+    if x.dtype.is_bool() || to.is_bool() {
+        crate::bail!(Type, "bitcast_convert_type does not accept bool (from {} to {})", x.dtype, to);
+    }
+    let mut shape = x.shape.clone();
+    if wi > wo {
+        shape.push(wi / wo);
+    } else if wi < wo {
+        if shape.last() != Some(&(wo / wi)) {
+            crate::bail!(
+                Type,
+                "bitcast_convert_type: converting {} to {} requires the last dimension to be {}, got shape {}",
+                x.dtype,
+                to,
+                wo / wi,
+                x.shape_str()
+            );
+        }
+        shape.pop();
+    }
+    Ok(Aval::new(&shape, to))
+}
+
+pub fn bitcast_eval(to: DType, x: &HostData, out: &Aval) -> Result<HostData> {
+    HostData::from_bytes(to, &out.shape, &x.to_bytes())
+}

@@ -1,0 +1,140 @@
+//! dot_general: contraction over given dimensions with batch dimensions.
+//! Output dims are (batch..., lhs free..., rhs free...), as in XLA.
+
+use super::arity;
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::ir::Aval;
+use crate::runtime::host::{Arith, HostData};
+use ndarray::{Array2, ArrayD, Axis, Ix3, IxDyn};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct DotDims {
+    pub lhs_contract: Vec<usize>,
+    pub rhs_contract: Vec<usize>,
+    pub lhs_batch: Vec<usize>,
+    pub rhs_batch: Vec<usize>,
+}
+
+impl DotDims {
+    /// Free (neither contracted nor batch) dims of an operand of rank `n`.
+    pub fn free(n: usize, contract: &[usize], batch: &[usize]) -> Vec<usize> {
+        (0..n).filter(|d| !contract.contains(d) && !batch.contains(d)).collect()
+    }
+}
+
+fn l(v: &[usize]) -> String {
+    super::tuple_str(v)
+}
+
+pub fn dot_general_shape(dims: &DotDims, preferred: Option<DType>, ins: &[Aval]) -> Result<Aval> {
+    arity("dot_general", ins, 2)?;
+    let (a, b) = (&ins[0], &ins[1]);
+    if a.dtype != b.dtype {
+        crate::bail!(Type, "dot_general requires lhs dtype and rhs dtype to match, got {} and {}.", a.dtype, b.dtype);
+    }
+    if a.dtype.is_bool() {
+        crate::bail!(Type, "dot_general does not accept dtype bool");
+    }
+    let check = |name: &str, v: &[usize], n: usize| -> Result<()> {
+        let mut seen = vec![false; n];
+        for &d in v {
+            if d >= n || std::mem::replace(&mut seen[d], true) {
+                crate::bail!(Type, "dot_general requires {name} dimension numbers to be unique and in range for rank {n}, got {}.", l(v));
+            }
+        }
+        Ok(())
+    };
+    check("lhs", &[dims.lhs_contract.clone(), dims.lhs_batch.clone()].concat(), a.ndim())?;
+    check("rhs", &[dims.rhs_contract.clone(), dims.rhs_batch.clone()].concat(), b.ndim())?;
+    if dims.lhs_contract.len() != dims.rhs_contract.len() || dims.lhs_batch.len() != dims.rhs_batch.len() {
+        crate::bail!(Type, "dot_general requires equal numbers of lhs and rhs contracting and batch dimensions, got {:?}", dims);
+    }
+    for (&p, &q) in dims.lhs_batch.iter().zip(&dims.rhs_batch) {
+        if a.shape[p] != b.shape[q] {
+            crate::bail!(
+                Type,
+                "dot_general requires lhs batch dimensions and rhs batch dimensions to have the same shape, got {} and {}.",
+                a.shape_str(),
+                b.shape_str()
+            );
+        }
+    }
+    for (&p, &q) in dims.lhs_contract.iter().zip(&dims.rhs_contract) {
+        if a.shape[p] != b.shape[q] {
+            crate::bail!(
+                Type,
+                "dot_general requires contracting dimensions to have the same shape, got lhs shape {} contracting {} and rhs shape {} contracting {}.",
+                a.shape_str(),
+                l(&dims.lhs_contract),
+                b.shape_str(),
+                l(&dims.rhs_contract)
+            );
+        }
+    }
+    let mut shape: Vec<usize> = dims.lhs_batch.iter().map(|&d| a.shape[d]).collect();
+    shape.extend(DotDims::free(a.ndim(), &dims.lhs_contract, &dims.lhs_batch).iter().map(|&d| a.shape[d]));
+    shape.extend(DotDims::free(b.ndim(), &dims.rhs_contract, &dims.rhs_batch).iter().map(|&d| b.shape[d]));
+    let dtype = preferred.unwrap_or(a.dtype);
+    Ok(Aval { shape, dtype, weak_type: a.weak_type && b.weak_type })
+}
+
+/// Permutes `x` to (first..., second..., third...) and reshapes to 3-d.
+fn to_3d<T: Clone>(x: &ArrayD<T>, g: [&[usize]; 3]) -> ndarray::Array3<T> {
+    let perm: Vec<usize> = g.concat();
+    let sz = |v: &[usize]| v.iter().map(|&d| x.shape()[d]).product::<usize>();
+    let t = x.view().permuted_axes(IxDyn(&perm));
+    let v: Vec<T> = t.iter().cloned().collect();
+    ndarray::Array3::from_shape_vec((sz(g[0]), sz(g[1]), sz(g[2])), v).unwrap()
+}
+
+pub fn dot_general_eval(dims: &DotDims, x: &HostData, y: &HostData, out: &Aval) -> Result<HostData> {
+    let (x, y) = (x.cast(out.dtype), y.cast(out.dtype));
+    let lf = DotDims::free(x.shape().len(), &dims.lhs_contract, &dims.lhs_batch);
+    let rf = DotDims::free(y.shape().len(), &dims.rhs_contract, &dims.rhs_batch);
+    // lhs as (batch, m, k) and rhs as (batch, k, n)
+    fn go<T: Arith + 'static>(a: &ndarray::Array3<T>, b: &ndarray::Array3<T>) -> Vec<T> {
+        let (nb, m, k) = a.dim();
+        let n = b.dim().2;
+        let mut o = Vec::with_capacity(nb * m * n);
+        for bi in 0..nb {
+            let (aa, bb) = (a.index_axis(Axis(0), bi), b.index_axis(Axis(0), bi));
+            let mut c = Array2::<T>::from_elem((m, n), T::zero());
+            for i in 0..m {
+                for p in 0..k {
+                    let av = aa[(i, p)];
+                    for j in 0..n {
+                        c[(i, j)] = c[(i, j)].add(av.mul(bb[(p, j)]));
+                    }
+                }
+            }
+            o.extend(c.iter().copied());
+        }
+        o
+    }
+    macro_rules! fast {
+        ($a:expr, $b:expr) => {{
+            let a = to_3d($a, [&dims.lhs_batch, &lf, &dims.lhs_contract]);
+            let b = to_3d($b, [&dims.rhs_batch, &dims.rhs_contract, &rf]);
+            let mut o = Vec::new();
+            for bi in 0..a.dim().0 {
+                let c = a.index_axis(Axis(0), bi).dot(&b.index_axis(Axis(0), bi));
+                o.extend(c.iter().copied());
+            }
+            o
+        }};
+    }
+    Ok(match (&x, &y) {
+        // f32/f64 use ndarray's blocked matrix multiply
+        (HostData::F32(a), HostData::F32(b)) => HostData::F32(ArrayD::from_shape_vec(IxDyn(&out.shape), fast!(a, b)).unwrap()),
+        (HostData::F64(a), HostData::F64(b)) => HostData::F64(ArrayD::from_shape_vec(IxDyn(&out.shape), fast!(a, b)).unwrap()),
+        _ => crate::with_host2!(&x, &y, a, b, T => {
+            let a3 = to_3d(a, [&dims.lhs_batch, &lf, &dims.lhs_contract]);
+            let b3 = to_3d(b, [&dims.rhs_batch, &dims.rhs_contract, &rf]);
+            <T as crate::runtime::host::Elem>::wrap(ArrayD::from_shape_vec(IxDyn(&out.shape), go(&a3, &b3)).unwrap())
+        }),
+    })
+}
+
+#[allow(dead_code)]
+type _Ix3 = Ix3;

@@ -1,0 +1,264 @@
+//! The primitives: one enum holding each primitive with its parameters, and
+//! one `match` per rule (shape/dtype, interpreter kernel; JVP, transpose,
+//! batching and lowering come with the later issues). Adding a primitive makes
+//! the compiler list every rule still missing. Each family's rules live
+//! together in its file.
+
+pub mod compare;
+pub mod elementwise;
+pub mod indexing;
+pub mod linalg;
+pub mod random;
+pub mod reduce;
+pub mod sort;
+pub mod structural;
+
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::ir::Aval;
+use crate::runtime::host::HostData;
+
+pub use compare::CmpOp;
+pub use elementwise::{BinaryOp, UnaryOp};
+pub use indexing::{GatherDims, IndexMode, ScatterDims, ScatterOp};
+pub use linalg::DotDims;
+pub use reduce::{ArgOp, CumOp, ReduceOp};
+
+/// An f64 parameter compared and hashed by its bits (so `Prim` can be `Eq + Hash` for CSE).
+#[derive(Clone, Copy, Debug)]
+pub struct F64Bits(pub f64);
+impl PartialEq for F64Bits {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.to_bits() == o.0.to_bits()
+    }
+}
+impl Eq for F64Bits {}
+impl std::hash::Hash for F64Bits {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.to_bits().hash(h)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Prim {
+    // elementwise.rs
+    Unary(UnaryOp),
+    IntegerPow { y: i32 },
+    Binary(BinaryOp),
+    SelectN,
+    Clamp,
+    ConvertElementType { to: DType, weak_type: bool },
+    BitcastConvertType { to: DType },
+    StopGradient,
+    // compare.rs
+    Compare(CmpOp),
+    // structural.rs
+    BroadcastInDim { shape: Vec<usize>, dims: Vec<usize> },
+    Reshape { shape: Vec<usize> },
+    Transpose { perm: Vec<usize> },
+    Squeeze { dims: Vec<usize> },
+    Rev { dims: Vec<usize> },
+    Slice { start: Vec<usize>, limit: Vec<usize>, strides: Vec<usize> },
+    DynamicSlice { sizes: Vec<usize> },
+    DynamicUpdateSlice,
+    Concatenate { dim: usize },
+    Pad { config: Vec<(i64, i64, i64)> },
+    Iota { dtype: DType, shape: Vec<usize>, dim: usize },
+    // indexing.rs
+    Gather { dims: GatherDims, slice_sizes: Vec<usize>, mode: IndexMode, fill: Option<F64Bits> },
+    Scatter { dims: ScatterDims, op: ScatterOp, mode: IndexMode },
+    // reduce.rs
+    Reduce { op: ReduceOp, axes: Vec<usize> },
+    ArgReduce { op: ArgOp, axis: usize, index_dtype: DType },
+    Cumulative { op: CumOp, axis: usize, reverse: bool },
+    // linalg.rs
+    DotGeneral { dims: DotDims, preferred: Option<DType> },
+    // sort.rs
+    Sort { dim: usize, num_keys: usize, stable: bool },
+    // random.rs
+    Threefry2x32,
+}
+
+impl Prim {
+    /// JAX's name for the primitive (as printed in graphs).
+    pub fn name(&self) -> &'static str {
+        use Prim::*;
+        match self {
+            Unary(op) => op.name(),
+            IntegerPow { .. } => "integer_pow",
+            Binary(op) => op.name(),
+            SelectN => "select_n",
+            Clamp => "clamp",
+            ConvertElementType { .. } => "convert_element_type",
+            BitcastConvertType { .. } => "bitcast_convert_type",
+            StopGradient => "stop_gradient",
+            Compare(op) => op.name(),
+            BroadcastInDim { .. } => "broadcast_in_dim",
+            Reshape { .. } => "reshape",
+            Transpose { .. } => "transpose",
+            Squeeze { .. } => "squeeze",
+            Rev { .. } => "rev",
+            Slice { .. } => "slice",
+            DynamicSlice { .. } => "dynamic_slice",
+            DynamicUpdateSlice => "dynamic_update_slice",
+            Concatenate { .. } => "concatenate",
+            Pad { .. } => "pad",
+            Iota { .. } => "iota",
+            Gather { .. } => "gather",
+            Scatter { op, .. } => op.name(),
+            Reduce { op, .. } => op.name(),
+            ArgReduce { op, .. } => op.name(),
+            Cumulative { op, .. } => op.name(),
+            DotGeneral { .. } => "dot_general",
+            Sort { .. } => "sort",
+            Threefry2x32 => "threefry2x32",
+        }
+    }
+
+    /// Parameters as printed between brackets after the name.
+    pub fn params_str(&self) -> String {
+        use Prim::*;
+        let l = |v: &[usize]| tuple_str(v);
+        match self {
+            Unary(op) => op.params_str(),
+            IntegerPow { y } => format!("y={y}"),
+            Binary(_) | SelectN | Clamp | StopGradient | Compare(_) | DynamicUpdateSlice | Threefry2x32 => String::new(),
+            ConvertElementType { to, weak_type } => format!("new_dtype={to} weak_type={}", py_bool(*weak_type)),
+            BitcastConvertType { to } => format!("new_dtype={to}"),
+            BroadcastInDim { shape, dims } => format!("broadcast_dimensions={} shape={}", l(dims), l(shape)),
+            Reshape { shape } => format!("new_sizes={}", l(shape)),
+            Transpose { perm } => format!("permutation={}", l(perm)),
+            Squeeze { dims } | Rev { dims } => format!("dimensions={}", l(dims)),
+            Slice { start, limit, strides } => format!("limit_indices={} start_indices={} strides={}", l(limit), l(start), l(strides)),
+            DynamicSlice { sizes } => format!("slice_sizes={}", l(sizes)),
+            Concatenate { dim } => format!("dimension={dim}"),
+            Pad { config } => format!("padding_config={config:?}"),
+            Iota { dtype, shape, dim } => format!("dimension={dim} dtype={dtype} shape={}", l(shape)),
+            Gather { dims, slice_sizes, mode, .. } => format!("dimension_numbers={dims:?} mode={mode:?} slice_sizes={}", l(slice_sizes)),
+            Scatter { dims, mode, .. } => format!("dimension_numbers={dims:?} mode={mode:?}"),
+            Reduce { axes, .. } => format!("axes={}", l(axes)),
+            ArgReduce { axis, index_dtype, .. } => format!("axes=({axis},) index_dtype={index_dtype}"),
+            Cumulative { axis, reverse, .. } => format!("axis={axis} reverse={}", py_bool(*reverse)),
+            DotGeneral { dims, preferred } => format!(
+                "dimension_numbers=(({}, {}), ({}, {})) preferred_element_type={}",
+                l(&dims.lhs_contract),
+                l(&dims.rhs_contract),
+                l(&dims.lhs_batch),
+                l(&dims.rhs_batch),
+                preferred.map(|d| d.name()).unwrap_or("None")
+            ),
+            Sort { dim, num_keys, stable } => format!("dimension={dim} is_stable={} num_keys={num_keys}", py_bool(*stable)),
+        }
+    }
+
+    /// The shape/dtype rule: checks the inputs and gives the output avals.
+    /// Errors name the op and the offending shapes or dtypes.
+    pub fn shape_rule(&self, ins: &[Aval]) -> Result<Vec<Aval>> {
+        use Prim::*;
+        let one = |a: Result<Aval>| a.map(|a| vec![a]);
+        match self {
+            Unary(op) => one(elementwise::unary_shape(*op, ins)),
+            IntegerPow { y } => one(elementwise::integer_pow_shape(*y, ins)),
+            Binary(op) => one(elementwise::binary_shape(*op, ins)),
+            SelectN => one(elementwise::select_n_shape(ins)),
+            Clamp => one(elementwise::clamp_shape(ins)),
+            ConvertElementType { to, weak_type } => one(elementwise::convert_shape(*to, *weak_type, ins)),
+            BitcastConvertType { to } => one(elementwise::bitcast_shape(*to, ins)),
+            StopGradient => one(elementwise::identity_shape("stop_gradient", ins)),
+            Compare(op) => one(compare::compare_shape(*op, ins)),
+            BroadcastInDim { shape, dims } => one(structural::broadcast_in_dim_shape(shape, dims, ins)),
+            Reshape { shape } => one(structural::reshape_shape(shape, ins)),
+            Transpose { perm } => one(structural::transpose_shape(perm, ins)),
+            Squeeze { dims } => one(structural::squeeze_shape(dims, ins)),
+            Rev { dims } => one(structural::rev_shape(dims, ins)),
+            Slice { start, limit, strides } => one(structural::slice_shape(start, limit, strides, ins)),
+            DynamicSlice { sizes } => one(structural::dynamic_slice_shape(sizes, ins)),
+            DynamicUpdateSlice => one(structural::dynamic_update_slice_shape(ins)),
+            Concatenate { dim } => one(structural::concatenate_shape(*dim, ins)),
+            Pad { config } => one(structural::pad_shape(config, ins)),
+            Iota { dtype, shape, dim } => one(structural::iota_shape(*dtype, shape, *dim, ins)),
+            Gather { dims, slice_sizes, mode: _, fill: _ } => one(indexing::gather_shape(dims, slice_sizes, ins)),
+            Scatter { dims, op, mode: _ } => one(indexing::scatter_shape(dims, *op, ins)),
+            Reduce { op, axes } => one(reduce::reduce_shape(*op, axes, ins)),
+            ArgReduce { op, axis, index_dtype } => one(reduce::arg_shape(*op, *axis, *index_dtype, ins)),
+            Cumulative { op, axis, reverse: _ } => one(reduce::cumulative_shape(*op, *axis, ins)),
+            DotGeneral { dims, preferred } => one(linalg::dot_general_shape(dims, *preferred, ins)),
+            Sort { dim, num_keys, stable: _ } => sort::sort_shape(*dim, *num_keys, ins),
+            Threefry2x32 => random::threefry_shape(ins),
+        }
+    }
+
+    /// The interpreter kernel: evaluates on host arrays. Inputs have passed
+    /// the shape rule; `outs` are the avals it gave.
+    pub fn eval(&self, ins: &[&HostData], outs: &[Aval]) -> Result<Vec<HostData>> {
+        use Prim::*;
+        let one = |h: Result<HostData>| h.map(|h| vec![h]);
+        match self {
+            Unary(op) => one(elementwise::unary_eval(*op, ins[0])),
+            IntegerPow { y } => one(elementwise::integer_pow_eval(*y, ins[0])),
+            Binary(op) => one(elementwise::binary_eval(*op, ins[0], ins[1])),
+            SelectN => one(elementwise::select_n_eval(ins)),
+            Clamp => one(elementwise::clamp_eval(ins[0], ins[1], ins[2])),
+            ConvertElementType { to, .. } => one(Ok(ins[0].cast(*to))),
+            BitcastConvertType { to } => one(elementwise::bitcast_eval(*to, ins[0], &outs[0])),
+            StopGradient => one(Ok(ins[0].clone())),
+            Compare(op) => one(compare::compare_eval(*op, ins[0], ins[1])),
+            BroadcastInDim { shape, dims } => one(structural::broadcast_in_dim_eval(shape, dims, ins[0])),
+            Reshape { shape } => one(Ok(ins[0].reshaped(shape))),
+            Transpose { perm } => one(structural::transpose_eval(perm, ins[0])),
+            Squeeze { .. } => one(Ok(ins[0].reshaped(&outs[0].shape))),
+            Rev { dims } => one(structural::rev_eval(dims, ins[0])),
+            Slice { start, limit, strides } => one(structural::slice_eval(start, limit, strides, ins[0])),
+            DynamicSlice { sizes } => one(structural::dynamic_slice_eval(sizes, ins)),
+            DynamicUpdateSlice => one(structural::dynamic_update_slice_eval(ins)),
+            Concatenate { dim } => one(structural::concatenate_eval(*dim, ins)),
+            Pad { config } => one(structural::pad_eval(config, ins[0], ins[1], &outs[0])),
+            Iota { dtype, shape, dim } => one(Ok(structural::iota_eval(*dtype, shape, *dim))),
+            Gather { dims, slice_sizes, mode, fill } => one(indexing::gather_eval(dims, slice_sizes, *mode, *fill, ins[0], ins[1], &outs[0])),
+            Scatter { dims, op, mode } => one(indexing::scatter_eval(dims, *op, *mode, ins[0], ins[1], ins[2])),
+            Reduce { op, axes } => one(reduce::reduce_eval(*op, axes, ins[0])),
+            ArgReduce { op, axis, index_dtype } => one(reduce::arg_eval(*op, *axis, *index_dtype, ins[0])),
+            Cumulative { op, axis, reverse } => one(reduce::cumulative_eval(*op, *axis, *reverse, ins[0])),
+            DotGeneral { dims, .. } => one(linalg::dot_general_eval(dims, ins[0], ins[1], &outs[0])),
+            Sort { dim, num_keys, stable: _ } => sort::sort_eval(*dim, *num_keys, ins),
+            Threefry2x32 => random::threefry_eval(ins),
+        }
+    }
+}
+
+/// A Python-style tuple: `(1, 2)`, `(3,)`, `()`.
+pub(crate) fn tuple_str<T: std::fmt::Display>(v: &[T]) -> String {
+    match v.len() {
+        1 => format!("({},)", v[0]),
+        _ => format!("({})", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+/// Checks the number of operands of `op`.
+pub(crate) fn arity(op: &str, ins: &[Aval], n: usize) -> Result<()> {
+    if ins.len() != n {
+        crate::bail!(Type, "{op} takes {n} operand(s), got {}", ins.len());
+    }
+    Ok(())
+}
+
+/// Checks that `axis` is a valid dimension of a rank-`ndim` operand of `op`.
+pub(crate) fn check_axis(op: &str, axis: usize, ndim: usize) -> Result<()> {
+    if axis >= ndim {
+        crate::bail!(Value, "{op}: axis {axis} is out of bounds for an array of rank {ndim}");
+    }
+    Ok(())
+}
+
+/// `float32[3,4]`-style list of avals for messages.
+pub(crate) fn avals_str(ins: &[Aval]) -> String {
+    ins.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+}

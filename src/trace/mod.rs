@@ -1,0 +1,190 @@
+//! Tracing: running a function on tracers records a `Graph`.
+//!
+//! A thread-local stack of builders. While one is active every op records an
+//! equation in the innermost builder (JAX's "omnistaging"): a tracer of an
+//! enclosing builder is captured as an implicit input (a const of the inner
+//! graph), a concrete array becomes a const (or a literal if 0-d). With no
+//! builder active, ops run at once on the interpreter (eager mode).
+//! Transformations work on whole graphs, so nesting them needs nothing more.
+
+mod function;
+
+pub use function::{Function, TraceFn};
+
+use crate::array::Array;
+use crate::error::Result;
+use crate::ir::{Atom, Aval, Eqn, Graph, Var};
+use crate::prim::Prim;
+use crate::runtime::host::HostData;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_TRACE_ID: AtomicU64 = AtomicU64::new(1);
+
+struct Builder {
+    id: u64,
+    g: Graph,
+    /// Captured arrays (outer tracers and concrete consts) by handle identity.
+    captured: HashMap<usize, Var>,
+}
+
+thread_local! {
+    static STACK: RefCell<Vec<Builder>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Builder {
+    fn new_var(&mut self, aval: Aval) -> Var {
+        self.g.avals.push(aval);
+        Var(self.g.avals.len() as u32 - 1)
+    }
+
+    /// The atom standing for `x` in this builder. `outer` are the ids of the
+    /// enclosing builders, whose tracers may be captured.
+    fn atom(&mut self, x: &Array, outer: &[u64]) -> Result<Atom> {
+        match x.tracer_parts() {
+            Some((t, v)) if t == self.id => Ok(Atom::Var(v)),
+            Some((t, _)) if !outer.contains(&t) => Err(crate::err!(
+                Tracer,
+                "encountered a tracer {} of a trace that has already finished (UnexpectedTracerError): \
+                 a value from inside a transformed function escaped it, e.g. through a global or a closure",
+                x.aval()
+            )),
+            None if x.ndim() == 0 => Ok(Atom::Lit(x.clone())),
+            _ => {
+                if let Some(v) = self.captured.get(&x.id()) {
+                    return Ok(Atom::Var(*v));
+                }
+                let v = self.new_var(x.aval().clone());
+                self.g.consts.push((v, x.clone()));
+                self.captured.insert(x.id(), v);
+                Ok(Atom::Var(v))
+            }
+        }
+    }
+}
+
+/// True while some trace is active on this thread.
+pub fn is_tracing() -> bool {
+    STACK.with(|s| !s.borrow().is_empty())
+}
+
+/// Applies a primitive: records it when tracing, evaluates it otherwise.
+/// The shape rule runs first either way, so bad shapes fail at the call.
+pub fn bind(prim: Prim, inputs: &[&Array]) -> Result<Vec<Array>> {
+    let in_avals: Vec<Aval> = inputs.iter().map(|x| x.aval().clone()).collect();
+    let out_avals = prim.shape_rule(&in_avals)?;
+    let recorded = STACK.with(|s| -> Result<Option<Vec<Array>>> {
+        let mut stack = s.borrow_mut();
+        let Some((top, rest)) = stack.split_last_mut() else { return Ok(None) };
+        let outer: Vec<u64> = rest.iter().map(|b| b.id).collect();
+        let atoms = inputs.iter().map(|x| top.atom(x, &outer)).collect::<Result<Vec<_>>>()?;
+        let outs: Vec<Var> = out_avals.iter().map(|a| top.new_var(a.clone())).collect();
+        top.g.eqns.push(Eqn { prim: prim.clone(), inputs: atoms, outputs: outs.clone() });
+        Ok(Some(outs.into_iter().zip(&out_avals).map(|(v, a)| Array::tracer(top.id, v, a.clone())).collect()))
+    })?;
+    if let Some(outs) = recorded {
+        return Ok(outs);
+    }
+    let hosts: Vec<&HostData> = inputs.iter().map(|x| x.host()).collect::<Result<_>>()?;
+    let outs = prim.eval(&hosts, &out_avals)?;
+    Ok(outs.into_iter().zip(out_avals).map(|(h, a)| Array::from_host_aval(h, a)).collect())
+}
+
+/// `bind` for single-output primitives.
+pub fn bind1(prim: Prim, inputs: &[&Array]) -> Result<Array> {
+    Ok(bind(prim, inputs)?.pop().expect("single-output primitive"))
+}
+
+/// Pops the builder on every exit path, errors and panics included.
+struct PopGuard;
+impl Drop for PopGuard {
+    fn drop(&mut self) {
+        STACK.with(|s| {
+            s.borrow_mut().pop();
+        });
+    }
+}
+
+/// Traces `f` at `in_avals` into a graph. Tracers of enclosing traces that
+/// `f` uses become consts of the graph.
+pub fn make_graph(f: impl FnOnce(&[Array]) -> Result<Vec<Array>>, in_avals: &[Aval]) -> Result<Graph> {
+    let id = NEXT_TRACE_ID.fetch_add(1, Ordering::Relaxed);
+    let args: Vec<Array> = STACK.with(|s| {
+        let mut b = Builder { id, g: Graph::default(), captured: HashMap::new() };
+        let args = in_avals
+            .iter()
+            .map(|a| {
+                let v = b.new_var(a.clone());
+                b.g.invars.push(v);
+                Array::tracer(id, v, a.clone())
+            })
+            .collect();
+        s.borrow_mut().push(b);
+        args
+    });
+    let guard = PopGuard;
+    let outs = f(&args)?;
+    drop(args);
+    let g = STACK.with(|s| -> Result<Graph> {
+        let mut stack = s.borrow_mut();
+        let (top, rest) = stack.split_last_mut().expect("our builder is on top");
+        debug_assert_eq!(top.id, id);
+        let outer: Vec<u64> = rest.iter().map(|b| b.id).collect();
+        let outvars = outs.iter().map(|x| top.atom(x, &outer)).collect::<Result<Vec<_>>>()?;
+        let mut g = std::mem::take(&mut top.g);
+        g.outvars = outvars;
+        Ok(g)
+    })?;
+    drop(guard);
+    Ok(g)
+}
+
+/// Runs a graph on arguments: inlined into the current trace when tracing
+/// (its equations are re-bound there), interpreted otherwise.
+pub fn eval_graph(g: &Graph, args: &[Array]) -> Result<Vec<Array>> {
+    if args.len() != g.invars.len() {
+        crate::bail!(Type, "function takes {} arguments, got {}", g.invars.len(), args.len());
+    }
+    for (i, (x, v)) in args.iter().zip(&g.invars).enumerate() {
+        let want = g.aval(*v);
+        if x.shape() != &want.shape[..] || x.dtype() != want.dtype {
+            crate::bail!(Type, "argument {i} has type {} but the function was traced for {}", x.aval(), want);
+        }
+    }
+    if !is_tracing() {
+        return crate::runtime::interp::eval_graph(g, args);
+    }
+    let mut env: Vec<Option<Array>> = vec![None; g.avals.len()];
+    for (v, x) in g.invars.iter().zip(args) {
+        env[v.0 as usize] = Some(x.clone());
+    }
+    for (v, c) in &g.consts {
+        env[v.0 as usize] = Some(c.clone());
+    }
+    let read = |env: &Vec<Option<Array>>, a: &Atom| -> Array {
+        match a {
+            Atom::Var(v) => env[v.0 as usize].clone().expect("graph is well formed"),
+            Atom::Lit(x) => x.clone(),
+        }
+    };
+    for e in &g.eqns {
+        let ins: Vec<Array> = e.inputs.iter().map(|a| read(&env, a)).collect();
+        let refs: Vec<&Array> = ins.iter().collect();
+        let outs = bind(e.prim.clone(), &refs)?;
+        for (v, x) in e.outputs.iter().zip(outs) {
+            env[v.0 as usize] = Some(x);
+        }
+    }
+    Ok(g.outvars.iter().map(|a| read(&env, a)).collect())
+}
+
+/// The avals of some arrays (a function's input signature).
+pub fn avals_of(xs: &[Array]) -> Vec<Aval> {
+    xs.iter().map(|x| x.aval().clone()).collect()
+}
+
+/// A host array as a const of the current trace or a plain array.
+pub fn constant(h: HostData) -> Array {
+    Array::from_host(h)
+}

@@ -1,0 +1,1 @@
+//! (arrives with a later issue: see DESIGN.md)
