@@ -75,16 +75,19 @@ pub fn clamp(min: &Array, x: &Array, max: &Array) -> Result<Array> {
 }
 
 pub fn convert_element_type(x: &Array, to: DType) -> Result<Array> {
-    if x.dtype() == to && !x.weak_type() {
-        return Ok(x.clone());
-    }
-    bind1(Prim::ConvertElementType { to, weak_type: false }, &[x])
+    convert_weak(x, to, false)
 }
 
-/// Converts keeping weak typing (the numpy layer's promotion of weak scalars).
+/// Converts to `to` with the given weak-type flag (the numpy layer keeps
+/// host scalars weak). A concrete scalar converts on the host at once, as
+/// JAX does with Python scalars, so graphs show `2.0:bf16[]`, not a convert.
 pub fn convert_weak(x: &Array, to: DType, weak: bool) -> Result<Array> {
     if x.dtype() == to && x.weak_type() == weak {
         return Ok(x.clone());
+    }
+    if x.ndim() == 0 && !x.is_tracer() {
+        let h = x.host()?.cast(to);
+        return Ok(Array::from_host(h).with_weak_type(weak));
     }
     bind1(Prim::ConvertElementType { to, weak_type: weak }, &[x])
 }

@@ -111,19 +111,31 @@ pub(crate) fn to_dtype(x: &Array, dtype: DType, weak: bool) -> Result<Array> {
     lax::convert_weak(x, dtype, weak)
 }
 
-/// Promotes dtypes (JAX's lattice) and broadcasts shapes of the operands.
+/// Promotes dtypes (JAX's lattice) and broadcasts shapes of the operands,
+/// leaving rank-0 operands as they are (lax's elementwise ops take them).
 pub fn promote_args(op: &str, xs: &[&Array]) -> Result<Vec<Array>> {
     let (d, w) = result_type(&xs.iter().map(|x| (x.dtype(), x.weak_type())).collect::<Vec<_>>());
-    let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
-    let shape = broadcast_shapes(op, &shapes)?;
-    xs.iter().map(|x| broadcast_to(&to_dtype(x, d, w && x.weak_type() || w)?, &shape)).collect()
+    promote_to(op, xs, d, w)
 }
 
 /// Like `promote_args`, then to a float type (for true division, exp, ...).
 pub fn promote_args_inexact(op: &str, xs: &[&Array]) -> Result<Vec<Array>> {
     let (d, w) = result_type(&xs.iter().map(|x| (x.dtype(), x.weak_type())).collect::<Vec<_>>());
     let (d, w) = promote::to_inexact(d, w);
+    promote_to(op, xs, d, w)
+}
+
+fn promote_to(op: &str, xs: &[&Array], d: DType, w: bool) -> Result<Vec<Array>> {
     let shapes: Vec<&[usize]> = xs.iter().map(|x| x.shape()).collect();
     let shape = broadcast_shapes(op, &shapes)?;
-    xs.iter().map(|x| broadcast_to(&to_dtype(x, d, w)?, &shape)).collect()
+    xs.iter()
+        .map(|x| {
+            let x = to_dtype(x, d, w)?;
+            if x.ndim() == 0 {
+                Ok(x)
+            } else {
+                broadcast_to(&x, &shape)
+            }
+        })
+        .collect()
 }

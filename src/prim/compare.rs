@@ -1,7 +1,7 @@
 //! Comparisons: eq, ne, lt, le, gt, ge. Same shapes and dtypes in, bool out.
 
 use super::arity;
-use super::elementwise::{same_dtypes, same_shapes};
+use super::elementwise::{match_scalar, same_dtypes, same_shapes};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ir::Aval;
@@ -46,10 +46,11 @@ impl CmpOp {
 pub fn compare_shape(op: CmpOp, ins: &[Aval]) -> Result<Aval> {
     arity(op.name(), ins, 2)?;
     same_dtypes(op.name(), ins)?;
-    same_shapes(op.name(), ins)?;
-    Ok(ins[0].with_dtype(DType::Bool))
+    let shape = same_shapes(op.name(), ins)?;
+    Ok(Aval::new(&shape, DType::Bool))
 }
 
 pub fn compare_eval(op: CmpOp, x: &HostData, y: &HostData) -> Result<HostData> {
-    Ok(HostData::Bool(crate::with_host2!(x, y, a, b, T => Zip::from(a).and(b).map_collect(|p, q| op.apply(*p, *q)))))
+    let (x, y) = match_scalar(x, y);
+    Ok(HostData::Bool(crate::with_host2!(&*x, &*y, a, b, T => Zip::from(a).and(b).map_collect(|p, q| op.apply(*p, *q)))))
 }

@@ -559,8 +559,8 @@ impl BinaryOp {
     fn accepts(self, d: DType) -> Result<()> {
         use BinaryOp::*;
         let (ok, what) = match self {
-            Add | Sub | Mul | Div | Rem => (d.is_number(), "integer, floating"),
-            Pow | Atan2 | Nextafter => (d.is_float(), "floating"),
+            Add | Sub | Mul | Div | Rem | Pow => (d.is_number(), "integer, floating"),
+            Atan2 | Nextafter => (d.is_float(), "floating"),
             Max | Min => (true, "bool, integer, floating"),
             And | Or | Xor => (d.is_int() || d.is_bool(), "bool, integer"),
             ShiftLeft | ShiftRightLogical | ShiftRightArithmetic => (d.is_int(), "integer"),
@@ -572,14 +572,27 @@ impl BinaryOp {
     }
 }
 
-/// Checks that every operand of an n-ary elementwise op has the same shape,
-/// with JAX's message.
-pub fn same_shapes(op: &str, ins: &[Aval]) -> Result<()> {
-    if ins.iter().any(|a| a.shape != ins[0].shape) {
+/// The result shape of an n-ary elementwise op: every operand has the same
+/// shape, except rank-0 operands, which broadcast (as in `jax.lax`, whose
+/// jaxprs show `mul a 2.0:f32[]`). Errors with JAX's message.
+pub fn same_shapes(op: &str, ins: &[Aval]) -> Result<Vec<usize>> {
+    let shaped: Vec<&Aval> = ins.iter().filter(|a| !a.shape.is_empty()).collect();
+    if shaped.iter().any(|a| a.shape != shaped[0].shape) {
         let s: Vec<String> = ins.iter().map(|a| a.shape_str()).collect();
         crate::bail!(Type, "{op} got incompatible shapes for broadcasting: {}.", s.join(", "));
     }
-    Ok(())
+    Ok(shaped.first().map(|a| a.shape.clone()).unwrap_or_default())
+}
+
+/// Broadcasts a rank-0 operand to the other's shape (kernels zip equal shapes).
+pub fn match_scalar<'a>(x: &'a HostData, y: &'a HostData) -> (std::borrow::Cow<'a, HostData>, std::borrow::Cow<'a, HostData>) {
+    use std::borrow::Cow;
+    let grow = |a: &HostData, shape: &[usize]| Cow::Owned(super::structural::broadcast_in_dim_eval(shape, &[], a).expect("scalar broadcast"));
+    match (x.shape().is_empty(), y.shape().is_empty()) {
+        (true, false) => (grow(x, y.shape()), Cow::Borrowed(y)),
+        (false, true) => (Cow::Borrowed(x), grow(y, x.shape())),
+        _ => (Cow::Borrowed(x), Cow::Borrowed(y)),
+    }
 }
 
 pub fn same_dtypes(op: &str, ins: &[Aval]) -> Result<()> {
@@ -602,8 +615,8 @@ pub fn binary_shape(op: BinaryOp, ins: &[Aval]) -> Result<Aval> {
     } else {
         same_dtypes(op.name(), ins)?;
     }
-    same_shapes(op.name(), ins)?;
-    Ok(ins[0].clone().weak(ins[0].weak_type && ins[1].weak_type))
+    let shape = same_shapes(op.name(), ins)?;
+    Ok(Aval { shape, dtype: ins[0].dtype, weak_type: ins[0].weak_type && ins[1].weak_type })
 }
 
 fn zip_map<T: Elem, U: Elem>(a: &ArrayD<T>, b: &ArrayD<T>, f: impl Fn(T, T) -> U) -> ArrayD<U> {
@@ -670,7 +683,8 @@ pub fn binary_eval(op: BinaryOp, x: &HostData, y: &HostData) -> Result<HostData>
         // float base, integer exponent: compute in the base's dtype
         return binary_eval(op, x, &y.cast(x.dtype()));
     }
-    Ok(match (x, y) {
+    let (x, y) = match_scalar(x, y);
+    Ok(match (&*x, &*y) {
         (H::F32(a), H::F32(b)) => H::F32(zip_map(a, b, |p, q| binary_real(op, p, q))),
         (H::F64(a), H::F64(b)) => H::F64(zip_map(a, b, |p, q| binary_real(op, p, q))),
         (H::F16(a), H::F16(b)) => H::F16(zip_map(a, b, |p, q| f16::from_f32(binary_real(op, p.to_f32(), q.to_f32())))),
@@ -689,7 +703,7 @@ pub fn binary_eval(op: BinaryOp, x: &HostData, y: &HostData) -> Result<HostData>
             BinaryOp::Xor => p ^ q,
             _ => unreachable!("checked by the shape rule"),
         })),
-        _ => crate::bail!(Type, "{} kernel got dtypes {} and {}", op.name(), x.dtype(), y.dtype()),
+        (x, y) => crate::bail!(Type, "{} kernel got dtypes {} and {}", op.name(), x.dtype(), y.dtype()),
     })
 }
 
