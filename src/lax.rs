@@ -24,6 +24,14 @@ unary!(
     erf => Erf, erfc => Erfc, erf_inv => ErfInv, lgamma => Lgamma, digamma => Digamma, square => Square,
 );
 
+/// `lax.polygamma(m, x)` for a static order m >= 1 (m = 0 is `digamma`).
+pub fn polygamma(m: u32, x: &Array) -> Result<Array> {
+    if m == 0 {
+        return digamma(x);
+    }
+    bind1(Prim::Unary(UnaryOp::Polygamma(m)), &[x])
+}
+
 /// `lax.round`: half away from zero, or half to even when `nearest_even`.
 pub fn round(x: &Array, nearest_even: bool) -> Result<Array> {
     bind1(Prim::Unary(if nearest_even { UnaryOp::RoundEven } else { UnaryOp::Round }), &[x])

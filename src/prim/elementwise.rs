@@ -3,10 +3,12 @@
 //! strict as in `jax.lax`: equal shapes and equal dtypes (the numpy layer
 //! broadcasts and promotes before calling these).
 
-use super::arity;
+use super::{arity, LinArg, Prim, Tangent};
+use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ir::Aval;
+use crate::lax;
 use crate::runtime::host::{Elem, HostData};
 use half::{bf16, f16};
 use ndarray::{ArrayD, Zip};
@@ -51,6 +53,8 @@ pub enum UnaryOp {
     ErfInv,
     Lgamma,
     Digamma,
+    /// The m-th derivative of digamma, m >= 1 (digamma's derivative is m = 1).
+    Polygamma(u32),
     Square,
 }
 
@@ -63,11 +67,11 @@ enum Accepts {
 }
 
 impl UnaryOp {
-    pub const ALL: [UnaryOp; 36] = {
+    pub const ALL: [UnaryOp; 37] = {
         use UnaryOp::*;
         [
             Neg, Sign, Floor, Ceil, Round, RoundEven, IsFinite, Exp, Exp2, Log, Log1p, Expm1, Tanh, Logistic, Sin, Cos, Tan, Asin, Acos, Atan,
-            Sinh, Cosh, Asinh, Acosh, Atanh, Sqrt, Rsqrt, Cbrt, Abs, Not, Erf, Erfc, ErfInv, Lgamma, Digamma, Square,
+            Sinh, Cosh, Asinh, Acosh, Atanh, Sqrt, Rsqrt, Cbrt, Abs, Not, Erf, Erfc, ErfInv, Lgamma, Digamma, Polygamma(1), Square,
         ]
     };
     pub fn name(self) -> &'static str {
@@ -107,6 +111,7 @@ impl UnaryOp {
             ErfInv => "erf_inv",
             Lgamma => "lgamma",
             Digamma => "digamma",
+            Polygamma(_) => "polygamma",
             Square => "square",
         }
     }
@@ -114,6 +119,7 @@ impl UnaryOp {
         match self {
             UnaryOp::Round => "rounding_method=0".into(),
             UnaryOp::RoundEven => "rounding_method=1".into(),
+            UnaryOp::Polygamma(m) => format!("m={m}"),
             _ => String::new(),
         }
     }
@@ -171,6 +177,7 @@ pub trait Real: Float + Elem {
     fn erf_inv_(self) -> Self;
     fn lgamma_(self) -> Self;
     fn digamma_(self) -> Self;
+    fn polygamma_(self, m: u32) -> Self;
     fn nextafter_(self, to: Self) -> Self;
 }
 
@@ -189,6 +196,9 @@ impl Real for f32 {
     }
     fn digamma_(self) -> Self {
         digamma_f64(self as f64) as f32
+    }
+    fn polygamma_(self, m: u32) -> Self {
+        polygamma_f64(m, self as f64) as f32
     }
     fn nextafter_(self, to: Self) -> Self {
         libm::nextafterf(self, to)
@@ -210,6 +220,9 @@ impl Real for f64 {
     }
     fn digamma_(self) -> Self {
         digamma_f64(self)
+    }
+    fn polygamma_(self, m: u32) -> Self {
+        polygamma_f64(m, self)
     }
     fn nextafter_(self, to: Self) -> Self {
         libm::nextafter(self, to)
@@ -291,6 +304,32 @@ pub fn digamma_f64(mut x: f64) -> f64 {
         - inv2 * (1.0 / 12.0 - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 * (1.0 / 132.0)))))
 }
 
+/// Polygamma of order m >= 1: recurrence up to x >= 15, then the asymptotic
+/// series psi^(m)(x) ~ (-1)^(m+1) [ (m-1)!/x^m + m!/(2 x^(m+1))
+/// + sum_k B_2k (2k+m-1)!/((2k)! x^(2k+m)) ]. Defined for x > 0 (NaN otherwise).
+pub fn polygamma_f64(m: u32, mut x: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 && x == x.floor() {
+        return f64::NAN;
+    }
+    if x <= 0.0 {
+        return f64::NAN; // the reflection formula for m >= 1 is not implemented
+    }
+    let fact = |n: u32| (1..=n).map(|k| k as f64).product::<f64>();
+    let sign = if m % 2 == 1 { 1.0 } else { -1.0 };
+    let mut acc = 0.0;
+    while x < 15.0 {
+        acc += fact(m) / x.powi(m as i32 + 1);
+        x += 1.0;
+    }
+    const B2K: [f64; 6] = [1.0 / 6.0, -1.0 / 30.0, 1.0 / 42.0, -1.0 / 30.0, 5.0 / 66.0, -691.0 / 2730.0];
+    let mut series = fact(m - 1) / x.powi(m as i32) + fact(m) / (2.0 * x.powi(m as i32 + 1));
+    for (k, b) in B2K.iter().enumerate() {
+        let k2 = 2 * (k as u32 + 1);
+        series += b * fact(k2 + m - 1) / (fact(k2) * x.powi((k2 + m) as i32));
+    }
+    sign * (acc + series)
+}
+
 fn round_half_even<T: Real>(x: T) -> T {
     let r = x.round();
     let two = T::one() + T::one();
@@ -346,6 +385,7 @@ fn unary_real<T: Real>(op: UnaryOp, x: T) -> T {
         ErfInv => x.erf_inv_(),
         Lgamma => x.lgamma_(),
         Digamma => x.digamma_(),
+        Polygamma(m) => x.polygamma_(m),
         Square => x * x,
         IsFinite | Not => unreachable!("handled before the float kernel"),
     }
@@ -815,4 +855,263 @@ pub fn bitcast_shape(to: DType, ins: &[Aval]) -> Result<Aval> {
 
 pub fn bitcast_eval(to: DType, x: &HostData, out: &Aval) -> Result<HostData> {
     HostData::from_bytes(to, &out.shape, &x.to_bytes())
+}
+
+
+// ------------------------------------------------------------- JVP rules
+
+fn lit(like: &Array, v: f64) -> Array {
+    Array::full_scalar(like.dtype(), v)
+}
+
+/// Broadcasts a tangent of a rank-0 operand to the output's shape.
+fn fit(t: Array, shape: &[usize]) -> Result<Array> {
+    if t.shape() == shape {
+        Ok(t)
+    } else {
+        lax::broadcast_in_dim(&t, shape, &[])
+    }
+}
+
+pub fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent, y: &Array) -> Result<Tangent> {
+    use lax::*;
+    use UnaryOp::*;
+    let Some(t) = t else { return Ok(None) };
+    let c = |v: f64| lit(x, v);
+    let sq = |a: &Array| mul(a, a);
+    let r = match op {
+        Neg => neg(t)?,
+        Sign | Floor | Ceil | Round | RoundEven | IsFinite | Not => return Ok(None),
+        Exp => mul(t, y)?,
+        Exp2 => mul(t, &mul(y, &c(std::f64::consts::LN_2))?)?,
+        Log => div(t, x)?,
+        Log1p => div(t, &add(x, &c(1.0))?)?,
+        Expm1 => mul(t, &add(y, &c(1.0))?)?,
+        Tanh => mul(t, &sub(&c(1.0), &sq(y)?)?)?,
+        Logistic => mul(t, &mul(y, &sub(&c(1.0), y)?)?)?,
+        Sin => mul(t, &cos(x)?)?,
+        Cos => neg(&mul(t, &sin(x)?)?)?,
+        Tan => mul(t, &add(&c(1.0), &sq(y)?)?)?,
+        Asin => mul(t, &rsqrt(&sub(&c(1.0), &sq(x)?)?)?)?,
+        Acos => neg(&mul(t, &rsqrt(&sub(&c(1.0), &sq(x)?)?)?)?)?,
+        Atan => div(t, &add(&c(1.0), &sq(x)?)?)?,
+        Sinh => mul(t, &cosh(x)?)?,
+        Cosh => mul(t, &sinh(x)?)?,
+        Asinh => mul(t, &rsqrt(&add(&sq(x)?, &c(1.0))?)?)?,
+        Acosh => mul(t, &rsqrt(&mul(&sub(x, &c(1.0))?, &add(x, &c(1.0))?)?)?)?,
+        Atanh => div(t, &sub(&c(1.0), &sq(x)?)?)?,
+        Sqrt => div(t, &mul(&c(2.0), y)?)?,
+        Rsqrt => mul(t, &mul(&c(-0.5), &div(y, x)?)?)?,
+        Cbrt => mul(t, &mul(&c(1.0 / 3.0), &integer_pow(y, -2)?)?)?,
+        Abs => mul(t, &sign(x)?)?,
+        Erf => mul(t, &mul(&c(std::f64::consts::FRAC_2_SQRT_PI), &exp(&neg(&sq(x)?)?)?)?)?,
+        Erfc => neg(&mul(t, &mul(&c(std::f64::consts::FRAC_2_SQRT_PI), &exp(&neg(&sq(x)?)?)?)?)?)?,
+        ErfInv => mul(t, &mul(&c(std::f64::consts::PI.sqrt() / 2.0), &exp(&sq(y)?)?)?)?,
+        Lgamma => mul(t, &digamma(x)?)?,
+        Digamma => mul(t, &crate::trace::bind1(Prim::Unary(Polygamma(1)), &[x])?)?,
+        Polygamma(m) => mul(t, &crate::trace::bind1(Prim::Unary(Polygamma(m + 1)), &[x])?)?,
+        Square => mul(t, &mul(&c(2.0), x)?)?,
+    };
+    Ok(Some(r))
+}
+
+pub fn integer_pow_jvp(y: i32, x: &Array, t: &Tangent) -> Result<Tangent> {
+    let Some(t) = t else { return Ok(None) };
+    if y == 0 {
+        return Ok(None);
+    }
+    let d = if y == 1 { lit(x, 1.0) } else { lax::mul(&lit(x, y as f64), &lax::integer_pow(x, y - 1)?)? };
+    Ok(Some(lax::mul(t, &d)?))
+}
+
+/// 1 where x is the max/min (0.5 at ties), 0 elsewhere: JAX's `_balanced_eq`.
+fn balanced_eq(x: &Array, z: &Array, y: &Array) -> Result<Array> {
+    let one = lit(z, 1.0);
+    let half = lit(z, 0.5);
+    let zero = lit(z, 0.0);
+    let shape = z.shape();
+    let b = |v: &Array| lax::broadcast_in_dim(v, shape, &[]);
+    let tie = lax::select(&lax::eq(y, z)?, &b(&half)?, &b(&one)?)?;
+    lax::select(&lax::eq(x, z)?, &tie, &b(&zero)?)
+}
+
+pub fn binary_jvp(op: BinaryOp, p: &[Array], t: &[Tangent], out: &Array) -> Result<Tangent> {
+    use lax::*;
+    use BinaryOp::*;
+    let (a, b) = (&p[0], &p[1]);
+    if !out.dtype().is_float() {
+        return Ok(None);
+    }
+    let shape = out.shape().to_vec();
+    let term = |t: &Tangent, f: &dyn Fn(&Array) -> Result<Array>| -> Result<Tangent> {
+        match t {
+            None => Ok(None),
+            Some(t) => Ok(Some(fit(f(t)?, &shape)?)),
+        }
+    };
+    let (ta, tb) = (&t[0], &t[1]);
+    let (da, db): (Tangent, Tangent) = match op {
+        Add => (term(ta, &|t| Ok(t.clone()))?, term(tb, &|t| Ok(t.clone()))?),
+        Sub => (term(ta, &|t| Ok(t.clone()))?, term(tb, &|t| neg(t))?),
+        Mul => (term(ta, &|t| mul(t, b))?, term(tb, &|t| mul(a, t))?),
+        Div => (term(ta, &|t| div(t, b))?, term(tb, &|t| neg(&div(&mul(t, out)?, b)?))?),
+        Rem => {
+            let q = div(a, b)?;
+            let trunc = mul(&sign(&q)?, &floor(&abs(&q)?)?)?;
+            (term(ta, &|t| Ok(t.clone()))?, term(tb, &|t| neg(&mul(t, &trunc)?))?)
+        }
+        Pow => {
+            let da = term(ta, &|t| {
+                let bf = convert_element_type(b, a.dtype())?;
+                let jac = mul(&bf, &pow(a, &sub(&bf, &lit(a, 1.0))?)?)?;
+                // y * x^(y-1) is 0 where y == 0 (even at x == 0)
+                let z = eq(&bf, &lit(&bf, 0.0))?;
+                let jac = fit(jac, &shape)?;
+                let z = if z.shape() == &shape[..] { z } else { broadcast_in_dim(&z, &shape, &[])? };
+                mul(t, &select(&z, &crate::numpy::zeros_like(&jac)?, &jac)?)
+            })?;
+            let db = if b.dtype().is_float() {
+                term(tb, &|t| {
+                    let is0 = eq(a, &lit(a, 0.0))?;
+                    let one = crate::numpy::ones_like(a)?;
+                    let safe = select(&is0, &one, a)?;
+                    mul(t, &mul(&log(&safe)?, out)?)
+                })?
+            } else {
+                None
+            };
+            (da, db)
+        }
+        Max | Min => (term(ta, &|t| mul(t, &balanced_eq(a, out, b)?))?, term(tb, &|t| mul(t, &balanced_eq(b, out, a)?))?),
+        Atan2 => {
+            let den = add(&mul(a, a)?, &mul(b, b)?)?;
+            (term(ta, &|t| mul(t, &div(b, &den)?))?, term(tb, &|t| neg(&mul(t, &div(a, &den)?)?))?)
+        }
+        And | Or | Xor | ShiftLeft | ShiftRightLogical | ShiftRightArithmetic | Nextafter => return Ok(None),
+    };
+    super::add_tangents(da, db)
+}
+
+pub fn select_n_jvp(p: &[Array], t: &[Tangent]) -> Result<Tangent> {
+    if t[1..].iter().all(|t| t.is_none()) {
+        return Ok(None);
+    }
+    let cases: Vec<Array> = p[1..].iter().zip(&t[1..]).map(|(x, t)| super::instantiate(t, x.aval())).collect::<Result<_>>()?;
+    let refs: Vec<&Array> = cases.iter().collect();
+    Ok(Some(lax::select_n(&p[0], &refs)?))
+}
+
+pub fn clamp_jvp(p: &[Array], t: &[Tangent]) -> Result<Tangent> {
+    let (lo, x, hi) = (&p[0], &p[1], &p[2]);
+    let shape = x.shape().to_vec();
+    let zeros = crate::numpy::zeros_like(x)?;
+    let pick = |mask: Array, g: &Tangent| -> Result<Tangent> {
+        match g {
+            None => Ok(None),
+            Some(g) => Ok(Some(lax::select(&mask, &fit(g.clone(), &shape)?, &zeros)?)),
+        }
+    };
+    let t_lo = pick(lax::and(&lax::gt(lo, x)?, &fit(lax::lt(lo, hi)?, &shape)?)?, &t[0])?;
+    let t_x = pick(lax::and(&lax::gt(x, lo)?, &lax::lt(x, hi)?)?, &t[1])?;
+    let t_hi = pick(lax::lt(hi, x)?, &t[2])?;
+    super::add_tangents(super::add_tangents(t_lo, t_x)?, t_hi)
+}
+
+pub fn convert_jvp(to: DType, weak: bool, x: &Array, t: &Tangent) -> Result<Tangent> {
+    match t {
+        Some(t) if to.is_float() && x.dtype().is_float() => Ok(Some(lax::convert_weak(t, to, weak)?)),
+        _ => Ok(None),
+    }
+}
+
+// ------------------------------------------------------- transpose rules
+
+/// Sums a cotangent down to a rank-0 operand's shape (the operand broadcast).
+fn unbroadcast(ct: &Array, aval: &Aval) -> Result<Array> {
+    let r = if aval.shape.is_empty() && ct.ndim() > 0 { lax::reduce_sum(ct, &(0..ct.ndim()).collect::<Vec<_>>())? } else { ct.clone() };
+    lax::convert_element_type(&r, aval.dtype)
+}
+
+pub fn binary_transpose(op: BinaryOp, ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    use BinaryOp::*;
+    let lin = |i: usize, v: Array| -> Result<Tangent> { Ok(if args[i].is_lin() { Some(unbroadcast(&v, &args[i].aval())?) } else { None }) };
+    match op {
+        Add => Ok(vec![lin(0, ct.clone())?, lin(1, ct.clone())?]),
+        Sub => Ok(vec![lin(0, ct.clone())?, if args[1].is_lin() { lin(1, lax::neg(ct)?)? } else { None }]),
+        Mul => {
+            if args[0].is_lin() {
+                Ok(vec![lin(0, lax::mul(ct, args[1].value("mul")?)?)?, None])
+            } else {
+                Ok(vec![None, lin(1, lax::mul(args[0].value("mul")?, ct)?)?])
+            }
+        }
+        Div => {
+            if args[1].is_lin() {
+                crate::bail!(Value, "div is not linear in its denominator: cannot transpose");
+            }
+            Ok(vec![lin(0, lax::div(ct, args[1].value("div")?)?)?, None])
+        }
+        _ => crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", op.name()),
+    }
+}
+
+pub fn select_n_transpose(ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    let which = args[0].value("select_n")?;
+    let zeros = crate::numpy::zeros_like(ct)?;
+    let mut out = vec![None];
+    for i in 1..args.len() {
+        if !args[i].is_lin() {
+            out.push(None);
+            continue;
+        }
+        let cases: Vec<&Array> = (1..args.len()).map(|j| if j == i { ct } else { &zeros }).collect();
+        out.push(Some(lax::select_n(which, &cases)?));
+    }
+    Ok(out)
+}
+
+// -------------------------------------------------------- batching rules
+
+/// Batching for elementwise n-ary primitives: batched operands move their
+/// batch dim to the front; unbatched ones broadcast (rank-0 operands stay
+/// scalars where the primitive takes them).
+pub fn elementwise_batch(p: &Prim, args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    use crate::transform::batching::move_to_front;
+    let unbatched_shape = |i: usize| -> Vec<usize> {
+        let mut s = args[i].shape().to_vec();
+        if let Some(d) = dims[i] {
+            s.remove(d);
+        }
+        s
+    };
+    let full = (0..args.len()).map(unbatched_shape).find(|s| !s.is_empty()).unwrap_or_default();
+    let mut bshape = vec![size];
+    bshape.extend_from_slice(&full);
+    let scalar_ok = |i: usize| match p {
+        Prim::Binary(_) | Prim::Compare(_) => true,
+        Prim::SelectN => i == 0,
+        Prim::Clamp => i != 1,
+        _ => false,
+    };
+    let mut ins = Vec::with_capacity(args.len());
+    for (i, x) in args.iter().enumerate() {
+        let ub = unbatched_shape(i);
+        let y = match dims[i] {
+            Some(d) => {
+                let y = move_to_front(x, Some(d))?;
+                if ub.is_empty() && !full.is_empty() {
+                    lax::broadcast_in_dim(&y, &bshape, &[0])?
+                } else {
+                    y
+                }
+            }
+            None if ub.is_empty() && scalar_ok(i) => x.clone(),
+            None => lax::broadcast_in_dim(x, &bshape, &(1..=ub.len()).collect::<Vec<_>>())?,
+        };
+        ins.push(y);
+    }
+    let refs: Vec<&Array> = ins.iter().collect();
+    let outs = crate::trace::bind(p.clone(), &refs)?;
+    let n = outs.len();
+    Ok((outs, vec![Some(0); n]))
 }

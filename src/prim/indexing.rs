@@ -2,10 +2,13 @@
 //! the last dimension of the indices, as in JAX). The numpy layer builds
 //! indexing (`x[idx]`, `x.at[idx].add(v)`) on these.
 
-use super::F64Bits;
+use super::{instantiate, F64Bits, LinArg, Tangent};
+use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ir::Aval;
+use crate::lax;
+use crate::transform::batching::to_batched;
 use crate::runtime::host::{strides_of, unravel, Arith, Elem, HostData};
 use ndarray::{ArrayD, IxDyn};
 
@@ -307,4 +310,165 @@ pub fn scatter_eval(dims: &ScatterDims, op: ScatterOp, mode: IndexMode, x: &Host
         }
         ArrayD::from_shape_vec(IxDyn(&xs), dst).unwrap()
     }))
+}
+
+
+// ---------------------------------------------- gather <-> scatter duality
+
+/// The scatter that writes back where a gather reads (its transpose).
+pub fn scatter_dims_of(g: &GatherDims) -> ScatterDims {
+    ScatterDims {
+        update_window_dims: g.offset_dims.clone(),
+        inserted_window_dims: g.collapsed_slice_dims.clone(),
+        scatter_dims_to_operand_dims: g.start_index_map.clone(),
+        operand_batching_dims: g.operand_batching_dims.clone(),
+        scatter_indices_batching_dims: g.start_indices_batching_dims.clone(),
+    }
+}
+
+/// The gather that reads where a scatter writes, with its slice sizes.
+pub fn gather_dims_of(s: &ScatterDims, operand_rank: usize, updates_shape: &[usize]) -> (GatherDims, Vec<usize>) {
+    let win = window_dims(operand_rank, &s.inserted_window_dims, &s.operand_batching_dims);
+    let mut sizes = vec![1usize; operand_rank];
+    for (k, &od) in win.iter().enumerate() {
+        sizes[od] = updates_shape[s.update_window_dims[k]];
+    }
+    let g = GatherDims {
+        offset_dims: s.update_window_dims.clone(),
+        collapsed_slice_dims: s.inserted_window_dims.clone(),
+        start_index_map: s.scatter_dims_to_operand_dims.clone(),
+        operand_batching_dims: s.operand_batching_dims.clone(),
+        start_indices_batching_dims: s.scatter_indices_batching_dims.clone(),
+    };
+    (g, sizes)
+}
+
+// ------------------------------------------------------------- JVP rules
+
+pub fn scatter_jvp(dims: &ScatterDims, op: ScatterOp, mode: IndexMode, p: &[Array], t: &[Tangent], out: &Array) -> Result<Tangent> {
+    let (x, idx, u) = (&p[0], &p[1], &p[2]);
+    if t[0].is_none() && t[2].is_none() {
+        return Ok(None);
+    }
+    match op {
+        ScatterOp::Add | ScatterOp::Replace => {
+            let tx = instantiate(&t[0], x.aval())?;
+            let tu = instantiate(&t[2], u.aval())?;
+            Ok(Some(lax::scatter(&tx, idx, &tu, dims.clone(), op, mode)?))
+        }
+        ScatterOp::Mul => {
+            if t[2].is_some() {
+                crate::bail!(NotImplemented, "scatter_mul gradients are only implemented with respect to the operand, not the updates");
+            }
+            Ok(Some(lax::scatter(t[0].as_ref().unwrap(), idx, u, dims.clone(), op, mode)?))
+        }
+        ScatterOp::Min | ScatterOp::Max => {
+            // the tangent of whichever value won, averaged over ties (as JAX does)
+            let (gd, sizes) = gather_dims_of(dims, x.ndim(), u.shape());
+            let won = lax::gather(out, idx, gd, &sizes, mode, None)?;
+            let dt = x.dtype();
+            let op_mask = lax::convert_element_type(&lax::eq(x, out)?, dt)?;
+            let upd_mask = lax::convert_element_type(&lax::eq(u, &won)?, dt)?;
+            let zeros = crate::numpy::zeros_like(x)?;
+            let add = |v: &Array| lax::scatter(&zeros, idx, v, dims.clone(), ScatterOp::Add, mode);
+            let num = lax::add(&op_mask, &add(&upd_mask)?)?;
+            let tx = instantiate(&t[0], x.aval())?;
+            let tu = instantiate(&t[2], u.aval())?;
+            let sum = lax::add(&lax::mul(&op_mask, &tx)?, &add(&lax::mul(&upd_mask, &tu)?)?)?;
+            Ok(Some(lax::div(&sum, &num)?))
+        }
+    }
+}
+
+// ------------------------------------------------------- transpose rules
+
+pub fn gather_transpose(dims: &GatherDims, _slice_sizes: &[usize], mode: IndexMode, ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    let x = args[0].aval();
+    let idx = args[1].value("gather")?;
+    let z = crate::numpy::zeros(&x.shape, ct.dtype())?;
+    Ok(vec![Some(lax::scatter(&z, idx, ct, scatter_dims_of(dims), ScatterOp::Add, mode)?), None])
+}
+
+pub fn scatter_transpose(dims: &ScatterDims, op: ScatterOp, mode: IndexMode, ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    let (x, u) = (args[0].aval(), args[2].aval());
+    let idx = args[1].value(op.name())?;
+    let (gd, sizes) = gather_dims_of(dims, x.ndim(), &u.shape);
+    let ct_u = || -> Result<Tangent> { Ok(if args[2].is_lin() { Some(lax::gather(ct, idx, gd.clone(), &sizes, mode, None)?) } else { None }) };
+    match op {
+        ScatterOp::Add => Ok(vec![if args[0].is_lin() { Some(ct.clone()) } else { None }, None, ct_u()?]),
+        ScatterOp::Replace => {
+            let ct_x = if args[0].is_lin() {
+                Some(lax::scatter(ct, idx, &crate::numpy::zeros(&u.shape, ct.dtype())?, dims.clone(), ScatterOp::Replace, mode)?)
+            } else {
+                None
+            };
+            Ok(vec![ct_x, None, ct_u()?])
+        }
+        ScatterOp::Mul if !args[2].is_lin() => {
+            let ct_x = lax::scatter(ct, idx, args[2].value("scatter-mul")?, dims.clone(), ScatterOp::Mul, mode)?;
+            Ok(vec![Some(ct_x), None, None])
+        }
+        _ => crate::bail!(Value, "{} is not linear in its updates: it has no transpose rule", op.name()),
+    }
+}
+
+// -------------------------------------------------------- batching rules
+
+fn shift(v: &[usize]) -> Vec<usize> {
+    v.iter().map(|d| d + 1).collect()
+}
+
+pub fn gather_batch(
+    gd: &GatherDims,
+    ss: &[usize],
+    mode: IndexMode,
+    fill: Option<F64Bits>,
+    args: &[Array],
+    dims: &[Option<usize>],
+    size: usize,
+) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let fill = fill.map(|f| f.0);
+    if dims[0].is_none() {
+        // only the indices are batched: one more batch dim of the indices
+        let idx = to_batched(&args[1], dims[1], size)?;
+        let g = GatherDims { offset_dims: shift(&gd.offset_dims), start_indices_batching_dims: shift(&gd.start_indices_batching_dims), ..gd.clone() };
+        return Ok((vec![lax::gather(&args[0], &idx, g, ss, mode, fill)?], vec![Some(0)]));
+    }
+    let x = to_batched(&args[0], dims[0], size)?;
+    if dims[1].is_none() {
+        // only the operand: its batch dim is one more (full) window dim, placed first
+        let g = GatherDims {
+            offset_dims: [vec![0], shift(&gd.offset_dims)].concat(),
+            collapsed_slice_dims: shift(&gd.collapsed_slice_dims),
+            start_index_map: shift(&gd.start_index_map),
+            operand_batching_dims: shift(&gd.operand_batching_dims),
+            start_indices_batching_dims: gd.start_indices_batching_dims.clone(),
+        };
+        let s = [vec![size], ss.to_vec()].concat();
+        return Ok((vec![lax::gather(&x, &args[1], g, &s, mode, fill)?], vec![Some(0)]));
+    }
+    let idx = to_batched(&args[1], dims[1], size)?;
+    let g = GatherDims {
+        offset_dims: shift(&gd.offset_dims),
+        collapsed_slice_dims: shift(&gd.collapsed_slice_dims),
+        start_index_map: shift(&gd.start_index_map),
+        operand_batching_dims: [vec![0], shift(&gd.operand_batching_dims)].concat(),
+        start_indices_batching_dims: [vec![0], shift(&gd.start_indices_batching_dims)].concat(),
+    };
+    let s = [vec![1], ss.to_vec()].concat();
+    Ok((vec![lax::gather(&x, &idx, g, &s, mode, fill)?], vec![Some(0)]))
+}
+
+pub fn scatter_batch(sd: &ScatterDims, op: ScatterOp, mode: IndexMode, args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let x = to_batched(&args[0], dims[0], size)?;
+    let idx = to_batched(&args[1], dims[1], size)?;
+    let u = to_batched(&args[2], dims[2], size)?;
+    let s = ScatterDims {
+        update_window_dims: shift(&sd.update_window_dims),
+        inserted_window_dims: shift(&sd.inserted_window_dims),
+        scatter_dims_to_operand_dims: shift(&sd.scatter_dims_to_operand_dims),
+        operand_batching_dims: [vec![0], shift(&sd.operand_batching_dims)].concat(),
+        scatter_indices_batching_dims: [vec![0], shift(&sd.scatter_indices_batching_dims)].concat(),
+    };
+    Ok((vec![lax::scatter(&x, &idx, &u, s, op, mode)?], vec![Some(0)]))
 }

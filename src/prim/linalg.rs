@@ -1,12 +1,15 @@
 //! dot_general: contraction over given dimensions with batch dimensions.
 //! Output dims are (batch..., lhs free..., rhs free...), as in XLA.
 
-use super::arity;
+use super::{arity, LinArg, Tangent};
+use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ir::Aval;
+use crate::lax;
+use crate::transform::batching::move_to_front;
 use crate::runtime::host::{Arith, HostData};
-use ndarray::{Array2, ArrayD, Axis, Ix3, IxDyn};
+use ndarray::{Array2, ArrayD, Axis, IxDyn};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct DotDims {
@@ -136,5 +139,111 @@ pub fn dot_general_eval(dims: &DotDims, x: &HostData, y: &HostData, out: &Aval) 
     })
 }
 
-#[allow(dead_code)]
-type _Ix3 = Ix3;
+
+// ------------------------------------------------------------- JVP rule
+
+pub fn dot_general_jvp(dims: &DotDims, preferred: Option<DType>, p: &[Array], t: &[Tangent]) -> Result<Tangent> {
+    let da = match &t[0] {
+        Some(ta) => Some(lax::dot_general(ta, &p[1], dims.clone(), preferred)?),
+        None => None,
+    };
+    let db = match &t[1] {
+        Some(tb) => Some(lax::dot_general(&p[0], tb, dims.clone(), preferred)?),
+        None => None,
+    };
+    super::add_tangents(da, db)
+}
+
+// ------------------------------------------------------- transpose rule
+
+/// Position of each of `dims` in sorted order (where dot_general leaves them).
+fn sorted_rank(v: &[usize], d: usize) -> usize {
+    v.iter().filter(|&&x| x < d).count()
+}
+
+/// The cotangent of one operand: contract the cotangent with the other
+/// operand over the other's free dims, then put the dims back in order.
+fn transpose_one(ct: &Array, other: &Array, mine: (&[usize], &[usize]), theirs: (&[usize], &[usize]), my_rank: usize, ct_free_mine: Vec<usize>, ct_free_theirs: Vec<usize>, dtype: DType) -> Result<Array> {
+    let (my_contract, my_batch) = mine;
+    let (their_contract, their_batch) = theirs;
+    let nb = my_batch.len();
+    let their_free = DotDims::free(other.ndim(), their_contract, their_batch);
+    let d = DotDims {
+        lhs_contract: ct_free_theirs,
+        rhs_contract: their_free,
+        lhs_batch: (0..nb).collect(),
+        rhs_batch: their_batch.to_vec(),
+    };
+    let r = lax::dot_general(ct, other, d, None)?;
+    // r dims: batch, my free (as in ct), their contracted dims in ascending order
+    let my_free = DotDims::free(my_rank, my_contract, my_batch);
+    let nfree = my_free.len();
+    let _ = ct_free_mine;
+    let mut perm = vec![0usize; my_rank];
+    for (i, &b) in my_batch.iter().enumerate() {
+        perm[b] = i;
+    }
+    for (j, &f) in my_free.iter().enumerate() {
+        perm[f] = nb + j;
+    }
+    for (i, &c) in my_contract.iter().enumerate() {
+        perm[c] = nb + nfree + sorted_rank(their_contract, their_contract[i]);
+    }
+    lax::convert_element_type(&lax::transpose(&r, &perm)?, dtype)
+}
+
+pub fn dot_general_transpose(dims: &DotDims, ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    let (la, ra) = (args[0].aval(), args[1].aval());
+    let nb = dims.lhs_batch.len();
+    let nlf = DotDims::free(la.ndim(), &dims.lhs_contract, &dims.lhs_batch).len();
+    let nrf = DotDims::free(ra.ndim(), &dims.rhs_contract, &dims.rhs_batch).len();
+    let ct_lhs_free: Vec<usize> = (nb..nb + nlf).collect();
+    let ct_rhs_free: Vec<usize> = (nb + nlf..nb + nlf + nrf).collect();
+    let ct_l = if args[0].is_lin() {
+        let rhs = args[1].value("dot_general")?;
+        Some(transpose_one(ct, rhs, (&dims.lhs_contract, &dims.lhs_batch), (&dims.rhs_contract, &dims.rhs_batch), la.ndim(), ct_lhs_free.clone(), ct_rhs_free.clone(), la.dtype)?)
+    } else {
+        None
+    };
+    let ct_r = if args[1].is_lin() {
+        let lhs = args[0].value("dot_general")?;
+        // same computation with the roles swapped: ct's dims are (batch, lhs free, rhs free)
+        let perm: Vec<usize> = (0..nb).chain(ct_rhs_free.iter().copied()).chain(ct_lhs_free.iter().copied()).collect();
+        let ct_sw = lax::transpose(ct, &perm)?;
+        let sw_mine: Vec<usize> = (nb..nb + nrf).collect();
+        let sw_theirs: Vec<usize> = (nb + nrf..nb + nrf + nlf).collect();
+        Some(transpose_one(&ct_sw, lhs, (&dims.rhs_contract, &dims.rhs_batch), (&dims.lhs_contract, &dims.lhs_batch), ra.ndim(), sw_mine, sw_theirs, ra.dtype)?)
+    } else {
+        None
+    };
+    Ok(vec![ct_l, ct_r])
+}
+
+// -------------------------------------------------------- batching rule
+
+pub fn dot_general_batch(dd: &DotDims, preferred: Option<DType>, args: &[Array], dims: &[Option<usize>]) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let sh = |v: &[usize]| v.iter().map(|d| d + 1).collect::<Vec<_>>();
+    let (a, b) = (move_to_front(&args[0], dims[0])?, move_to_front(&args[1], dims[1])?);
+    match (dims[0].is_some(), dims[1].is_some()) {
+        (true, true) => {
+            let d = DotDims {
+                lhs_contract: sh(&dd.lhs_contract),
+                rhs_contract: sh(&dd.rhs_contract),
+                lhs_batch: [vec![0], sh(&dd.lhs_batch)].concat(),
+                rhs_batch: [vec![0], sh(&dd.rhs_batch)].concat(),
+            };
+            Ok((vec![lax::dot_general(&a, &b, d, preferred)?], vec![Some(0)]))
+        }
+        (true, false) => {
+            let d = DotDims { lhs_contract: sh(&dd.lhs_contract), lhs_batch: sh(&dd.lhs_batch), ..dd.clone() };
+            // the batch dim is lhs's first free dim: after the batch dims
+            Ok((vec![lax::dot_general(&a, &b, d, preferred)?], vec![Some(dd.lhs_batch.len())]))
+        }
+        (false, true) => {
+            let d = DotDims { rhs_contract: sh(&dd.rhs_contract), rhs_batch: sh(&dd.rhs_batch), ..dd.clone() };
+            let nlf = DotDims::free(a.ndim(), &dd.lhs_contract, &dd.lhs_batch).len();
+            Ok((vec![lax::dot_general(&a, &b, d, preferred)?], vec![Some(dd.lhs_batch.len() + nlf)]))
+        }
+        (false, false) => Ok((vec![lax::dot_general(&a, &b, dd.clone(), preferred)?], vec![None])),
+    }
+}

@@ -13,10 +13,41 @@ pub mod reduce;
 pub mod sort;
 pub mod structural;
 
+use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ir::Aval;
 use crate::runtime::host::HostData;
+
+/// A tangent or cotangent: `None` is a symbolic zero (never materialized).
+pub type Tangent = Option<Array>;
+
+/// An input of a linear equation being transposed: a linear input (whose
+/// cotangent is wanted) or a known value.
+#[derive(Clone, Debug)]
+pub enum LinArg {
+    Lin(Aval),
+    Const(Array),
+}
+
+impl LinArg {
+    pub fn is_lin(&self) -> bool {
+        matches!(self, LinArg::Lin(_))
+    }
+    pub fn aval(&self) -> Aval {
+        match self {
+            LinArg::Lin(a) => a.clone(),
+            LinArg::Const(x) => x.aval().clone(),
+        }
+    }
+    /// The known value; an error if this input is linear (the equation is not linear in it).
+    pub fn value(&self, op: &str) -> Result<&Array> {
+        match self {
+            LinArg::Const(x) => Ok(x),
+            LinArg::Lin(_) => Err(crate::err!(Value, "{op} is not linear in this operand: cannot transpose a product of two linear values")),
+        }
+    }
+}
 
 pub use compare::CmpOp;
 pub use elementwise::{BinaryOp, UnaryOp};
@@ -232,6 +263,141 @@ pub(crate) fn tuple_str<T: std::fmt::Display>(v: &[T]) -> String {
         1 => format!("({},)", v[0]),
         _ => format!("({})", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")),
     }
+}
+
+impl Prim {
+    /// The JVP rule: output tangents from input primals, tangents and the
+    /// primal outputs. Written with lax ops, so it records into the current
+    /// trace. Integer and boolean outputs get symbolic zero tangents.
+    pub fn jvp_rule(&self, primals: &[Array], tangents: &[Tangent], outs: &[Array]) -> Result<Vec<Tangent>> {
+        use Prim::*;
+        if tangents.iter().all(|t| t.is_none()) {
+            return Ok(vec![None; outs.len()]);
+        }
+        let one = |t: Result<Tangent>| t.map(|t| vec![t]);
+        match self {
+            Unary(op) => one(elementwise::unary_jvp(*op, &primals[0], &tangents[0], &outs[0])),
+            IntegerPow { y } => one(elementwise::integer_pow_jvp(*y, &primals[0], &tangents[0])),
+            Binary(op) => one(elementwise::binary_jvp(*op, primals, tangents, &outs[0])),
+            SelectN => one(elementwise::select_n_jvp(primals, tangents)),
+            Clamp => one(elementwise::clamp_jvp(primals, tangents)),
+            ConvertElementType { to, weak_type } => one(elementwise::convert_jvp(*to, *weak_type, &primals[0], &tangents[0])),
+            BitcastConvertType { .. } | StopGradient | Compare(_) | Iota { .. } | ArgReduce { .. } | Threefry2x32 => {
+                Ok(vec![None; outs.len()])
+            }
+            BroadcastInDim { .. } | Reshape { .. } | Transpose { .. } | Squeeze { .. } | Rev { .. } | Slice { .. } | Reduce { op: ReduceOp::Sum, .. } => {
+                one(linear_unary_jvp(self, &tangents[0]))
+            }
+            Cumulative { op: CumOp::Sum, .. } => one(linear_unary_jvp(self, &tangents[0])),
+            DynamicSlice { .. } => one(structural::dynamic_slice_jvp(self, primals, tangents)),
+            DynamicUpdateSlice => one(structural::dynamic_update_slice_jvp(primals, tangents)),
+            Concatenate { .. } => one(structural::concatenate_jvp(self, primals, tangents)),
+            Pad { .. } => one(structural::pad_jvp(self, primals, tangents)),
+            Gather { .. } => one(linear_in_first_jvp(self, primals, &tangents[0])),
+            Scatter { dims, op, mode } => one(indexing::scatter_jvp(dims, *op, *mode, primals, tangents, &outs[0])),
+            Reduce { op, axes } => one(reduce::reduce_jvp(*op, axes, &primals[0], &tangents[0], &outs[0])),
+            Cumulative { op, axis, reverse } => one(reduce::cumulative_jvp(*op, *axis, *reverse, &primals[0], &tangents[0])),
+            DotGeneral { dims, preferred } => one(linalg::dot_general_jvp(dims, *preferred, primals, tangents)),
+            Sort { dim, num_keys, .. } => sort::sort_jvp(*dim, *num_keys, primals, tangents),
+        }
+    }
+
+    /// The transpose rule of a linear primitive: cotangents of the linear
+    /// inputs from the output cotangents. Only linear primitives have one.
+    pub fn transpose_rule(&self, cts: &[Tangent], args: &[LinArg]) -> Result<Vec<Tangent>> {
+        use Prim::*;
+        let ct = match &cts[0] {
+            Some(c) => c,
+            None => return Ok(vec![None; args.len()]),
+        };
+        match self {
+            Unary(UnaryOp::Neg) => Ok(vec![Some(crate::lax::neg(ct)?)]),
+            Binary(op) => elementwise::binary_transpose(*op, ct, args),
+            SelectN => elementwise::select_n_transpose(ct, args),
+            ConvertElementType { .. } => Ok(vec![Some(crate::lax::convert_element_type(ct, args[0].aval().dtype)?)]),
+            BroadcastInDim { dims, .. } => Ok(vec![Some(structural::broadcast_in_dim_transpose(dims, ct, &args[0].aval())?)]),
+            Reshape { .. } | Squeeze { .. } => Ok(vec![Some(crate::lax::reshape(ct, &args[0].aval().shape)?)]),
+            Transpose { perm } => Ok(vec![Some(structural::transpose_transpose(perm, ct)?)]),
+            Rev { dims } => Ok(vec![Some(crate::lax::rev(ct, dims)?)]),
+            Slice { start, limit, strides } => Ok(vec![Some(structural::slice_transpose(start, limit, strides, ct, &args[0].aval())?)]),
+            DynamicSlice { .. } => structural::dynamic_slice_transpose(ct, args),
+            DynamicUpdateSlice => structural::dynamic_update_slice_transpose(ct, args),
+            Concatenate { dim } => structural::concatenate_transpose(*dim, ct, args),
+            Pad { config } => structural::pad_transpose(config, ct, args),
+            Gather { dims, slice_sizes, mode, .. } => indexing::gather_transpose(dims, slice_sizes, *mode, ct, args),
+            Scatter { dims, op, mode } => indexing::scatter_transpose(dims, *op, *mode, ct, args),
+            Reduce { op: ReduceOp::Sum, axes } => Ok(vec![Some(reduce::reduce_sum_transpose(axes, ct, &args[0].aval())?)]),
+            Cumulative { op: CumOp::Sum, axis, reverse } => Ok(vec![Some(crate::lax::cumsum(ct, *axis, !*reverse)?)]),
+            DotGeneral { dims, .. } => linalg::dot_general_transpose(dims, ct, args),
+            Unary(_) | IntegerPow { .. } | Clamp | BitcastConvertType { .. } | StopGradient | Compare(_) | Iota { .. } | Reduce { .. }
+            | ArgReduce { .. } | Cumulative { .. } | Sort { .. } | Threefry2x32 => {
+                crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", self.name())
+            }
+        }
+    }
+
+    /// The batching rule: the primitive applied to operands with a batch
+    /// dimension at `dims[i]` (None: unbatched) of size `size`. Gives the
+    /// outputs and where their batch dimension is.
+    pub fn batch_rule(&self, args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+        use Prim::*;
+        match self {
+            Unary(_) | IntegerPow { .. } | ConvertElementType { .. } | StopGradient | BitcastConvertType { .. } => {
+                let x = crate::transform::batching::move_to_front(&args[0], dims[0])?;
+                let out = crate::trace::bind(self.clone(), &[&x])?;
+                Ok((out, vec![Some(0)]))
+            }
+            Binary(_) | Compare(_) | SelectN | Clamp | Threefry2x32 => elementwise::elementwise_batch(self, args, dims, size),
+            BroadcastInDim { .. } | Reshape { .. } | Transpose { .. } | Squeeze { .. } | Rev { .. } | Slice { .. } | Reduce { .. }
+            | ArgReduce { .. } | Cumulative { .. } => structural::unary_batch(self, &args[0], dims[0]),
+            DynamicSlice { sizes } => structural::dynamic_slice_batch(sizes, args, dims, size),
+            DynamicUpdateSlice => structural::dynamic_update_slice_batch(args, dims, size),
+            Concatenate { dim } => structural::concatenate_batch(*dim, args, dims, size),
+            Pad { config } => structural::pad_batch(config, args, dims, size),
+            Iota { .. } => Ok((crate::trace::bind(self.clone(), &[])?, vec![None])),
+            Gather { dims: gd, slice_sizes, mode, fill } => indexing::gather_batch(gd, slice_sizes, *mode, *fill, args, dims, size),
+            Scatter { dims: sd, op, mode } => indexing::scatter_batch(sd, *op, *mode, args, dims, size),
+            DotGeneral { dims: dd, preferred } => linalg::dot_general_batch(dd, *preferred, args, dims),
+            Sort { dim, num_keys, stable } => sort::sort_batch(*dim, *num_keys, *stable, args, dims, size),
+        }
+    }
+}
+
+/// JVP of a primitive linear in its only operand: the same primitive on the tangent.
+fn linear_unary_jvp(p: &Prim, t: &Tangent) -> Result<Tangent> {
+    match t {
+        None => Ok(None),
+        Some(t) => Ok(Some(crate::trace::bind1(p.clone(), &[t])?)),
+    }
+}
+
+/// JVP of a primitive linear in its first operand, the rest being indices.
+fn linear_in_first_jvp(p: &Prim, primals: &[Array], t: &Tangent) -> Result<Tangent> {
+    match t {
+        None => Ok(None),
+        Some(t) => {
+            let mut ins: Vec<&Array> = vec![t];
+            ins.extend(primals[1..].iter());
+            Ok(Some(crate::trace::bind1(p.clone(), &ins)?))
+        }
+    }
+}
+
+/// A tangent made concrete: zeros of the primal's aval when symbolic.
+pub fn instantiate(t: &Tangent, like: &Aval) -> Result<Array> {
+    match t {
+        Some(t) => Ok(t.clone()),
+        None => crate::numpy::zeros(&like.shape, like.dtype),
+    }
+}
+
+/// Adds two possibly-zero tangents.
+pub fn add_tangents(a: Tangent, b: Tangent) -> Result<Tangent> {
+    Ok(match (a, b) {
+        (None, b) => b,
+        (a, None) => a,
+        (Some(a), Some(b)) => Some(crate::lax::add(&a, &b)?),
+    })
 }
 
 fn py_bool(b: bool) -> &'static str {

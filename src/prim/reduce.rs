@@ -1,11 +1,13 @@
 //! Reductions over axes (reduce_sum/max/min/prod/and/or), argmax/argmin, and
 //! the cumulative ops (cumsum, cumprod, cummax, cummin).
 
-use super::{arity, check_axis};
+use super::{arity, check_axis, Tangent};
+use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ir::Aval;
-use crate::runtime::host::{Arith, Elem, HostData};
+use crate::lax;
+use crate::runtime::host::{Arith, HostData};
 use ndarray::{ArrayD, Axis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,7 +49,7 @@ impl ReduceOp {
             ReduceOp::Prod => T::one(),
             ReduceOp::Max => T::lowest(),
             ReduceOp::Min => T::highest(),
-            ReduceOp::And => T::from_i128(-1), // all bits set; true for bool
+            ReduceOp::And => <T as crate::runtime::host::Elem>::from_i128(-1), // all bits set; true for bool
         }
     }
     #[inline]
@@ -200,6 +202,108 @@ pub fn cumulative_eval(op: CumOp, axis: usize, reverse: bool, x: &HostData) -> R
     }))
 }
 
-/// Keeps `Elem` in scope for `from_i128` in generic code.
-#[allow(dead_code)]
-fn _uses_elem<T: Elem>() {}
+
+// ------------------------------------------------------------- JVP rules
+
+pub fn reduce_jvp(op: ReduceOp, axes: &[usize], x: &Array, t: &Tangent, out: &Array) -> Result<Tangent> {
+    let Some(t) = t else { return Ok(None) };
+    if !x.dtype().is_float() {
+        return Ok(None);
+    }
+    let kept: Vec<usize> = (0..x.ndim()).filter(|d| !axes.contains(d)).collect();
+    match op {
+        ReduceOp::Sum => Ok(Some(lax::reduce_sum(t, axes)?)),
+        ReduceOp::Max | ReduceOp::Min => {
+            // the tangent at the extreme locations, averaged over ties
+            let ob = lax::broadcast_in_dim(out, x.shape(), &kept)?;
+            let loc = lax::convert_element_type(&lax::eq(x, &ob)?, x.dtype())?;
+            let counts = lax::reduce_sum(&loc, axes)?;
+            Ok(Some(lax::div(&lax::reduce_sum(&lax::mul(t, &loc)?, axes)?, &counts)?))
+        }
+        ReduceOp::Prod => {
+            // d prod / d x_i = product of the others = exclusive prefix * exclusive suffix
+            let n: usize = axes.iter().map(|&a| x.shape()[a]).product();
+            let rest: Vec<usize> = kept.iter().map(|&d| x.shape()[d]).collect();
+            let perm: Vec<usize> = kept.iter().chain(axes.iter()).copied().collect();
+            let flat = |v: &Array| lax::reshape(&lax::transpose(v, &perm)?, &[rest.clone(), vec![n]].concat());
+            let (xf, tf) = (flat(x)?, flat(t)?);
+            let last = rest.len();
+            let one = Array::full_scalar(x.dtype(), 1.0);
+            let mut cfg_l = vec![(0, 0, 0); last + 1];
+            cfg_l[last] = (1, -1, 0);
+            let mut cfg_r = vec![(0, 0, 0); last + 1];
+            cfg_r[last] = (-1, 1, 0);
+            let left = lax::pad(&lax::cumprod(&xf, last, false)?, &one, &cfg_l)?;
+            let right = lax::pad(&lax::cumprod(&xf, last, true)?, &one, &cfg_r)?;
+            let others = lax::mul(&left, &right)?;
+            let r = lax::reduce_sum(&lax::mul(&tf, &others)?, &[last])?;
+            Ok(Some(lax::reshape(&r, out.shape())?))
+        }
+        ReduceOp::And | ReduceOp::Or => Ok(None),
+    }
+}
+
+/// cumprod/cummax/cummin as JAX's `associative_scan` of lax ops (log depth),
+/// so their derivatives come from the JVP rules of mul, max and min.
+pub fn associative_cumulative(op: CumOp, x: &Array, axis: usize, reverse: bool) -> Result<Array> {
+    let f = |a: &Array, b: &Array| match op {
+        CumOp::Sum => lax::add(a, b),
+        CumOp::Prod => lax::mul(a, b),
+        CumOp::Max => lax::max(a, b),
+        CumOp::Min => lax::min(a, b),
+    };
+    fn scan(x: &Array, axis: usize, f: &dyn Fn(&Array, &Array) -> Result<Array>) -> Result<Array> {
+        let n = x.shape()[axis];
+        if n < 2 {
+            return Ok(x.clone());
+        }
+        let sl = |s: usize, e: usize, st: usize| lax::slice_in_dim(x, s, e.max(s), st, axis);
+        let pairs = f(&sl(0, n - 1, 2)?, &sl(1, n, 2)?)?;
+        let odd = scan(&pairs, axis, f)?;
+        let no = odd.shape()[axis];
+        let even_rest = if n % 2 == 0 {
+            f(&lax::slice_in_dim(&odd, 0, no - 1, 1, axis)?, &sl(2, n, 2)?)?
+        } else {
+            f(&odd, &sl(2, n, 2)?)?
+        };
+        let even = lax::concatenate(&[&sl(0, 1, 1)?, &even_rest], axis)?;
+        // interleave even (positions 0, 2, ...) and odd (1, 3, ...)
+        let (ne, no) = (even.shape()[axis] as i64, odd.shape()[axis] as i64);
+        let zero = Array::full_scalar(x.dtype(), 0.0);
+        let mut ce = vec![(0, 0, 0); x.ndim()];
+        ce[axis] = (0, no - ne + 1, 1);
+        let mut co = vec![(0, 0, 0); x.ndim()];
+        co[axis] = (1, ne - no, 1);
+        let (pe, po) = (lax::pad(&even, &zero, &ce)?, lax::pad(&odd, &zero, &co)?);
+        // select rather than add, so the zeros never mix into max/min
+        let pos = lax::iota(DType::I32, pe.shape(), axis)?;
+        let two = lax::broadcast_in_dim(&Array::scalar(2i32), pe.shape(), &[])?;
+        let is_even = lax::eq(&lax::rem(&pos, &two)?, &crate::numpy::zeros(pe.shape(), DType::I32)?)?;
+        lax::select(&is_even, &pe, &po)
+    }
+    if reverse {
+        let r = scan(&lax::rev(x, &[axis])?, axis, &f)?;
+        lax::rev(&r, &[axis])
+    } else {
+        scan(x, axis, &f)
+    }
+}
+
+pub fn cumulative_jvp(op: CumOp, axis: usize, reverse: bool, x: &Array, t: &Tangent) -> Result<Tangent> {
+    let Some(t) = t else { return Ok(None) };
+    if !x.dtype().is_float() {
+        return Ok(None);
+    }
+    if op == CumOp::Sum {
+        return Ok(Some(lax::cumsum(t, axis, reverse)?));
+    }
+    let outs = crate::transform::jvp_call(move |xs| Ok(vec![associative_cumulative(op, &xs[0], axis, reverse)?]), &[x.clone()], &[Some(t.clone())])?;
+    Ok(outs.1.into_iter().next().unwrap())
+}
+
+// ------------------------------------------------------- transpose rules
+
+pub fn reduce_sum_transpose(axes: &[usize], ct: &Array, operand: &Aval) -> Result<Array> {
+    let kept: Vec<usize> = (0..operand.ndim()).filter(|d| !axes.contains(d)).collect();
+    lax::broadcast_in_dim(ct, &operand.shape, &kept)
+}

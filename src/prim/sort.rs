@@ -2,8 +2,12 @@
 //! lexicographically by the first `num_keys` of them (argsort sorts an iota
 //! alongside the keys). Floats sort with NaN last and -0.0 equal to 0.0.
 
+use super::{instantiate, Tangent};
+use crate::array::Array;
 use crate::error::Result;
 use crate::ir::Aval;
+use crate::lax;
+use crate::transform::batching::to_batched;
 use crate::runtime::host::{strides_of, Elem, HostData};
 use ndarray::{ArrayD, IxDyn};
 use std::cmp::Ordering;
@@ -91,4 +95,28 @@ pub fn sort_eval(dim: usize, num_keys: usize, ins: &[&HostData]) -> Result<Vec<H
             })
         })
         .collect())
+}
+
+
+/// JVP: sort an iota alongside to learn the permutation, then permute the tangents.
+pub fn sort_jvp(dim: usize, num_keys: usize, p: &[Array], t: &[Tangent]) -> Result<Vec<Tangent>> {
+    let iota = lax::iota(crate::dtype::DType::I32, p[0].shape(), dim)?;
+    let mut ins: Vec<&Array> = p.iter().collect();
+    ins.push(&iota);
+    let perm = lax::sort(&ins, dim, num_keys, true)?.pop().unwrap();
+    p.iter()
+        .zip(t)
+        .map(|(x, t)| match t {
+            None => Ok(None),
+            Some(_) => Ok(Some(crate::numpy::take_along_axis(&instantiate(t, x.aval())?, &perm, dim as isize)?)),
+        })
+        .collect()
+}
+
+pub fn sort_batch(dim: usize, num_keys: usize, stable: bool, args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let xs: Vec<Array> = args.iter().zip(dims).map(|(x, d)| to_batched(x, *d, size)).collect::<Result<_>>()?;
+    let refs: Vec<&Array> = xs.iter().collect();
+    let outs = lax::sort(&refs, dim + 1, num_keys, stable)?;
+    let n = outs.len();
+    Ok((outs, vec![Some(0); n]))
 }

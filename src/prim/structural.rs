@@ -2,10 +2,13 @@
 //! broadcast_in_dim, reshape, transpose, squeeze, rev, slice, dynamic_slice,
 //! dynamic_update_slice, concatenate, pad, iota.
 
-use super::{arity, avals_str};
+use super::{arity, avals_str, instantiate, LinArg, Prim, Tangent};
+use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ir::{shape_str, Aval};
+use crate::lax;
+use crate::transform::batching::{move_to_front, to_batched};
 use crate::runtime::host::{strides_of, unravel, Elem, HostData};
 use ndarray::{ArrayD, Axis, IxDyn, Slice};
 
@@ -354,6 +357,235 @@ pub fn iota_eval(dtype: DType, shape: &[usize], dim: usize) -> HostData {
     HostData::from_fn_i128(dtype, shape, |i| ((i / stride.max(1)) % n) as i128)
 }
 
-/// Keeps the `Elem` import used by generic helpers above.
-#[allow(dead_code)]
-fn _elem_marker<T: Elem>() {}
+
+// ------------------------------------------------------------- JVP rules
+
+pub fn dynamic_slice_jvp(p: &Prim, primals: &[Array], t: &[Tangent]) -> Result<Tangent> {
+    let Some(tx) = &t[0] else { return Ok(None) };
+    let mut ins: Vec<&Array> = vec![tx];
+    ins.extend(primals[1..].iter());
+    Ok(Some(crate::trace::bind1(p.clone(), &ins)?))
+}
+
+pub fn dynamic_update_slice_jvp(primals: &[Array], t: &[Tangent]) -> Result<Tangent> {
+    if t[0].is_none() && t[1].is_none() {
+        return Ok(None);
+    }
+    let tx = instantiate(&t[0], primals[0].aval())?;
+    let tu = instantiate(&t[1], primals[1].aval())?;
+    let idx: Vec<&Array> = primals[2..].iter().collect();
+    Ok(Some(lax::dynamic_update_slice(&tx, &tu, &idx)?))
+}
+
+pub fn concatenate_jvp(p: &Prim, primals: &[Array], t: &[Tangent]) -> Result<Tangent> {
+    let ts: Vec<Array> = primals.iter().zip(t).map(|(x, t)| instantiate(t, x.aval())).collect::<Result<_>>()?;
+    let refs: Vec<&Array> = ts.iter().collect();
+    Ok(Some(crate::trace::bind1(p.clone(), &refs)?))
+}
+
+pub fn pad_jvp(p: &Prim, primals: &[Array], t: &[Tangent]) -> Result<Tangent> {
+    let tx = instantiate(&t[0], primals[0].aval())?;
+    let tv = instantiate(&t[1], primals[1].aval())?;
+    Ok(Some(crate::trace::bind1(p.clone(), &[&tx, &tv])?))
+}
+
+// ------------------------------------------------------- transpose rules
+
+pub fn broadcast_in_dim_transpose(dims: &[usize], ct: &Array, operand: &Aval) -> Result<Array> {
+    let mut axes: Vec<usize> = (0..ct.ndim()).filter(|d| !dims.contains(d)).collect();
+    for (i, &d) in dims.iter().enumerate() {
+        if operand.shape[i] == 1 && ct.shape()[d] != 1 {
+            axes.push(d);
+        }
+    }
+    axes.sort_unstable();
+    let r = lax::reduce_sum(ct, &axes)?;
+    lax::reshape(&r, &operand.shape)
+}
+
+pub fn transpose_transpose(perm: &[usize], ct: &Array) -> Result<Array> {
+    let mut inv = vec![0; perm.len()];
+    for (i, &p) in perm.iter().enumerate() {
+        inv[p] = i;
+    }
+    lax::transpose(ct, &inv)
+}
+
+pub fn slice_transpose(start: &[usize], limit: &[usize], strides: &[usize], ct: &Array, operand: &Aval) -> Result<Array> {
+    let _ = limit;
+    let cfg: Vec<(i64, i64, i64)> = (0..operand.ndim())
+        .map(|d| {
+            let n = ct.shape()[d] as i64;
+            let used = if n == 0 { 0 } else { (n - 1) * strides[d] as i64 + 1 };
+            (start[d] as i64, operand.shape[d] as i64 - start[d] as i64 - used, strides[d] as i64 - 1)
+        })
+        .collect();
+    lax::pad(ct, &Array::full_scalar(ct.dtype(), 0.0), &cfg)
+}
+
+pub fn dynamic_slice_transpose(ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    let x = args[0].aval();
+    let idx: Vec<Array> = args[1..].iter().map(|a| a.value("dynamic_slice").cloned()).collect::<Result<_>>()?;
+    let refs: Vec<&Array> = idx.iter().collect();
+    let z = crate::numpy::zeros(&x.shape, ct.dtype())?;
+    let mut out = vec![Some(lax::dynamic_update_slice(&z, ct, &refs)?)];
+    out.extend(std::iter::repeat_n(None, idx.len()));
+    Ok(out)
+}
+
+pub fn dynamic_update_slice_transpose(ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    let u = args[1].aval();
+    let idx: Vec<Array> = args[2..].iter().map(|a| a.value("dynamic_update_slice").cloned()).collect::<Result<_>>()?;
+    let refs: Vec<&Array> = idx.iter().collect();
+    let ct_x = if args[0].is_lin() { Some(lax::dynamic_update_slice(ct, &crate::numpy::zeros(&u.shape, ct.dtype())?, &refs)?) } else { None };
+    let ct_u = if args[1].is_lin() { Some(lax::dynamic_slice(ct, &refs, &u.shape)?) } else { None };
+    let mut out = vec![ct_x, ct_u];
+    out.extend(std::iter::repeat_n(None, idx.len()));
+    Ok(out)
+}
+
+pub fn concatenate_transpose(dim: usize, ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    let mut off = 0;
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        let n = a.aval().shape[dim];
+        out.push(if a.is_lin() { Some(lax::slice_in_dim(ct, off, off + n, 1, dim)?) } else { None });
+        off += n;
+    }
+    Ok(out)
+}
+
+pub fn pad_transpose(config: &[(i64, i64, i64)], ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
+    // undo the edge padding (negative lo/hi grow back), then take every (interior+1)-th
+    let unpad: Vec<(i64, i64, i64)> = config.iter().map(|&(lo, hi, _)| (-lo, -hi, 0)).collect();
+    let t_op = if args[0].is_lin() || args[1].is_lin() {
+        let u = lax::pad(ct, &Array::full_scalar(ct.dtype(), 0.0), &unpad)?;
+        let strides: Vec<usize> = config.iter().map(|c| (c.2 + 1) as usize).collect();
+        Some(lax::slice(&u, &vec![0; u.ndim()], u.shape(), Some(&strides))?)
+    } else {
+        None
+    };
+    let t_v = if args[1].is_lin() {
+        let all = |x: &Array| lax::reduce_sum(x, &(0..x.ndim()).collect::<Vec<_>>());
+        Some(lax::sub(&all(ct)?, &all(t_op.as_ref().unwrap())?)?)
+    } else {
+        None
+    };
+    Ok(vec![if args[0].is_lin() { t_op } else { None }, t_v])
+}
+
+// -------------------------------------------------------- batching rules
+
+fn shift(v: &[usize]) -> Vec<usize> {
+    v.iter().map(|d| d + 1).collect()
+}
+
+/// Single-operand structural primitives and reductions: the batch dim goes
+/// to the front and the parameters shift by one.
+pub fn unary_batch(p: &Prim, x: &Array, d: Option<usize>) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    use Prim::*;
+    let x = move_to_front(x, d)?;
+    let b = x.shape()[0];
+    let q = match p {
+        BroadcastInDim { shape, dims } => {
+            let mut s = vec![b];
+            s.extend_from_slice(shape);
+            let mut ds = vec![0];
+            ds.extend(shift(dims));
+            BroadcastInDim { shape: s, dims: ds }
+        }
+        Reshape { shape } => Reshape { shape: [vec![b], shape.clone()].concat() },
+        Transpose { perm } => Transpose { perm: [vec![0], shift(perm)].concat() },
+        Squeeze { dims } => Squeeze { dims: shift(dims) },
+        Rev { dims } => Rev { dims: shift(dims) },
+        Slice { start, limit, strides } => Slice {
+            start: [vec![0], start.clone()].concat(),
+            limit: [vec![b], limit.clone()].concat(),
+            strides: [vec![1], strides.clone()].concat(),
+        },
+        Reduce { op, axes } => Reduce { op: *op, axes: shift(axes) },
+        ArgReduce { op, axis, index_dtype } => ArgReduce { op: *op, axis: axis + 1, index_dtype: *index_dtype },
+        Cumulative { op, axis, reverse } => Cumulative { op: *op, axis: axis + 1, reverse: *reverse },
+        other => crate::bail!(Value, "unary_batch does not handle {}", other.name()),
+    };
+    Ok((vec![crate::trace::bind1(q, &[&x])?], vec![Some(0)]))
+}
+
+/// Index operands as one (B, n) int32 array.
+fn stacked_indices(idx: &[Array], dims: &[Option<usize>], size: usize) -> Result<Array> {
+    let cols: Vec<Array> = idx
+        .iter()
+        .zip(dims)
+        .map(|(i, d)| {
+            let i = lax::convert_element_type(i, DType::I32)?;
+            let i = to_batched(&i, *d, size)?;
+            lax::reshape(&i, &[size, 1])
+        })
+        .collect::<Result<_>>()?;
+    let refs: Vec<&Array> = cols.iter().collect();
+    lax::concatenate(&refs, 1)
+}
+
+pub fn dynamic_slice_batch(sizes: &[usize], args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let x = to_batched(&args[0], dims[0], size)?;
+    let n = sizes.len();
+    if dims[1..].iter().all(|d| d.is_none()) {
+        let zero = Array::full_scalar(args.get(1).map(|a| a.dtype()).unwrap_or(DType::I32), 0.0);
+        let mut ins: Vec<&Array> = vec![&x, &zero];
+        ins.extend(args[1..].iter());
+        let s = [vec![size], sizes.to_vec()].concat();
+        return Ok((vec![crate::trace::bind1(Prim::DynamicSlice { sizes: s }, &ins)?], vec![Some(0)]));
+    }
+    let idx = stacked_indices(&args[1..], &dims[1..], size)?;
+    let gd = super::GatherDims {
+        offset_dims: (1..=n).collect(),
+        collapsed_slice_dims: vec![],
+        start_index_map: (1..=n).collect(),
+        operand_batching_dims: vec![0],
+        start_indices_batching_dims: vec![0],
+    };
+    let ss = [vec![1], sizes.to_vec()].concat();
+    Ok((vec![lax::gather(&x, &idx, gd, &ss, super::IndexMode::Clip, None)?], vec![Some(0)]))
+}
+
+pub fn dynamic_update_slice_batch(args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let x = to_batched(&args[0], dims[0], size)?;
+    let u = to_batched(&args[1], dims[1], size)?;
+    let n = x.ndim() - 1;
+    if dims[2..].iter().all(|d| d.is_none()) {
+        let zero = Array::full_scalar(args.get(2).map(|a| a.dtype()).unwrap_or(DType::I32), 0.0);
+        let mut ins: Vec<&Array> = vec![&x, &u, &zero];
+        ins.extend(args[2..].iter());
+        return Ok((vec![crate::trace::bind1(Prim::DynamicUpdateSlice, &ins)?], vec![Some(0)]));
+    }
+    let idx = stacked_indices(&args[2..], &dims[2..], size)?;
+    let sd = super::ScatterDims {
+        update_window_dims: (1..=n).collect(),
+        inserted_window_dims: vec![],
+        scatter_dims_to_operand_dims: (1..=n).collect(),
+        operand_batching_dims: vec![0],
+        scatter_indices_batching_dims: vec![0],
+    };
+    Ok((vec![lax::scatter(&x, &idx, &u, sd, super::ScatterOp::Replace, super::IndexMode::Clip)?], vec![Some(0)]))
+}
+
+pub fn concatenate_batch(dim: usize, args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let xs: Vec<Array> = args.iter().zip(dims).map(|(x, d)| to_batched(x, *d, size)).collect::<Result<_>>()?;
+    let refs: Vec<&Array> = xs.iter().collect();
+    Ok((vec![lax::concatenate(&refs, dim + 1)?], vec![Some(0)]))
+}
+
+pub fn pad_batch(config: &[(i64, i64, i64)], args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+    let x = to_batched(&args[0], dims[0], size)?;
+    let cfg = [vec![(0, 0, 0)], config.to_vec()].concat();
+    if dims[1].is_none() {
+        return Ok((vec![lax::pad(&x, &args[1], &cfg)?], vec![Some(0)]));
+    }
+    // a batched padding value: pad with zeros, then select it where the mask says padding
+    let zero = Array::full_scalar(x.dtype(), 0.0);
+    let padded = lax::pad(&x, &zero, &cfg)?;
+    let ones = crate::numpy::ones(x.shape(), DType::Bool)?;
+    let mask = lax::pad(&ones, &Array::scalar(false), &cfg)?;
+    let v = lax::broadcast_in_dim(&move_to_front(&args[1], dims[1])?, padded.shape(), &[0])?;
+    Ok((vec![lax::select(&mask, &padded, &v)?], vec![Some(0)]))
+}

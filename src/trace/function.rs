@@ -21,13 +21,21 @@ struct Inner {
 }
 
 enum Body {
+    /// A host function, run directly when called.
     Callback(Box<TraceFn>),
+    /// A transformation's body: traced once per signature into a simplified,
+    /// cached graph, which every call evaluates (or inlines when tracing).
+    Staged(Box<TraceFn>),
     Graph(Arc<Graph>),
 }
 
 impl Function {
     pub fn new(name: &str, f: impl Fn(&[Array]) -> Result<Vec<Array>> + Send + Sync + 'static) -> Function {
         Function(Arc::new(Inner { name: name.to_string(), body: Body::Callback(Box::new(f)), cache: Mutex::new(HashMap::new()) }))
+    }
+    /// A function evaluated through its cached graph (transformations use this).
+    pub fn staged(name: &str, f: impl Fn(&[Array]) -> Result<Vec<Array>> + Send + Sync + 'static) -> Function {
+        Function(Arc::new(Inner { name: name.to_string(), body: Body::Staged(Box::new(f)), cache: Mutex::new(HashMap::new()) }))
     }
     /// A function whose body is a fixed graph (consts must be concrete).
     pub fn from_graph(name: &str, g: Graph) -> Function {
@@ -51,7 +59,19 @@ impl Function {
         if let Some(g) = self.0.cache.lock().unwrap().get(avals) {
             return Ok(g.clone());
         }
-        let g = Arc::new(make_graph(|xs| self.call(xs), avals).map_err(|e| e.context(&self.0.name))?);
+        let traced = make_graph(
+            |xs| match &self.0.body {
+                Body::Callback(f) | Body::Staged(f) => f(xs),
+                Body::Graph(_) => unreachable!("handled above"),
+            },
+            avals,
+        )
+        .map_err(|e| e.context(&self.0.name))?;
+        let traced = if matches!(self.0.body, Body::Staged(_)) { crate::transform::simplify::simplify(&traced) } else { traced };
+        if cfg!(debug_assertions) {
+            traced.check().map_err(|e| e.context(format!("{} produced an ill-typed graph", self.0.name)))?;
+        }
+        let g = Arc::new(traced);
         if !g.has_tracer_consts() {
             self.0.cache.lock().unwrap().insert(avals.to_vec(), g.clone());
         }
@@ -63,6 +83,10 @@ impl Function {
     pub fn call(&self, args: &[Array]) -> Result<Vec<Array>> {
         match &self.0.body {
             Body::Callback(f) => f(args),
+            Body::Staged(_) => {
+                let g = self.graph(&crate::trace::avals_of(args))?;
+                eval_graph(&g, args)
+            }
             Body::Graph(g) => eval_graph(g, args),
         }
     }
