@@ -987,7 +987,9 @@ pub fn binary_jvp(op: BinaryOp, p: &[Array], t: &[Tangent], out: &Array) -> Resu
             let den = add(&mul(a, a)?, &mul(b, b)?)?;
             (term(ta, &|t| mul(t, &div(b, &den)?))?, term(tb, &|t| neg(&mul(t, &div(a, &den)?)?))?)
         }
-        And | Or | Xor | ShiftLeft | ShiftRightLogical | ShiftRightArithmetic | Nextafter => return Ok(None),
+        // nextafter moves x by one ulp: its derivative is 1 in x, 0 in y
+        Nextafter => (term(ta, &|t| Ok(t.clone()))?, None),
+        And | Or | Xor | ShiftLeft | ShiftRightLogical | ShiftRightArithmetic => return Ok(None),
     };
     super::add_tangents(da, db)
 }

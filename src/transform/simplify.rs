@@ -130,7 +130,7 @@ pub fn fold(g: &Graph) -> Graph {
             map.insert(out, r);
             continue;
         }
-        if let (Prim::Unary(UnaryOp::Neg), Atom::Var(_)) = (&e.prim, &inputs[0]) {
+        if matches!(e.prim, Prim::Unary(UnaryOp::Neg)) && matches!(inputs[0], Atom::Var(_)) {
             negs.insert(out, inputs[0].clone());
         }
         eqns.push(Eqn { prim: e.prim.clone(), inputs, outputs: e.outputs.clone() });
