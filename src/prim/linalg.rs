@@ -156,66 +156,67 @@ pub fn dot_general_jvp(dims: &DotDims, preferred: Option<DType>, p: &[Array], t:
 
 // ------------------------------------------------------- transpose rule
 
-/// Position of each of `dims` in sorted order (where dot_general leaves them).
+/// Position of `d` among `v` sorted ascending (where dot_general leaves them).
 fn sorted_rank(v: &[usize], d: usize) -> usize {
     v.iter().filter(|&&x| x < d).count()
 }
 
-/// The cotangent of one operand: contract the cotangent with the other
-/// operand over the other's free dims, then put the dims back in order.
-fn transpose_one(ct: &Array, other: &Array, mine: (&[usize], &[usize]), theirs: (&[usize], &[usize]), my_rank: usize, ct_free_mine: Vec<usize>, ct_free_theirs: Vec<usize>, dtype: DType) -> Result<Array> {
-    let (my_contract, my_batch) = mine;
-    let (their_contract, their_batch) = theirs;
-    let nb = my_batch.len();
-    let their_free = DotDims::free(other.ndim(), their_contract, their_batch);
+/// Cotangent of the lhs: contract ct's rhs-free dims with the rhs's free dims,
+/// giving (batch, lhs free, lhs contract in rhs-contract order), then permute.
+fn transpose_lhs(dims: &DotDims, ct: &Array, rhs: &Array, lhs: &Aval) -> Result<Array> {
+    let nb = dims.lhs_batch.len();
+    let lf = DotDims::free(lhs.ndim(), &dims.lhs_contract, &dims.lhs_batch);
+    let rf = DotDims::free(rhs.ndim(), &dims.rhs_contract, &dims.rhs_batch);
     let d = DotDims {
-        lhs_contract: ct_free_theirs,
-        rhs_contract: their_free,
+        lhs_contract: (nb + lf.len()..nb + lf.len() + rf.len()).collect(),
+        rhs_contract: rf,
         lhs_batch: (0..nb).collect(),
-        rhs_batch: their_batch.to_vec(),
+        rhs_batch: dims.rhs_batch.clone(),
     };
-    let r = lax::dot_general(ct, other, d, None)?;
-    // r dims: batch, my free (as in ct), their contracted dims in ascending order
-    let my_free = DotDims::free(my_rank, my_contract, my_batch);
-    let nfree = my_free.len();
-    let _ = ct_free_mine;
-    let mut perm = vec![0usize; my_rank];
-    for (i, &b) in my_batch.iter().enumerate() {
+    let r = lax::dot_general(ct, rhs, d, None)?;
+    let mut perm = vec![0usize; lhs.ndim()];
+    for (i, &b) in dims.lhs_batch.iter().enumerate() {
         perm[b] = i;
     }
-    for (j, &f) in my_free.iter().enumerate() {
+    for (j, &f) in lf.iter().enumerate() {
         perm[f] = nb + j;
     }
-    for (i, &c) in my_contract.iter().enumerate() {
-        perm[c] = nb + nfree + sorted_rank(their_contract, their_contract[i]);
+    for (i, &c) in dims.lhs_contract.iter().enumerate() {
+        perm[c] = nb + lf.len() + sorted_rank(&dims.rhs_contract, dims.rhs_contract[i]);
     }
-    lax::convert_element_type(&lax::transpose(&r, &perm)?, dtype)
+    lax::convert_element_type(&lax::transpose(&r, &perm)?, lhs.dtype)
+}
+
+/// Cotangent of the rhs: contract the lhs's free dims with ct's lhs-free dims,
+/// giving (batch, rhs contract in lhs-contract order, rhs free), then permute.
+fn transpose_rhs(dims: &DotDims, ct: &Array, lhs: &Array, rhs: &Aval) -> Result<Array> {
+    let nb = dims.lhs_batch.len();
+    let lf = DotDims::free(lhs.ndim(), &dims.lhs_contract, &dims.lhs_batch);
+    let rf = DotDims::free(rhs.ndim(), &dims.rhs_contract, &dims.rhs_batch);
+    let d = DotDims {
+        lhs_contract: lf.clone(),
+        rhs_contract: (nb..nb + lf.len()).collect(),
+        lhs_batch: dims.lhs_batch.clone(),
+        rhs_batch: (0..nb).collect(),
+    };
+    let r = lax::dot_general(lhs, ct, d, None)?;
+    let nc = dims.rhs_contract.len();
+    let mut perm = vec![0usize; rhs.ndim()];
+    for (i, &b) in dims.rhs_batch.iter().enumerate() {
+        perm[b] = i;
+    }
+    for (i, &c) in dims.rhs_contract.iter().enumerate() {
+        perm[c] = nb + sorted_rank(&dims.lhs_contract, dims.lhs_contract[i]);
+    }
+    for (j, &f) in rf.iter().enumerate() {
+        perm[f] = nb + nc + j;
+    }
+    lax::convert_element_type(&lax::transpose(&r, &perm)?, rhs.dtype)
 }
 
 pub fn dot_general_transpose(dims: &DotDims, ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
-    let (la, ra) = (args[0].aval(), args[1].aval());
-    let nb = dims.lhs_batch.len();
-    let nlf = DotDims::free(la.ndim(), &dims.lhs_contract, &dims.lhs_batch).len();
-    let nrf = DotDims::free(ra.ndim(), &dims.rhs_contract, &dims.rhs_batch).len();
-    let ct_lhs_free: Vec<usize> = (nb..nb + nlf).collect();
-    let ct_rhs_free: Vec<usize> = (nb + nlf..nb + nlf + nrf).collect();
-    let ct_l = if args[0].is_lin() {
-        let rhs = args[1].value("dot_general")?;
-        Some(transpose_one(ct, rhs, (&dims.lhs_contract, &dims.lhs_batch), (&dims.rhs_contract, &dims.rhs_batch), la.ndim(), ct_lhs_free.clone(), ct_rhs_free.clone(), la.dtype)?)
-    } else {
-        None
-    };
-    let ct_r = if args[1].is_lin() {
-        let lhs = args[0].value("dot_general")?;
-        // same computation with the roles swapped: ct's dims are (batch, lhs free, rhs free)
-        let perm: Vec<usize> = (0..nb).chain(ct_rhs_free.iter().copied()).chain(ct_lhs_free.iter().copied()).collect();
-        let ct_sw = lax::transpose(ct, &perm)?;
-        let sw_mine: Vec<usize> = (nb..nb + nrf).collect();
-        let sw_theirs: Vec<usize> = (nb + nrf..nb + nrf + nlf).collect();
-        Some(transpose_one(&ct_sw, lhs, (&dims.rhs_contract, &dims.rhs_batch), (&dims.lhs_contract, &dims.lhs_batch), ra.ndim(), sw_mine, sw_theirs, ra.dtype)?)
-    } else {
-        None
-    };
+    let ct_l = if args[0].is_lin() { Some(transpose_lhs(dims, ct, args[1].value("dot_general")?, &args[0].aval())?) } else { None };
+    let ct_r = if args[1].is_lin() { Some(transpose_rhs(dims, ct, args[0].value("dot_general")?, &args[1].aval())?) } else { None };
     Ok(vec![ct_l, ct_r])
 }
 
