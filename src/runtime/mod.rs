@@ -3,3 +3,4 @@
 
 pub mod host;
 pub mod interp;
+pub mod pjrt;

@@ -1,0 +1,366 @@
+//! The PJRT backend: opens a plugin with libloading (`GetPjrtApi`), checks
+//! its API version and table size, creates clients, moves buffers between
+//! host and device, compiles StableHLO text and executes it. Errors carry
+//! the plugin's own message; nothing here panics across the plugin.
+
+pub mod ffi;
+
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::runtime::host::HostData;
+use ffi::*;
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A loaded plugin: the library stays loaded while any client uses it.
+pub struct Plugin {
+    _lib: libloading::Library,
+    api: *const Api,
+    pub path: PathBuf,
+    pub version: (i32, i32),
+}
+
+// The PJRT API table is immutable and its functions are thread-safe.
+unsafe impl Send for Plugin {}
+unsafe impl Sync for Plugin {}
+
+fn rt(msg: String) -> crate::Error {
+    crate::Error::new(crate::ErrorKind::Runtime, msg)
+}
+
+impl Plugin {
+    /// Opens the plugin at `path` and initializes it.
+    pub fn load(path: &Path) -> Result<Arc<Plugin>> {
+        // SAFETY: loading a shared library runs its initializers; the path is the user's choice of plugin.
+        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| rt(format!("cannot load PJRT plugin {}: {e}", path.display())))?;
+        let api = unsafe {
+            let get: libloading::Symbol<unsafe extern "C" fn() -> *const Api> =
+                lib.get(b"GetPjrtApi\0").map_err(|e| rt(format!("{} is not a PJRT plugin (no GetPjrtApi): {e}", path.display())))?;
+            get()
+        };
+        if api.is_null() {
+            crate::bail!(Runtime, "PJRT plugin {} returned a null API table", path.display());
+        }
+        // SAFETY: the plugin returned a non-null table; we read its header fields only after checking its size.
+        let (size, major, minor) = unsafe { ((*api).struct_size, (*api).version.major, (*api).version.minor) };
+        let need = std::mem::size_of::<Api>();
+        if major != 0 || size < need {
+            crate::bail!(
+                Runtime,
+                "PJRT plugin {} has API version {major}.{minor} with a {size}-byte function table; this build needs API 0.x with at least {need} bytes",
+                path.display()
+            );
+        }
+        let p = Plugin { _lib: lib, api, path: path.to_path_buf(), version: (major, minor) };
+        let mut a = PluginInitializeArgs::new();
+        p.call(p.api().plugin_initialize, &mut a).map_err(|e| e.context("PJRT_Plugin_Initialize"))?;
+        Ok(Arc::new(p))
+    }
+
+    fn api(&self) -> &Api {
+        // SAFETY: checked non-null and large enough at load.
+        unsafe { &*self.api }
+    }
+
+    /// Calls one entry point; a returned PJRT_Error becomes our error (and is freed).
+    fn call<A>(&self, f: *const c_void, args: &mut A) -> Result<()> {
+        if f.is_null() {
+            crate::bail!(Runtime, "the PJRT plugin does not implement a function we need");
+        }
+        // SAFETY: f is an entry of the plugin's table with signature PJRT_Error*(Args*), and args is the matching struct.
+        let err = unsafe {
+            let f: unsafe extern "C" fn(*mut A) -> *mut Opaque = std::mem::transmute(f);
+            f(args)
+        };
+        if err.is_null() {
+            return Ok(());
+        }
+        let mut m = ErrorMessageArgs::new();
+        m.error = err;
+        // SAFETY: error_message/error_destroy take these args and the error the plugin just returned.
+        let msg = unsafe {
+            let f: unsafe extern "C" fn(*mut ErrorMessageArgs) = std::mem::transmute(self.api().error_message);
+            f(&mut m);
+            let bytes = std::slice::from_raw_parts(m.message as *const u8, m.message_size);
+            let s = String::from_utf8_lossy(bytes).into_owned();
+            let mut d = ErrorDestroyArgs::new();
+            d.error = err;
+            let f: unsafe extern "C" fn(*mut ErrorDestroyArgs) = std::mem::transmute(self.api().error_destroy);
+            f(&mut d);
+            s
+        };
+        Err(rt(msg))
+    }
+
+    fn await_event(&self, event: *mut Opaque) -> Result<()> {
+        if event.is_null() {
+            return Ok(());
+        }
+        let mut a = EventAwaitArgs::new();
+        a.event = event;
+        let r = self.call(self.api().event_await, &mut a);
+        let mut d = EventDestroyArgs::new();
+        d.event = event;
+        let _ = self.call(self.api().event_destroy, &mut d);
+        r
+    }
+}
+
+/// A PJRT client and its addressable devices.
+pub struct Client {
+    pub plugin: Arc<Plugin>,
+    raw: *mut Opaque,
+    devices: Vec<*mut Opaque>,
+    pub platform: String,
+    pub device_ids: Vec<i32>,
+}
+
+unsafe impl Send for Client {}
+unsafe impl Sync for Client {}
+
+impl Client {
+    /// Creates a client; `cpu_device_count` is passed when given (CPU plugins).
+    pub fn new(plugin: Arc<Plugin>, cpu_device_count: Option<usize>) -> Result<Arc<Client>> {
+        let name = b"cpu_device_count";
+        let opts: Vec<NamedValue> = cpu_device_count
+            .map(|n| NamedValue {
+                struct_size: std::mem::size_of::<NamedValue>(),
+                extension_start: std::ptr::null_mut(),
+                name: name.as_ptr() as *const _,
+                name_size: name.len(),
+                kind: NAMED_VALUE_INT64,
+                value: n as i64,
+                value_size: 1,
+            })
+            .into_iter()
+            .collect();
+        let mut a = ClientCreateArgs::new();
+        a.create_options = opts.as_ptr();
+        a.num_options = opts.len();
+        plugin.call(plugin.api().client_create, &mut a).map_err(|e| e.context(format!("creating a client of {}", plugin.path.display())))?;
+        let raw = a.client;
+        let mut c = Client { plugin, raw, devices: vec![], platform: String::new(), device_ids: vec![] };
+        let mut p = ClientPlatformNameArgs::new();
+        p.client = raw;
+        c.plugin.call(c.plugin.api().client_platform_name, &mut p)?;
+        // SAFETY: the plugin returned a string of that size owned by the client.
+        c.platform = unsafe { String::from_utf8_lossy(std::slice::from_raw_parts(p.platform_name as *const u8, p.platform_name_size)).into_owned() };
+        let mut d = ClientAddressableDevicesArgs::new();
+        d.client = raw;
+        c.plugin.call(c.plugin.api().client_addressable_devices, &mut d)?;
+        // SAFETY: an array of num_devices device pointers owned by the client.
+        c.devices = unsafe { std::slice::from_raw_parts(d.devices, d.num_devices).to_vec() };
+        for &dev in &c.devices {
+            let mut g = DeviceGetDescriptionArgs::new();
+            g.device = dev;
+            c.plugin.call(c.plugin.api().device_get_description, &mut g)?;
+            let mut i = DeviceDescriptionIdArgs::new();
+            i.description = g.description;
+            c.plugin.call(c.plugin.api().device_description_id, &mut i)?;
+            c.device_ids.push(i.id);
+        }
+        if c.devices.is_empty() {
+            crate::bail!(Runtime, "PJRT plugin {} has no addressable devices", c.plugin.path.display());
+        }
+        Ok(Arc::new(c))
+    }
+
+    pub fn num_devices(&self) -> usize {
+        self.devices.len()
+    }
+
+    /// Copies host data to device `device` (an index into the addressable devices).
+    pub fn buffer_from_host(self: &Arc<Self>, h: &HostData, device: usize) -> Result<Buffer> {
+        let bytes = h.to_bytes();
+        let dims: Vec<i64> = h.shape().iter().map(|&d| d as i64).collect();
+        let mut a = ClientBufferFromHostBufferArgs::new();
+        a.client = self.raw;
+        a.data = bytes.as_ptr() as *const c_void;
+        a.buffer_type = buffer_type(h.dtype());
+        a.dims = dims.as_ptr();
+        a.num_dims = dims.len();
+        a.host_buffer_semantics = HOST_SEMANTICS_COPY_DURING_CALL;
+        a.device = *self.devices.get(device).ok_or_else(|| rt(format!("device index {device} out of range ({} devices)", self.devices.len())))?;
+        self.plugin.call(self.plugin.api().client_buffer_from_host_buffer, &mut a)?;
+        self.plugin.await_event(a.done_with_host_buffer)?;
+        Ok(Buffer { client: self.clone(), raw: a.buffer })
+    }
+
+    /// Compiles StableHLO text with serialized CompileOptionsProto `options`.
+    pub fn compile(self: &Arc<Self>, mlir: &str, options: &[u8]) -> Result<Executable> {
+        let fmt = b"mlir";
+        let mut prog = Program::new();
+        prog.code = mlir.as_ptr() as *mut _;
+        prog.code_size = mlir.len();
+        prog.format = fmt.as_ptr() as *const _;
+        prog.format_size = fmt.len();
+        let mut a = ClientCompileArgs::new();
+        a.client = self.raw;
+        a.program = &prog;
+        a.compile_options = options.as_ptr() as *const _;
+        a.compile_options_size = options.len();
+        self.plugin.call(self.plugin.api().client_compile, &mut a).map_err(|e| e.context("XLA compilation failed"))?;
+        let mut exe = Executable { client: self.clone(), raw: a.executable, num_outputs: 0 };
+        exe.num_outputs = exe.query_num_outputs()?;
+        Ok(exe)
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let mut a = ClientDestroyArgs::new();
+        a.client = self.raw;
+        let _ = self.plugin.call(self.plugin.api().client_destroy, &mut a);
+    }
+}
+
+/// A device buffer; freed when dropped.
+pub struct Buffer {
+    client: Arc<Client>,
+    raw: *mut Opaque,
+}
+
+unsafe impl Send for Buffer {}
+unsafe impl Sync for Buffer {}
+
+impl Buffer {
+    /// Copies to the host (waiting for the data to be ready; errors raised
+    /// while computing it surface here).
+    pub fn to_host(&self, dtype: DType, shape: &[usize]) -> Result<HostData> {
+        let n: usize = shape.iter().product::<usize>() * dtype.size_in_bytes();
+        let mut bytes = vec![0u8; n];
+        let mut a = BufferToHostBufferArgs::new();
+        a.src = self.raw;
+        a.dst = bytes.as_mut_ptr() as *mut c_void;
+        a.dst_size = n;
+        let p = &self.client.plugin;
+        p.call(p.api().buffer_to_host_buffer, &mut a)?;
+        p.await_event(a.event)?;
+        HostData::from_bytes(dtype, shape, &bytes)
+    }
+
+    /// Waits until the buffer's value is computed.
+    pub fn block_until_ready(&self) -> Result<()> {
+        let mut a = BufferReadyEventArgs::new();
+        a.buffer = self.raw;
+        let p = &self.client.plugin;
+        p.call(p.api().buffer_ready_event, &mut a)?;
+        p.await_event(a.event)
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        let mut a = BufferDestroyArgs::new();
+        a.buffer = self.raw;
+        let p = &self.client.plugin;
+        let _ = p.call(p.api().buffer_destroy, &mut a);
+    }
+}
+
+/// A compiled, loaded executable.
+pub struct Executable {
+    client: Arc<Client>,
+    raw: *mut Opaque,
+    pub num_outputs: usize,
+}
+
+unsafe impl Send for Executable {}
+unsafe impl Sync for Executable {}
+
+impl Executable {
+    fn query_num_outputs(&self) -> Result<usize> {
+        let p = &self.client.plugin;
+        let mut g = LoadedExecutableGetExecutableArgs::new();
+        g.loaded_executable = self.raw;
+        p.call(p.api().loaded_executable_get_executable, &mut g)?;
+        let mut n = ExecutableNumOutputsArgs::new();
+        n.executable = g.executable;
+        let r = p.call(p.api().executable_num_outputs, &mut n);
+        let mut d = ExecutableDestroyArgs::new();
+        d.executable = g.executable;
+        let _ = p.call(p.api().executable_destroy, &mut d);
+        r.map(|_| n.num_outputs)
+    }
+
+    /// Runs on one device with the given argument buffers.
+    pub fn execute(&self, args: &[&Buffer]) -> Result<Vec<Buffer>> {
+        let p = &self.client.plugin;
+        let arg_ptrs: Vec<*mut Opaque> = args.iter().map(|b| b.raw).collect();
+        let arg_lists: [*const *mut Opaque; 1] = [arg_ptrs.as_ptr()];
+        let mut outs: Vec<*mut Opaque> = vec![std::ptr::null_mut(); self.num_outputs];
+        let out_lists: [*mut *mut Opaque; 1] = [outs.as_mut_ptr()];
+        let mut opts = ExecuteOptions::new();
+        let mut a = LoadedExecutableExecuteArgs::new();
+        a.executable = self.raw;
+        a.options = &mut opts;
+        a.argument_lists = arg_lists.as_ptr();
+        a.num_devices = 1;
+        a.num_args = args.len();
+        a.output_lists = out_lists.as_ptr();
+        p.call(p.api().loaded_executable_execute, &mut a).map_err(|e| e.context("XLA execution failed"))?;
+        Ok(outs.into_iter().map(|raw| Buffer { client: self.client.clone(), raw }).collect())
+    }
+}
+
+impl Drop for Executable {
+    fn drop(&mut self) {
+        let mut a = LoadedExecutableDestroyArgs::new();
+        a.executable = self.raw;
+        let p = &self.client.plugin;
+        let _ = p.call(p.api().loaded_executable_destroy, &mut a);
+    }
+}
+
+/// Serialized `xla.CompileOptionsProto` for `num_replicas` x `num_partitions`
+/// (XLA's defaults are 0, so both are always written). A dozen lines of
+/// protobuf varints; no protoc needed.
+pub fn compile_options(num_replicas: u64, num_partitions: u64) -> Vec<u8> {
+    fn varint(mut v: u64, out: &mut Vec<u8>) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    let mut build = Vec::new();
+    build.push(4 << 3); // num_replicas, varint
+    varint(num_replicas, &mut build);
+    build.push(5 << 3); // num_partitions, varint
+    varint(num_partitions, &mut build);
+    let mut out = vec![(3 << 3) | 2]; // executable_build_options, length-delimited
+    varint(build.len() as u64, &mut out);
+    out.extend(build);
+    out
+}
+
+/// Where the CPU plugin is cached by `scripts/fetch_cpu_plugin.sh`.
+pub fn cpu_plugin_cache_path() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    base.join("jaxcore/plugins/cpu/xla_cpu_pjrt.so")
+}
+
+/// The plugin path for a platform name (`cpu`, `cuda`, `tpu`) or an explicit
+/// path; `JAXCORE_PLUGIN` overrides.
+pub fn find_plugin(name: &str) -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("JAXCORE_PLUGIN") {
+        return Ok(PathBuf::from(p));
+    }
+    let p = Path::new(name);
+    if name.contains('/') || name.ends_with(".so") {
+        return Ok(p.to_path_buf());
+    }
+    let candidates: Vec<PathBuf> = match name {
+        "cpu" => vec![cpu_plugin_cache_path()],
+        "cuda" => vec![PathBuf::from("xla_cuda_plugin.so")],
+        "tpu" => vec![PathBuf::from("libtpu.so")],
+        _ => crate::bail!(Value, "unknown PJRT platform {name:?}: use cpu, cuda, tpu or a plugin path"),
+    };
+    candidates.into_iter().find(|c| c.exists() || !c.is_absolute()).ok_or_else(|| {
+        rt(format!("no PJRT plugin for {name}: run scripts/fetch_cpu_plugin.sh, or set JAXCORE_PLUGIN=/path/to/plugin.so"))
+    })
+}
