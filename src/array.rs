@@ -19,6 +19,8 @@ pub(crate) struct ArrayInner {
 
 pub(crate) enum Value {
     Host(HostData),
+    /// A buffer on a PJRT device; copied to the host once, when first read.
+    Device { buf: crate::runtime::pjrt::Buffer, device: usize, host: std::sync::OnceLock<HostData> },
     /// A variable of the trace with this id.
     Tracer { trace: u64, var: Var },
 }
@@ -32,6 +34,29 @@ impl Array {
         debug_assert_eq!(data.shape(), &aval.shape[..]);
         debug_assert_eq!(data.dtype(), aval.dtype);
         Array(Arc::new(ArrayInner { aval, value: Value::Host(data) }))
+    }
+    /// An array living in a device buffer (an output of a compiled computation).
+    pub(crate) fn from_device(buf: crate::runtime::pjrt::Buffer, device: usize, aval: Aval) -> Array {
+        Array(Arc::new(ArrayInner { aval, value: Value::Device { buf, device, host: std::sync::OnceLock::new() } }))
+    }
+    /// The device buffer and device index, for arrays that live on a device.
+    pub(crate) fn device_buffer(&self) -> Option<(&crate::runtime::pjrt::Buffer, usize)> {
+        match &self.0.value {
+            Value::Device { buf, device, .. } => Some((buf, *device)),
+            _ => None,
+        }
+    }
+    /// Waits until the value is computed (device arrays; a no-op otherwise).
+    /// Errors raised while computing it surface here.
+    pub fn block_until_ready(&self) -> Result<()> {
+        match &self.0.value {
+            Value::Device { buf, .. } => buf.block_until_ready(),
+            _ => Ok(()),
+        }
+    }
+    /// True when the data lives in a device buffer.
+    pub fn is_on_device(&self) -> bool {
+        matches!(self.0.value, Value::Device { .. })
     }
     pub(crate) fn tracer(trace: u64, var: Var, aval: Aval) -> Array {
         Array(Arc::new(ArrayInner { aval, value: Value::Tracer { trace, var } }))
@@ -66,6 +91,7 @@ impl Array {
         let aval = self.aval().clone().weak(weak);
         match &self.0.value {
             Value::Host(h) => Array::from_host_aval(h.clone(), aval),
+            Value::Device { .. } => Array::from_host_aval(self.host().expect("device arrays copy to the host").clone(), aval),
             Value::Tracer { trace, var } => Array::tracer(*trace, *var, aval),
         }
     }
@@ -106,6 +132,14 @@ impl Array {
     pub fn host(&self) -> Result<&HostData> {
         match &self.0.value {
             Value::Host(h) => Ok(h),
+            Value::Device { buf, host, .. } => {
+                if let Some(h) = host.get() {
+                    return Ok(h);
+                }
+                let h = buf.to_host(self.dtype(), self.shape())?;
+                let _ = host.set(h);
+                Ok(host.get().expect("just set"))
+            }
             Value::Tracer { .. } => Err(crate::err!(
                 Tracer,
                 "a concrete value is required but got a tracer {} (ConcretizationTypeError): \
@@ -139,25 +173,24 @@ impl Array {
 
     /// How a 0-d literal is printed inside a graph (`2.0`, `3`, `True`).
     pub(crate) fn literal_str(&self) -> String {
-        match &self.0.value {
-            Value::Host(h) => fmt_elem(h, 0),
-            Value::Tracer { .. } => "?".into(),
+        match self.host() {
+            Ok(h) => fmt_elem(h, 0),
+            Err(_) => "?".into(),
         }
     }
     /// Bits of a 0-d literal (for equality and hashing of literals in CSE).
     pub(crate) fn literal_key(&self) -> Option<(DType, bool, Vec<u8>)> {
-        match &self.0.value {
-            Value::Host(h) if h.len() == 1 => Some((h.dtype(), self.weak_type(), h.to_bytes())),
+        match self.host() {
+            Ok(h) if h.len() == 1 && !self.is_tracer() => Some((h.dtype(), self.weak_type(), h.to_bytes())),
             _ => None,
         }
     }
 }
 
-/// Formats element `i` (flat, row-major) the way numpy prints it.
-fn fmt_elem(h: &HostData, i: usize) -> String {
+/// Every element formatted the way numpy prints it (row-major).
+fn fmt_elems(h: &HostData) -> Vec<String> {
     let d = h.dtype();
-    crate::with_host!(h, a, T => {
-        let x = *a.iter().nth(i).expect("index in range");
+    crate::with_host!(h, a, T => a.iter().map(|x| {
         if d.is_float() {
             fmt_float(x.to_f64(), d)
         } else if d.is_bool() {
@@ -165,7 +198,11 @@ fn fmt_elem(h: &HostData, i: usize) -> String {
         } else {
             x.to_i128().to_string()
         }
-    })
+    }).collect())
+}
+
+fn fmt_elem(h: &HostData, i: usize) -> String {
+    fmt_elems(h).swap_remove(i)
 }
 
 fn fmt_float(v: f64, d: DType) -> String {
@@ -188,9 +225,9 @@ fn fmt_float(v: f64, d: DType) -> String {
     }
 }
 
-fn fmt_nested(h: &HostData, shape: &[usize], offset: usize, out: &mut String) {
+fn fmt_nested(h: &[String], shape: &[usize], offset: usize, out: &mut String) {
     if shape.is_empty() {
-        out.push_str(&fmt_elem(h, offset));
+        out.push_str(&h[offset]);
         return;
     }
     let stride: usize = shape[1..].iter().product();
@@ -207,14 +244,17 @@ fn fmt_nested(h: &HostData, shape: &[usize], offset: usize, out: &mut String) {
 impl fmt::Display for Array {
     /// `Array([1., 2.], dtype=float32)` like JAX's repr; tracers print their aval.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0.value {
-            Value::Host(h) => {
+        if self.is_tracer() {
+            return write!(f, "Traced<{}>", self.aval());
+        }
+        match self.host() {
+            Ok(h) => {
                 let mut s = String::new();
-                fmt_nested(h, h.shape(), 0, &mut s);
+                fmt_nested(&fmt_elems(h), h.shape(), 0, &mut s);
                 let weak = if self.weak_type() { ", weak_type=True" } else { "" };
                 write!(f, "Array({s}, dtype={}{weak})", h.dtype())
             }
-            Value::Tracer { .. } => write!(f, "Traced<{}>", self.aval()),
+            Err(e) => write!(f, "<array {} whose computation failed: {}>", self.aval(), e.msg),
         }
     }
 }

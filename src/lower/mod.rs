@@ -1,1 +1,3 @@
-//! (arrives with a later issue: see DESIGN.md)
+//! Lowering of graphs to StableHLO MLIR text for XLA (through PJRT).
+
+pub mod stablehlo;

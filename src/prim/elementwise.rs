@@ -279,8 +279,8 @@ pub fn erf_inv_f64(x: f64) -> f64 {
     y
 }
 
-/// Digamma: reflection for negative arguments, recurrence up to 6, then the
-/// asymptotic series.
+/// Digamma: reflection for negative arguments, recurrence up to 10, then
+/// the asymptotic series (error below 1e-15 there).
 pub fn digamma_f64(mut x: f64) -> f64 {
     if x.is_nan() || x == f64::NEG_INFINITY {
         return f64::NAN;
@@ -294,7 +294,7 @@ pub fn digamma_f64(mut x: f64) -> f64 {
         result -= std::f64::consts::PI / (std::f64::consts::PI * x).tan();
         x = 1.0 - x;
     }
-    while x < 6.0 {
+    while x < 10.0 {
         result -= 1.0 / x;
         x += 1.0;
     }

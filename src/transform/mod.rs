@@ -6,9 +6,12 @@
 //! cannot be confused. Reverse mode is JVP + partial evaluation + transpose.
 
 pub mod batching;
+pub mod jit;
 pub mod jvp;
 pub mod linearize;
 pub mod simplify;
+
+pub use jit::{compile_count, jit};
 
 use crate::array::Array;
 use crate::error::Result;

@@ -1,0 +1,146 @@
+//! jit through XLA's CPU plugin equals the interpreter: every primitive row
+//! of the shared table, in f64 and f32, and transformed programs; compile
+//! caching; device-resident results.
+
+mod common;
+
+use common::*;
+use jaxcore::numpy as jnp;
+use jaxcore::transform::{compile_count, grad, jit, vmap};
+use jaxcore::{Array, DType, Function};
+
+fn have_plugin() -> bool {
+    let ok = jaxcore::runtime::default_client().is_some();
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "CI must run these tests on the CPU plugin");
+        eprintln!("skipping: no PJRT plugin (run scripts/fetch_cpu_plugin.sh)");
+    }
+    ok
+}
+
+/// Special functions are approximations on both sides (XLA's and ours).
+const SPECIAL: [&str; 6] = ["digamma", "lgamma", "erf_inv", "polygamma", "erf", "erfc"];
+
+fn check_same(got: &Array, want: &Array, what: &str) {
+    assert_eq!(got.shape(), want.shape(), "{what}: shape");
+    assert_eq!(got.dtype(), want.dtype(), "{what}: dtype");
+    let (g, w) = (f64v(got), f64v(want));
+    if want.dtype().is_float() {
+        let special = SPECIAL.iter().any(|s| what.starts_with(&format!("{s} ")));
+        let tol = match (want.dtype() == DType::F64, special) {
+            (true, false) => 1e-12,
+            (true, true) => 1e-9,
+            (false, false) => 2e-6,
+            (false, true) => 1e-5,
+        };
+        close(&g, &w, tol, tol, what);
+    } else {
+        assert_eq!(g, w, "{what}: integers must match exactly");
+    }
+}
+
+/// The case with its float inputs cast to `dt`.
+fn cast_inputs(xs: &[Array], dt: DType) -> Vec<Array> {
+    xs.iter().map(|x| if x.dtype().is_float() { jaxcore::lax::convert_element_type(x, dt).unwrap() } else { x.clone() }).collect()
+}
+
+#[test]
+fn every_primitive_compiled_equals_the_interpreter() {
+    if !have_plugin() {
+        return;
+    }
+    let mut failures = Vec::new();
+    for c in cases() {
+        for dt in [DType::F64, DType::F32] {
+            let f = fun(&c);
+            let xs = cast_inputs(&inputs(&c, 5), dt);
+            let want = match f.call(&xs) {
+                Ok(w) => w,
+                Err(_) => continue, // the row is f64-only (e.g. a literal of another type)
+            };
+            match jit(&f, &[], &[]).call(&xs) {
+                Ok(got) => {
+                    assert!(got[0].is_on_device(), "jit output stays on the device");
+                    let r = std::panic::catch_unwind(|| check_same(&got[0], &want[0], &format!("{} {dt}", c.name)));
+                    if r.is_err() {
+                        failures.push(format!("{} {dt}: values differ", c.name));
+                    }
+                }
+                Err(e) => failures.push(format!("{} {dt}: {}", c.name, e.msg.lines().next().unwrap_or(""))),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn transformed_programs_compiled_equal_the_interpreter() {
+    if !have_plugin() {
+        return;
+    }
+    let f = Function::new("f", |a| Ok(vec![jnp::sum(&jnp::tanh(&jnp::multiply(&a[0], &a[1])?)?, None, false)?]));
+    let xs = jaxcore::random::normal(&jaxcore::random::key(1), &[5, 4], DType::F32).unwrap();
+    let w = jaxcore::random::normal(&jaxcore::random::key(2), &[4], DType::F32).unwrap();
+    let progs: Vec<(&str, Function, Vec<Array>)> = vec![
+        ("grad", grad(&f), vec![xs.clone(), w.clone()]),
+        ("grad(grad)", grad(&Function::new("g", {
+            let gf = grad(&f);
+            move |a| Ok(vec![jnp::sum(&gf.call(a)?[0], None, false)?])
+        })), vec![xs.clone(), w.clone()]),
+        ("vmap", vmap(&f, &[Some(0), None], &[Some(0)], None), vec![xs.clone(), w.clone()]),
+        ("vmap(grad)", vmap(&grad(&f), &[Some(0), None], &[Some(0)], None), vec![xs.clone(), w.clone()]),
+    ];
+    for (name, p, args) in progs {
+        let want = p.call(&args).unwrap();
+        let got = jit(&p, &[], &[]).call(&args).unwrap();
+        for (g, w) in got.iter().zip(&want) {
+            check_same(g, w, name);
+        }
+    }
+}
+
+#[test]
+fn seed_values_through_jit() {
+    if !have_plugin() {
+        return;
+    }
+    let tanh = Function::new("tanh", |x| Ok(vec![jnp::tanh(&x[0])?]));
+    let d3 = jit(&grad(&grad(&grad(&tanh))), &[], &[]);
+    let y = d3.call(&[Array::scalar(1.0f32)]).unwrap()[0].to_vec::<f32>().unwrap()[0];
+    let want = f32::from_bits(0x3f1f22ed);
+    assert!((y.to_bits() as i32 - want.to_bits() as i32).abs() <= 1, "third derivative {y}");
+}
+
+#[test]
+fn compiles_once_per_signature() {
+    if !have_plugin() {
+        return;
+    }
+    let f = jit(&Function::new("sq", |x| Ok(vec![jnp::add(&jnp::multiply(&x[0], &x[0])?, &jnp::multiply(&x[0], &jnp::scalar(2.0))?)?])), &[], &[]);
+    let x = jnp::ones(&[4], DType::F32).unwrap();
+    let n0 = compile_count();
+    let y = f.call(&[x.clone()]).unwrap();
+    let n1 = compile_count();
+    assert!(n1 > n0, "first call compiles");
+    // device-resident output fed back in: no host round trip, no new compile
+    let z = f.call(&y).unwrap();
+    f.call(&[x.clone()]).unwrap();
+    assert_eq!(compile_count(), n1, "same signature, no recompilation");
+    assert_eq!(z[0].to_vec::<f32>().unwrap(), vec![15.0; 4]);
+    f.call(&[jnp::ones(&[5], DType::F32).unwrap()]).unwrap();
+    assert_eq!(compile_count(), n1 + 1, "a new shape compiles again");
+}
+
+#[test]
+fn static_arguments_are_baked_in() {
+    if !have_plugin() {
+        return;
+    }
+    let f = jit(&Function::new("pow", |a| {
+        let n = a[1].item_i64()? as i32;
+        Ok(vec![jaxcore::lax::integer_pow(&a[0], n)?])
+    }), &[1], &[]);
+    let x = Array::from_slice(&[2.0f32, 3.0], &[2]).unwrap();
+    assert_eq!(f.call(&[x.clone(), Array::scalar(3i32)]).unwrap()[0].to_vec::<f32>().unwrap(), vec![8.0, 27.0]);
+    assert_eq!(f.call(&[x, Array::scalar(2i32)]).unwrap()[0].to_vec::<f32>().unwrap(), vec![4.0, 9.0]);
+}
