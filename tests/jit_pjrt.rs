@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use jaxcore::numpy as jnp;
-use jaxcore::transform::{compile_count, grad, jit, vmap};
+use jaxcore::transform::{cache_hit_count, compile_count, grad, jit, vmap};
 use jaxcore::{Array, DType, Function};
 
 fn have_plugin() -> bool {
@@ -143,4 +143,55 @@ fn static_arguments_are_baked_in() {
     let x = Array::from_slice(&[2.0f32, 3.0], &[2]).unwrap();
     assert_eq!(f.call(&[x.clone(), Array::scalar(3i32)]).unwrap()[0].to_vec::<f32>().unwrap(), vec![8.0, 27.0]);
     assert_eq!(f.call(&[x, Array::scalar(2i32)]).unwrap()[0].to_vec::<f32>().unwrap(), vec![4.0, 9.0]);
+}
+
+
+#[test]
+fn donated_input_is_reused_for_the_output() {
+    if !have_plugin() {
+        return;
+    }
+    let f = jit(&Function::new("step", |x| Ok(vec![jnp::add(&jnp::multiply(&x[0], &x[0])?, &jnp::multiply(&x[0], &jnp::scalar(2.0))?)?])), &[], &[0]);
+    let mut x = f.call(&[jnp::ones(&[1000], DType::F32).unwrap()]).unwrap();
+    for _ in 0..3 {
+        x = f.call(&x).unwrap();
+    }
+    // 1 -> 3 -> 15 -> 255 -> 65535
+    assert_eq!(x[0].to_vec::<f32>().unwrap()[..2], [65535.0, 65535.0]);
+    // a donated array cannot be read again: an error, not a crash
+    let y = f.call(&[jnp::ones(&[1000], DType::F32).unwrap()]).unwrap();
+    let z = f.call(&y).unwrap();
+    assert_eq!(z[0].to_vec::<f32>().unwrap()[0], 15.0);
+    let e = jaxcore::numpy::sum(&y[0], None, false);
+    assert!(e.is_err(), "reading a donated buffer must fail");
+}
+
+#[test]
+fn persistent_cache_reuses_and_survives_corruption() {
+    if !have_plugin() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("jaxcore-cc-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::env::set_var("JAXCORE_COMPILE_CACHE", &dir);
+    // a program no other test compiles
+    let mk = || jit(&Function::new("cc", |x| Ok(vec![jnp::multiply(&jnp::cos(&x[0])?, &jnp::scalar(3.25))?])), &[], &[]);
+    let x = jnp::ones(&[7, 3], DType::F32).unwrap();
+    let hits0 = cache_hit_count();
+    let want = mk().call(&[x.clone()]).unwrap()[0].to_vec::<f32>().unwrap();
+    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).collect();
+    assert!(!entries.is_empty(), "an entry was written");
+    // a new jit of the same program loads it instead of compiling
+    let got = mk().call(&[x.clone()]).unwrap()[0].to_vec::<f32>().unwrap();
+    assert_eq!(got, want);
+    assert_eq!(cache_hit_count(), hits0 + 1);
+    // corrupt every entry: it is ignored and replaced, never trusted
+    for e in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
+        std::fs::write(e.path(), b"jaxcore-compile-cache-v1\ngarbage").unwrap();
+    }
+    let got = mk().call(&[x]).unwrap()[0].to_vec::<f32>().unwrap();
+    assert_eq!(got, want);
+    assert_eq!(cache_hit_count(), hits0 + 1, "a corrupt entry is not a hit");
+    std::env::remove_var("JAXCORE_COMPILE_CACHE");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -231,12 +231,20 @@ fn reduce_op_name(op: ReduceOp) -> &'static str {
 /// Lowers `g` to a StableHLO module; its arguments are the graph's consts
 /// (in order) followed by its inputs.
 pub fn lower(g: &Graph, name: &str) -> Result<String> {
+    lower_with_aliases(g, name, &[])
+}
+
+/// Like `lower`, with `(input, output)` pairs whose buffers alias (donated
+/// inputs): the input's memory is reused for the output.
+pub fn lower_with_aliases(g: &Graph, name: &str, aliases: &[(usize, usize)]) -> Result<String> {
     let mut e = Emitter { body: String::new(), next: 0, indent: "    " };
     let mut env: Vec<Option<V>> = vec![None; g.avals.len()];
     let mut params = Vec::new();
+    let nconst = g.consts.len();
     for (i, v) in g.consts.iter().map(|(v, _)| v).chain(g.invars.iter()).enumerate() {
         let a = g.aval(*v).clone();
-        params.push(format!("%arg{i}: {}", ty(&a)));
+        let alias = aliases.iter().find(|(inp, _)| inp + nconst == i).map(|(_, o)| format!(" {{tf.aliasing_output = {o} : i32}}")).unwrap_or_default();
+        params.push(format!("%arg{i}: {}{alias}", ty(&a)));
         env[v.0 as usize] = Some(V { name: format!("%arg{i}"), aval: a });
     }
     let read = |e: &mut Emitter, env: &Vec<Option<V>>, a: &Atom| -> Result<V> {

@@ -4,6 +4,7 @@
 pub mod host;
 pub mod interp;
 pub mod pjrt;
+pub mod compile_cache;
 
 use std::sync::{Arc, OnceLock};
 

@@ -16,13 +16,20 @@ use std::time::Instant;
 static COMPILES: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
-    static THREAD_COMPILES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static THREAD_BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static THREAD_CACHE_HITS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// How many XLA compilations this thread has run (compilation happens on
-/// the calling thread, so tests can count their own).
+/// How many executables this thread has built for jitted functions, by
+/// compiling or by loading from the persistent cache (builds happen on the
+/// calling thread, so tests can count their own).
 pub fn compile_count() -> usize {
-    THREAD_COMPILES.with(|c| c.get())
+    THREAD_BUILDS.with(|c| c.get())
+}
+
+/// How many of those came from the persistent compilation cache.
+pub fn cache_hit_count() -> usize {
+    THREAD_CACHE_HITS.with(|c| c.get())
 }
 
 /// How many XLA compilations this process has run.
@@ -45,11 +52,13 @@ struct Compiled {
 
 /// `jax.jit(f, static_argnums, donate_argnums)`. Static arguments must be
 /// concrete; their values are part of the cache key and baked into the
-/// program. (Donation is accepted and not yet used: inputs are never reused.)
+/// program. A donated argument's buffer is reused for an output of the same
+/// type (input_output_alias), so `x = f(x)` runs without fresh allocations;
+/// the donated array cannot be read afterwards (as in JAX).
 pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> Function {
-    let _ = donate_argnums;
     let f = f.clone();
     let statics = static_argnums.to_vec();
+    let donate = donate_argnums.to_vec();
     let cache: Arc<Mutex<HashMap<Key, Arc<Compiled>>>> = Arc::new(Mutex::new(HashMap::new()));
     let name = format!("jit({})", f.name());
     let name2 = name.clone();
@@ -70,7 +79,7 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
             match hit {
                 Some(c) => c,
                 None => {
-                    let c = Arc::new(build(&f, &statics, args, &name2)?);
+                    let c = Arc::new(build(&f, &statics, &donate, args, &name2)?);
                     cache.lock().unwrap().insert(key, c.clone());
                     c
                 }
@@ -85,7 +94,7 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
 }
 
 /// Traces (statics baked in), simplifies, lowers and compiles.
-fn build(f: &Function, statics: &[usize], args: &[Array], name: &str) -> Result<Compiled> {
+fn build(f: &Function, statics: &[usize], donate: &[usize], args: &[Array], name: &str) -> Result<Compiled> {
     let dyn_avals: Vec<Aval> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.aval().clone()).collect();
     let g = make_graph(
         |dyn_args| {
@@ -100,19 +109,52 @@ fn build(f: &Function, statics: &[usize], args: &[Array], name: &str) -> Result<
     let Some(client) = client else {
         return Ok(Compiled { graph, exe: None, consts: vec![] });
     };
-    let (exe, consts) = compile(&client, &graph, name)?;
+    // donated inputs (positions among the dynamic arguments) alias an unclaimed output of their type
+    let dyn_index: Vec<usize> = (0..args.len()).filter(|i| !statics.contains(i)).collect();
+    let outs = graph.out_avals();
+    let mut taken = vec![false; outs.len()];
+    let mut aliases = Vec::new();
+    for &d in donate {
+        let Some(pos) = dyn_index.iter().position(|&i| i == d) else { continue };
+        let a = graph.aval(graph.invars[pos]);
+        if let Some(o) = (0..outs.len()).find(|&o| !taken[o] && outs[o].shape == a.shape && outs[o].dtype == a.dtype) {
+            taken[o] = true;
+            aliases.push((pos, o));
+        }
+    }
+    let (exe, consts) = compile(&client, &graph, name, &aliases)?;
     Ok(Compiled { graph, exe: Some(exe), consts })
 }
 
-fn compile(client: &Arc<Client>, g: &Graph, name: &str) -> Result<(Executable, Vec<Buffer>)> {
+fn compile(client: &Arc<Client>, g: &Graph, name: &str, aliases: &[(usize, usize)]) -> Result<(Executable, Vec<Buffer>)> {
     let t = Instant::now();
     let module = sanitize(name);
-    let text = crate::lower::stablehlo::lower(g, &module)?;
-    let exe = client.compile(&text, &compile_options(1, 1)).map_err(|e| e.context(format!("compiling {name}")))?;
-    COMPILES.fetch_add(1, Ordering::Relaxed);
-    THREAD_COMPILES.with(|c| c.set(c.get() + 1));
+    let text = crate::lower::stablehlo::lower_with_aliases(g, &module, aliases)?;
+    let options = compile_options(1, 1);
+    // the persistent cache key: program, plugin identity and version, options
+    let mut key = text.clone().into_bytes();
+    key.extend_from_slice(format!("\n--plugin {} {:?} {} {}\n", client.plugin.path.display(), client.plugin.version, client.platform, client.platform_version()).as_bytes());
+    key.extend_from_slice(&options);
+    let cached = crate::runtime::compile_cache::load(&key).and_then(|bytes| client.deserialize(&bytes).ok());
+    let hit = cached.is_some();
+    THREAD_BUILDS.with(|c| c.set(c.get() + 1));
+    if hit {
+        THREAD_CACHE_HITS.with(|c| c.set(c.get() + 1));
+    }
+    let exe = match cached {
+        Some(e) => e,
+        None => {
+            let e = client.compile(&text, &options).map_err(|e| e.context(format!("compiling {name}")))?;
+            COMPILES.fetch_add(1, Ordering::Relaxed);
+            if let Ok(bytes) = e.serialize() {
+                crate::runtime::compile_cache::store(&key, &bytes);
+            }
+            e
+        }
+    };
     if std::env::var("JAXCORE_LOG_COMPILES").as_deref() == Ok("1") {
-        eprintln!("jaxcore: compiled {name} for [{}] in {:.1} ms", crate::prim::avals_str(&g.in_avals()), t.elapsed().as_secs_f64() * 1e3);
+        let how = if hit { "loaded from the compilation cache" } else { "compiled" };
+        eprintln!("jaxcore: {how} {name} for [{}] in {:.1} ms", crate::prim::avals_str(&g.in_avals()), t.elapsed().as_secs_f64() * 1e3);
     }
     let consts = g.consts.iter().map(|(_, c)| client.buffer_from_host(c.host()?, 0)).collect::<Result<_>>()?;
     Ok((exe, consts))

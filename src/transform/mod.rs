@@ -11,7 +11,7 @@ pub mod jvp;
 pub mod linearize;
 pub mod simplify;
 
-pub use jit::{compile_count, jit};
+pub use jit::{cache_hit_count, compile_count, jit, total_compile_count};
 
 use crate::array::Array;
 use crate::error::Result;

@@ -187,6 +187,29 @@ impl Client {
         Ok(Buffer { client: self.clone(), raw: a.buffer })
     }
 
+    /// The plugin's platform version string (part of the compile cache key).
+    pub fn platform_version(&self) -> String {
+        let mut a = ClientPlatformVersionArgs::new();
+        a.client = self.raw;
+        match self.plugin.call(self.plugin.api().client_platform_version, &mut a) {
+            // SAFETY: a string of that size owned by the client.
+            Ok(()) => unsafe { String::from_utf8_lossy(std::slice::from_raw_parts(a.platform_version as *const u8, a.platform_version_size)).into_owned() },
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Loads an executable serialized by `Executable::serialize`.
+    pub fn deserialize(self: &Arc<Self>, bytes: &[u8]) -> Result<Executable> {
+        let mut a = ExecutableDeserializeAndLoadArgs::new();
+        a.client = self.raw;
+        a.serialized_executable = bytes.as_ptr() as *const _;
+        a.serialized_executable_size = bytes.len();
+        self.plugin.call(self.plugin.api().executable_deserialize_and_load, &mut a)?;
+        let mut exe = Executable { client: self.clone(), raw: a.loaded_executable, num_outputs: 0 };
+        exe.num_outputs = exe.query_num_outputs()?;
+        Ok(exe)
+    }
+
     /// Compiles StableHLO text with serialized CompileOptionsProto `options`.
     pub fn compile(self: &Arc<Self>, mlir: &str, options: &[u8]) -> Result<Executable> {
         let fmt = b"mlir";
@@ -282,6 +305,29 @@ impl Executable {
         d.executable = g.executable;
         let _ = p.call(p.api().executable_destroy, &mut d);
         r.map(|_| n.num_outputs)
+    }
+
+    /// The executable in the plugin's serialized form (for the disk cache).
+    pub fn serialize(&self) -> Result<Vec<u8>> {
+        let p = &self.client.plugin;
+        let mut g = LoadedExecutableGetExecutableArgs::new();
+        g.loaded_executable = self.raw;
+        p.call(p.api().loaded_executable_get_executable, &mut g)?;
+        let mut s = ExecutableSerializeArgs::new();
+        s.executable = g.executable;
+        let r = p.call(p.api().executable_serialize, &mut s).map(|_| {
+            // SAFETY: bytes owned by serialized_executable until its deleter runs.
+            let v = unsafe { std::slice::from_raw_parts(s.serialized_bytes as *const u8, s.serialized_bytes_size).to_vec() };
+            if let Some(del) = s.serialized_executable_deleter {
+                // SAFETY: the deleter the plugin gave for this object.
+                unsafe { del(s.serialized_executable) };
+            }
+            v
+        });
+        let mut d = ExecutableDestroyArgs::new();
+        d.executable = g.executable;
+        let _ = p.call(p.api().executable_destroy, &mut d);
+        r
     }
 
     /// Runs on one device with the given argument buffers.
