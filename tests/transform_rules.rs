@@ -32,7 +32,7 @@ fn every_primitive_has_a_row() {
     want.extend([
         "integer_pow", "select_n", "clamp", "convert_element_type", "bitcast_convert_type", "stop_gradient", "broadcast_in_dim", "reshape",
         "transpose", "squeeze", "rev", "slice", "dynamic_slice", "dynamic_update_slice", "concatenate", "pad", "iota", "gather", "scatter",
-        "scatter-add", "scatter-mul", "scatter-min", "scatter-max", "argmax", "argmin", "dot_general", "sort", "threefry2x32",
+        "scatter-add", "scatter-mul", "scatter-min", "scatter-max", "argmax", "argmin", "dot_general", "sort", "threefry2x32", "pjit",
     ]);
     let missing: Vec<&&str> = want.iter().filter(|n| !seen.contains(**n)).collect();
     assert!(missing.is_empty(), "primitives without a row: {missing:?}");

@@ -92,7 +92,36 @@ pub struct Graph {
     pub outvars: Vec<Atom>,
 }
 
+/// A graph held by a primitive (a jit boundary's body; later branches and
+/// loop bodies). Compared and hashed by identity, so CSE treats two calls of
+/// the same body as the same equation.
+#[derive(Clone, Debug)]
+pub struct SubGraph(pub std::sync::Arc<Graph>);
+
+impl PartialEq for SubGraph {
+    fn eq(&self, o: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &o.0)
+    }
+}
+impl Eq for SubGraph {}
+impl std::hash::Hash for SubGraph {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (std::sync::Arc::as_ptr(&self.0) as usize).hash(h)
+    }
+}
+
 impl Graph {
+    /// The same program with its consts turned into leading inputs (a
+    /// closed graph, as a sub-graph must be). Returns the const values.
+    pub fn closed(&self) -> (Graph, Vec<Array>) {
+        let mut g = self.clone();
+        let consts = std::mem::take(&mut g.consts);
+        let mut invars: Vec<Var> = consts.iter().map(|(v, _)| *v).collect();
+        invars.extend_from_slice(&self.invars);
+        g.invars = invars;
+        (g, consts.into_iter().map(|(_, c)| c).collect())
+    }
+
     pub fn aval(&self, v: Var) -> &Aval {
         &self.avals[v.0 as usize]
     }

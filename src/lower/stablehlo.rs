@@ -524,7 +524,33 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
             Ok(e.region_op("stablehlo.sort", &args, region, &format!("dimension = {dim} : i64, is_stable = {stable}"), outs))
         }
         Threefry2x32 => Ok(lower_threefry(e, ins, out)),
+        Call { body, .. } => lower_inline(e, &body.0, ins),
     }
+}
+
+/// Emits a closed sub-graph's equations in place, its inputs bound to `ins`.
+fn lower_inline(e: &mut Emitter, g: &Graph, ins: &[V]) -> Result<Vec<V>> {
+    let mut env: Vec<Option<V>> = vec![None; g.avals.len()];
+    for (v, x) in g.invars.iter().zip(ins) {
+        env[v.0 as usize] = Some(x.clone());
+    }
+    for (v, c) in &g.consts {
+        env[v.0 as usize] = Some(e.constant_array(c.host()?, c.aval()));
+    }
+    let read = |e: &mut Emitter, env: &Vec<Option<V>>, a: &Atom| -> Result<V> {
+        match a {
+            Atom::Var(v) => Ok(env[v.0 as usize].clone().expect("graph is well formed")),
+            Atom::Lit(x) => Ok(e.constant_array(x.host()?, x.aval())),
+        }
+    };
+    for eq in &g.eqns {
+        let vals: Vec<V> = eq.inputs.iter().map(|a| read(e, &env, a)).collect::<Result<_>>()?;
+        let outs: Vec<Aval> = eq.outputs.iter().map(|v| g.aval(*v).clone()).collect();
+        for (v, x) in eq.outputs.iter().zip(lower_eqn(e, &eq.prim, &vals, &outs)?) {
+            env[v.0 as usize] = Some(x);
+        }
+    }
+    g.outvars.iter().map(|a| read(e, &env, a)).collect()
 }
 
 fn lower_unary(e: &mut Emitter, op: UnaryOp, x: &V, out: &Aval) -> V {

@@ -5,6 +5,7 @@
 //! together in its file.
 
 pub mod compare;
+pub mod control;
 pub mod elementwise;
 pub mod indexing;
 pub mod linalg;
@@ -108,6 +109,9 @@ pub enum Prim {
     Sort { dim: usize, num_keys: usize, stable: bool },
     // random.rs
     Threefry2x32,
+    // control.rs
+    /// A call of a closed sub-graph: the jit boundary (JAX's `pjit`).
+    Call { body: crate::ir::SubGraph, name: std::sync::Arc<str> },
 }
 
 impl Prim {
@@ -143,6 +147,7 @@ impl Prim {
             DotGeneral { .. } => "dot_general",
             Sort { .. } => "sort",
             Threefry2x32 => "threefry2x32",
+            Call { .. } => "pjit",
         }
     }
 
@@ -179,6 +184,7 @@ impl Prim {
                 preferred.map(|d| d.name()).unwrap_or("None")
             ),
             Sort { dim, num_keys, stable } => format!("dimension={dim} is_stable={} num_keys={num_keys}", py_bool(*stable)),
+            Call { body, name } => format!("name={name} equations={}", body.0.eqns.len()),
         }
     }
 
@@ -216,6 +222,7 @@ impl Prim {
             DotGeneral { dims, preferred } => one(linalg::dot_general_shape(dims, *preferred, ins)),
             Sort { dim, num_keys, stable: _ } => sort::sort_shape(*dim, *num_keys, ins),
             Threefry2x32 => random::threefry_shape(ins),
+            Call { body, name } => control::call_shape(&body.0, name, ins),
         }
     }
 
@@ -253,6 +260,7 @@ impl Prim {
             DotGeneral { dims, .. } => one(linalg::dot_general_eval(dims, ins[0], ins[1], &outs[0])),
             Sort { dim, num_keys, stable: _ } => sort::sort_eval(*dim, *num_keys, ins),
             Threefry2x32 => random::threefry_eval(ins),
+            Call { body, .. } => control::call_eval(&body.0, ins),
         }
     }
 }
@@ -299,6 +307,7 @@ impl Prim {
             Cumulative { op, axis, reverse } => one(reduce::cumulative_jvp(*op, *axis, *reverse, &primals[0], &tangents[0])),
             DotGeneral { dims, preferred } => one(linalg::dot_general_jvp(dims, *preferred, primals, tangents)),
             Sort { dim, num_keys, .. } => sort::sort_jvp(*dim, *num_keys, primals, tangents),
+            Call { body, name } => control::call_jvp(&body.0, name, primals, tangents),
         }
     }
 
@@ -306,6 +315,10 @@ impl Prim {
     /// inputs from the output cotangents. Only linear primitives have one.
     pub fn transpose_rule(&self, cts: &[Tangent], args: &[LinArg]) -> Result<Vec<Tangent>> {
         use Prim::*;
+        if let Call { body, name } = self {
+            // several outputs: the rule takes all their cotangents
+            return control::call_transpose(&body.0, name, cts, args);
+        }
         let ct = match &cts[0] {
             Some(c) => c,
             None => return Ok(vec![None; args.len()]),
@@ -329,6 +342,7 @@ impl Prim {
             Reduce { op: ReduceOp::Sum, axes } => Ok(vec![Some(reduce::reduce_sum_transpose(axes, ct, &args[0].aval())?)]),
             Cumulative { op: CumOp::Sum, axis, reverse } => Ok(vec![Some(crate::lax::cumsum(ct, *axis, !*reverse)?)]),
             DotGeneral { dims, .. } => linalg::dot_general_transpose(dims, ct, args),
+            Call { body, name } => control::call_transpose(&body.0, name, cts, args),
             Unary(_) | IntegerPow { .. } | Clamp | BitcastConvertType { .. } | StopGradient | Compare(_) | Iota { .. } | Reduce { .. }
             | ArgReduce { .. } | Cumulative { .. } | Sort { .. } | Threefry2x32 => {
                 crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", self.name())
@@ -359,6 +373,7 @@ impl Prim {
             Scatter { dims: sd, op, mode } => indexing::scatter_batch(sd, *op, *mode, args, dims, size),
             DotGeneral { dims: dd, preferred } => linalg::dot_general_batch(dd, *preferred, args, dims),
             Sort { dim, num_keys, stable } => sort::sort_batch(*dim, *num_keys, *stable, args, dims, size),
+            Call { body, name } => control::call_batch(&body.0, name, args, dims, size),
         }
     }
 }

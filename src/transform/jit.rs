@@ -80,7 +80,10 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
                 Some(c) => c,
                 None => {
                     let c = Arc::new(build(&f, &statics, &donate, args, &name2)?);
-                    cache.lock().unwrap().insert(key, c.clone());
+                    // a graph closing over an outer trace's tracers belongs to that trace
+                    if !c.graph.has_tracer_consts() {
+                        cache.lock().unwrap().insert(key, c.clone());
+                    }
                     c
                 }
             }
@@ -88,7 +91,14 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
         let dynamic: Vec<Array> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.clone()).collect();
         match (&compiled.exe, is_tracing()) {
             (Some(exe), false) => run(exe, &compiled.consts, &compiled.graph, &dynamic),
-            _ => eval_graph(&compiled.graph, &dynamic),
+            (_, true) => {
+                // keep the jit boundary in the outer graph: one call equation
+                let (body, consts) = compiled.graph.closed();
+                let mut ins: Vec<&Array> = consts.iter().collect();
+                ins.extend(dynamic.iter());
+                crate::prim::control::call(body, f.name(), &ins)
+            }
+            (None, false) => eval_graph(&compiled.graph, &dynamic),
         }
     })
 }
@@ -105,7 +115,7 @@ fn build(f: &Function, statics: &[usize], donate: &[usize], args: &[Array], name
         &dyn_avals,
     )?;
     let graph = Arc::new(super::simplify::simplify(&g));
-    let client = if is_tracing() || graph.has_tracer_consts() { None } else { crate::runtime::default_client() };
+    let client = if graph.has_tracer_consts() { None } else { crate::runtime::default_client() };
     let Some(client) = client else {
         return Ok(Compiled { graph, exe: None, consts: vec![] });
     };

@@ -2,12 +2,15 @@
 //! the part computable from the primals (the forward pass, which also
 //! yields residuals) and the part linear in the tangents; transposing that
 //! linear part equation by equation, last to first, gives the pullback.
+//! A call (jit boundary) with both kinds of inputs is split the same way,
+//! recursively, into a known call and a linear call.
 
 use crate::array::Array;
 use crate::error::Result;
-use crate::ir::{Atom, Graph, Var};
-use crate::prim::{LinArg, Tangent};
+use crate::ir::{Atom, Aval, Eqn, Graph, SubGraph, Var};
+use crate::prim::{LinArg, Prim, Tangent};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A JVP graph split in two. `known` maps primals to (primal outputs,
 /// residuals); `linear` maps (residuals, tangents) to output tangents.
@@ -18,59 +21,142 @@ pub struct Split {
     pub num_residuals: usize,
 }
 
+fn is_unknown(u: &[bool], a: &Atom) -> bool {
+    matches!(a, Atom::Var(v) if u[v.0 as usize])
+}
+
+/// Sorts equations into known (all inputs known) and unknown ones, growing
+/// `unknown` (indexed by var) as it goes; calls with mixed inputs are split.
+fn split_eqns(avals: &mut Vec<Aval>, eqns: &[Eqn], unknown: &mut Vec<bool>) -> Result<(Vec<Eqn>, Vec<Eqn>)> {
+    let (mut keqns, mut leqns) = (Vec::new(), Vec::new());
+    for e in eqns {
+        let mask: Vec<bool> = e.inputs.iter().map(|a| is_unknown(unknown, a)).collect();
+        if !mask.iter().any(|&m| m) {
+            keqns.push(e.clone());
+            continue;
+        }
+        if let (Prim::Call { body, name }, true) = (&e.prim, !mask.iter().all(|&m| m)) {
+            let (k, l, out_unknown, nres) = split_graph(&body.0, &mask)?;
+            let res_avals: Vec<Aval> = k.outvars[k.outvars.len() - nres..].iter().map(|a| k.atom_aval(a)).collect();
+            let res: Vec<Var> = res_avals
+                .into_iter()
+                .map(|a| {
+                    avals.push(a);
+                    unknown.push(false);
+                    Var(avals.len() as u32 - 1)
+                })
+                .collect();
+            let mut kouts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| !**u).map(|(v, _)| *v).collect();
+            kouts.extend(res.iter().copied());
+            let kins: Vec<Atom> = e.inputs.iter().zip(&mask).filter(|(_, m)| !**m).map(|(a, _)| a.clone()).collect();
+            keqns.push(Eqn { prim: Prim::Call { body: SubGraph(Arc::new(k)), name: name.clone() }, inputs: kins, outputs: kouts });
+            let mut lins: Vec<Atom> = res.iter().map(|v| Atom::Var(*v)).collect();
+            lins.extend(e.inputs.iter().zip(&mask).filter(|(_, m)| **m).map(|(a, _)| a.clone()));
+            let louts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| **u).map(|(v, _)| *v).collect();
+            for v in &louts {
+                unknown[v.0 as usize] = true;
+            }
+            leqns.push(Eqn { prim: Prim::Call { body: SubGraph(Arc::new(l)), name: name.clone() }, inputs: lins, outputs: louts });
+            continue;
+        }
+        for o in &e.outputs {
+            unknown[o.0 as usize] = true;
+        }
+        leqns.push(e.clone());
+    }
+    Ok((keqns, leqns))
+}
+
+/// Known vars read by `eqns` (and `extra` atoms), in first-use order.
+fn residuals_of(eqns: &[Eqn], extra: &[Atom], unknown: &[bool]) -> Vec<Var> {
+    let mut seen = vec![false; unknown.len()];
+    let mut res = Vec::new();
+    for a in eqns.iter().flat_map(|e| e.inputs.iter()).chain(extra.iter()) {
+        if let Atom::Var(v) = a {
+            if !unknown[v.0 as usize] && !std::mem::replace(&mut seen[v.0 as usize], true) {
+                res.push(*v);
+            }
+        }
+    }
+    res
+}
+
+/// Splits a closed graph by which inputs are unknown: K maps the known inputs
+/// to (known outputs, residuals), L maps (residuals, unknown inputs) to the
+/// unknown outputs. Also gives which outputs are unknown and the residual count.
+pub fn split_graph(g: &Graph, unknown_in: &[bool]) -> Result<(Graph, Graph, Vec<bool>, usize)> {
+    let mut avals = g.avals.clone();
+    let mut unknown = vec![false; avals.len()];
+    for (v, &u) in g.invars.iter().zip(unknown_in) {
+        unknown[v.0 as usize] = u;
+    }
+    let (keqns, leqns) = split_eqns(&mut avals, &g.eqns, &mut unknown)?;
+    let out_unknown: Vec<bool> = g.outvars.iter().map(|a| is_unknown(&unknown, a)).collect();
+    let res = residuals_of(&leqns, &[], &unknown);
+    let mut kout: Vec<Atom> = g.outvars.iter().zip(&out_unknown).filter(|(_, u)| !**u).map(|(a, _)| a.clone()).collect();
+    kout.extend(res.iter().map(|v| Atom::Var(*v)));
+    let kin: Vec<Var> = g.invars.iter().zip(unknown_in).filter(|(_, u)| !**u).map(|(v, _)| *v).collect();
+    let mut lin: Vec<Var> = res.clone();
+    lin.extend(g.invars.iter().zip(unknown_in).filter(|(_, u)| **u).map(|(v, _)| *v));
+    let lout: Vec<Atom> = g.outvars.iter().zip(&out_unknown).filter(|(_, u)| **u).map(|(a, _)| a.clone()).collect();
+    let k = Graph { avals: avals.clone(), invars: kin, consts: g.consts.clone(), eqns: keqns, outvars: kout };
+    let l = Graph { avals, invars: lin, consts: vec![], eqns: leqns, outvars: lout };
+    Ok((super::simplify::dce(&k), l, out_unknown, res.len()))
+}
+
 /// Splits `j` (inputs: `n_primals` primals then tangents; outputs: primal
 /// outputs then tangent outputs).
 pub fn partial_eval(j: &Graph, n_primals: usize) -> Result<Split> {
-    let mut unknown = vec![false; j.avals.len()];
+    let mut avals = j.avals.clone();
+    let mut unknown = vec![false; avals.len()];
     for v in &j.invars[n_primals..] {
         unknown[v.0 as usize] = true;
     }
-    let is_unknown = |u: &Vec<bool>, a: &Atom| matches!(a, Atom::Var(v) if u[v.0 as usize]);
-    let (mut keqns, mut leqns) = (Vec::new(), Vec::new());
-    for e in &j.eqns {
-        if e.inputs.iter().any(|a| is_unknown(&unknown, a)) {
-            for o in &e.outputs {
-                unknown[o.0 as usize] = true;
-            }
-            leqns.push(e.clone());
-        } else {
-            keqns.push(e.clone());
-        }
-    }
+    let (keqns, leqns) = split_eqns(&mut avals, &j.eqns, &mut unknown)?;
     let nout = j.outvars.len() / 2;
-    // residuals: known vars the linear part reads
-    let mut residuals: Vec<Var> = Vec::new();
-    let mut seen = vec![false; j.avals.len()];
-    let mut note = |a: &Atom, residuals: &mut Vec<Var>| {
-        if let Atom::Var(v) = a {
-            if !unknown[v.0 as usize] && !std::mem::replace(&mut seen[v.0 as usize], true) {
-                residuals.push(*v);
-            }
-        }
-    };
-    for e in &leqns {
-        for a in &e.inputs {
-            note(a, &mut residuals);
-        }
-    }
-    for a in &j.outvars[nout..] {
-        note(a, &mut residuals);
-    }
-    let mut known = Graph { avals: j.avals.clone(), invars: j.invars[..n_primals].to_vec(), consts: j.consts.clone(), eqns: keqns, outvars: j.outvars[..nout].to_vec() };
+    // residuals: known vars the linear part reads (tangent outputs may be known zeros)
+    let residuals = residuals_of(&leqns, &j.outvars[nout..], &unknown);
+    let mut known = Graph { avals: avals.clone(), invars: j.invars[..n_primals].to_vec(), consts: j.consts.clone(), eqns: keqns, outvars: j.outvars[..nout].to_vec() };
     known.outvars.extend(residuals.iter().map(|v| Atom::Var(*v)));
-    let mut linear = Graph { avals: j.avals.clone(), invars: residuals.clone(), consts: vec![], eqns: leqns, outvars: j.outvars[nout..].to_vec() };
+    let mut linear = Graph { avals, invars: residuals.clone(), consts: vec![], eqns: leqns, outvars: j.outvars[nout..].to_vec() };
     linear.invars.extend_from_slice(&j.invars[n_primals..]);
     let known = super::simplify::dce(&known);
     Ok(Split { known, linear, num_outs: nout, num_residuals: residuals.len() })
 }
 
-/// Transposes the linear graph: cotangents of its tangent inputs from the
-/// cotangents of its outputs (`None` = zero), given the residual values.
-pub fn backward_pass(l: &Graph, residuals: &[Array], cts: &[Tangent]) -> Result<Vec<Tangent>> {
-    let nres = residuals.len();
+/// Transposes `g` with respect to the inputs marked in `lin`: cotangents of
+/// those inputs from the cotangents of the outputs (`None` = zero), given the
+/// values of the other inputs (in order). Equations of known values only are
+/// evaluated forward first.
+pub fn transpose_graph(g: &Graph, lin: &[bool], known_vals: &[Array], cts: &[Tangent]) -> Result<Vec<Tangent>> {
     let mut known: HashMap<Var, Array> = HashMap::new();
-    for (v, x) in l.invars[..nres].iter().zip(residuals) {
-        known.insert(*v, x.clone());
+    let mut kv = known_vals.iter();
+    for (v, &l) in g.invars.iter().zip(lin) {
+        if !l {
+            known.insert(*v, kv.next().expect("one value per known input").clone());
+        }
+    }
+    for (v, c) in &g.consts {
+        known.insert(*v, c.clone());
+    }
+    let value = |known: &HashMap<Var, Array>, a: &Atom| -> Option<Array> {
+        match a {
+            Atom::Lit(x) => Some(x.clone()),
+            Atom::Var(v) => known.get(v).cloned(),
+        }
+    };
+    let mut linear_eqns = Vec::new();
+    for e in &g.eqns {
+        let vals: Option<Vec<Array>> = e.inputs.iter().map(|a| value(&known, a)).collect();
+        match vals {
+            Some(vals) => {
+                let refs: Vec<&Array> = vals.iter().collect();
+                for (v, x) in e.outputs.iter().zip(crate::trace::bind(e.prim.clone(), &refs)?) {
+                    known.insert(*v, x);
+                }
+            }
+            None => linear_eqns.push(e),
+        }
     }
     let mut ct_env: HashMap<Var, Array> = HashMap::new();
     let accumulate = |env: &mut HashMap<Var, Array>, v: Var, ct: Array| -> Result<()> {
@@ -81,14 +167,14 @@ pub fn backward_pass(l: &Graph, residuals: &[Array], cts: &[Tangent]) -> Result<
         env.insert(v, new);
         Ok(())
     };
-    for (a, ct) in l.outvars.iter().zip(cts) {
+    for (a, ct) in g.outvars.iter().zip(cts) {
         if let (Atom::Var(v), Some(ct)) = (a, ct) {
             if !known.contains_key(v) {
                 accumulate(&mut ct_env, *v, ct.clone())?;
             }
         }
     }
-    for e in l.eqns.iter().rev() {
+    for e in linear_eqns.into_iter().rev() {
         let cts_out: Vec<Tangent> = e.outputs.iter().map(|v| ct_env.remove(v)).collect();
         if cts_out.iter().all(|c| c.is_none()) {
             continue;
@@ -96,12 +182,9 @@ pub fn backward_pass(l: &Graph, residuals: &[Array], cts: &[Tangent]) -> Result<
         let args: Vec<LinArg> = e
             .inputs
             .iter()
-            .map(|a| match a {
-                Atom::Lit(x) => LinArg::Const(x.clone()),
-                Atom::Var(v) => match known.get(v) {
-                    Some(x) => LinArg::Const(x.clone()),
-                    None => LinArg::Lin(l.aval(*v).clone()),
-                },
+            .map(|a| match value(&known, a) {
+                Some(x) => LinArg::Const(x),
+                None => LinArg::Lin(g.atom_aval(a)),
             })
             .collect();
         let cts_in = e.prim.transpose_rule(&cts_out, &args).map_err(|err| err.context(format!("transpose of {}", e.prim.name())))?;
@@ -113,5 +196,13 @@ pub fn backward_pass(l: &Graph, residuals: &[Array], cts: &[Tangent]) -> Result<
             }
         }
     }
-    Ok(l.invars[nres..].iter().map(|v| ct_env.remove(v)).collect())
+    Ok(g.invars.iter().zip(lin).filter(|(_, l)| **l).map(|(v, _)| ct_env.remove(v)).collect())
+}
+
+/// Transposes the linear graph of a `Split`: its inputs are the residuals
+/// (known) then the tangents (linear).
+pub fn backward_pass(l: &Graph, residuals: &[Array], cts: &[Tangent]) -> Result<Vec<Tangent>> {
+    let mut lin = vec![false; residuals.len()];
+    lin.resize(l.invars.len(), true);
+    transpose_graph(l, &lin, residuals, cts)
 }

@@ -164,6 +164,10 @@ pub fn cases() -> Vec<Case> {
     }));
     v.push(case("sort", vec![(vec![3, 5], Real), (vec![3, 5], Real)], false, |x| Ok(lax::sort(&[&x[0], &x[1]], 1, 1, true)?.pop().unwrap())));
     v.push(case("sort", vec![(vec![4, 3], Real)], false, |x| Ok(lax::sort(&[&x[0]], 0, 1, true)?.pop().unwrap())));
+    v.push(case("pjit", vec![(m(), Real), (m(), Pos)], true, |x| {
+        let inner = jaxcore::transform::jit(&Function::new("inner", |a| Ok(vec![lax::mul(&lax::sin(&a[0])?, &lax::log(&a[1])?)?])), &[], &[]);
+        Ok(inner.call(x)?.pop().unwrap())
+    }));
     v.push(case("threefry2x32", vec![(vec![3], U32), (vec![3], U32), (vec![3], U32), (vec![3], U32)], false, |x| {
         Ok(lax::threefry2x32(&x[0], &x[1], &x[2], &x[3])?.0)
     }));
@@ -182,6 +186,7 @@ pub fn kind(p: &Prim) -> &'static str {
         DotGeneral { .. } => "linalg",
         Sort { .. } => "sort",
         Threefry2x32 => "random",
+        Call { .. } => "control",
     }
 }
 
