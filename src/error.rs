@@ -18,6 +18,8 @@ pub enum ErrorKind {
     NotImplemented,
     /// Anything raised while running: plugin failures, callback failures.
     Runtime,
+    /// A null, freed or wrong-kind handle or pointer passed through the C ABI.
+    InvalidArgument,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +47,7 @@ impl fmt::Display for Error {
             ErrorKind::Tracer => "TracerError",
             ErrorKind::NotImplemented => "NotImplementedError",
             ErrorKind::Runtime => "RuntimeError",
+            ErrorKind::InvalidArgument => "InvalidArgument",
         };
         write!(f, "{kind}: {}", self.msg)
     }

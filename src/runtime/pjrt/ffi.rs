@@ -81,9 +81,9 @@ args!(PluginInitializeArgs {});
 args!(EventDestroyArgs { event: *mut Opaque });
 args!(EventAwaitArgs { event: *mut Opaque });
 
-pub const NAMED_VALUE_STRING: c_int = 0;
-pub const NAMED_VALUE_INT64: c_int = 1;
-pub const NAMED_VALUE_BOOL: c_int = 4;
+pub(crate) const NAMED_VALUE_STRING: c_int = 0;
+pub(crate) const NAMED_VALUE_INT64: c_int = 1;
+pub(crate) const NAMED_VALUE_BOOL: c_int = 4;
 
 #[repr(C)]
 pub struct NamedValue {
@@ -206,4 +206,4 @@ pub fn buffer_type(d: crate::dtype::DType) -> c_int {
 }
 
 /// PJRT_HostBufferSemantics_kImmutableOnlyDuringCall: the plugin copies now.
-pub const HOST_SEMANTICS_COPY_DURING_CALL: c_int = 0;
+pub(crate) const HOST_SEMANTICS_COPY_DURING_CALL: c_int = 0;

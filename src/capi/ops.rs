@@ -1,0 +1,436 @@
+//! Every numpy-layer function and lax primitive through one entry point,
+//! `jc_op(name, args, params, outs)`, dispatched by name on one table, so a
+//! binding declares one function and reaches them all. Names are numpy's
+//! (`add`, `sum`, `reshape`, `getitem`, ...), `lax.*` for primitives and
+//! `random.*` for the PRNG. Parameters: `ints` (axes, shapes, sizes),
+//! `floats` (scalar values), `dtype` (-1 = default), `flags` (JC_FLAG_*),
+//! `str` (einsum subscripts). Each entry documents its convention.
+
+use super::array::{arr, arrs, dtype, jc_array, new_arr};
+use super::{cstr, guard, invalid, jc_status, put, slice};
+use crate::array::Array;
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::numpy::{self as jnp, Index};
+use crate::prim::ScatterOp;
+use crate::{lax, random};
+use std::collections::HashMap;
+use std::ffi::c_char;
+use std::sync::OnceLock;
+
+/// Parameters of `jc_op` (zero-initialize, set `struct_size`).
+#[repr(C)]
+pub struct jc_params {
+    pub struct_size: usize,
+    pub ints: *const i64,
+    pub n_ints: usize,
+    pub floats: *const f64,
+    pub n_floats: usize,
+    /// A `jc_dtype`, or -1 for the default.
+    pub dtype: i32,
+    /// JC_FLAG_* bits.
+    pub flags: u32,
+    /// A string parameter (einsum subscripts), or null.
+    pub str_: *const c_char,
+}
+
+/// `ints` hold axes (without it: axis=None).
+pub const JC_FLAG_AXIS: u32 = 1;
+/// keepdims=True.
+pub const JC_FLAG_KEEPDIMS: u32 = 2;
+/// A `where` mask follows the operand in `args`.
+pub const JC_FLAG_WHERE: u32 = 4;
+/// descending / endpoint / sections, depending on the op.
+pub const JC_FLAG_ALT: u32 = 8;
+/// clip: a lower bound is present in `args`.
+pub const JC_FLAG_MIN: u32 = 16;
+/// clip: an upper bound is present in `args`.
+pub const JC_FLAG_MAX: u32 = 32;
+
+/// Index entry kinds for `getitem` / `at_*` (four ints per entry: kind, a, b, c).
+pub const JC_INDEX_INT: i64 = 0;
+pub const JC_INDEX_SLICE: i64 = 1;
+pub const JC_INDEX_NEWAXIS: i64 = 2;
+pub const JC_INDEX_ELLIPSIS: i64 = 3;
+pub const JC_INDEX_ARRAY: i64 = 4;
+/// A missing slice bound (Python's None).
+pub const JC_NONE: i64 = i64::MIN;
+
+pub(crate) struct P<'a> {
+    pub ints: &'a [i64],
+    pub floats: &'a [f64],
+    pub dtype: Option<DType>,
+    pub flags: u32,
+    pub s: Option<&'a str>,
+}
+
+impl P<'_> {
+    fn flag(&self, f: u32) -> bool {
+        self.flags & f != 0
+    }
+    fn axes(&self) -> Option<Vec<isize>> {
+        if self.flag(JC_FLAG_AXIS) {
+            Some(self.ints.iter().map(|&v| v as isize).collect())
+        } else {
+            None
+        }
+    }
+    fn axis(&self) -> Option<isize> {
+        if self.flag(JC_FLAG_AXIS) {
+            self.ints.first().map(|&v| v as isize)
+        } else {
+            None
+        }
+    }
+    fn int(&self, i: usize, what: &str) -> Result<i64> {
+        self.ints.get(i).copied().ok_or_else(|| crate::err!(Value, "{what}: missing integer parameter {i}"))
+    }
+    fn float(&self, i: usize, what: &str) -> Result<f64> {
+        self.floats.get(i).copied().ok_or_else(|| crate::err!(Value, "{what}: missing float parameter {i}"))
+    }
+    fn shape(&self) -> Vec<usize> {
+        self.ints.iter().map(|&d| d.max(0) as usize).collect()
+    }
+    fn keep(&self) -> bool {
+        self.flag(JC_FLAG_KEEPDIMS)
+    }
+}
+
+type OpFn = fn(&[Array], &P) -> Result<Vec<Array>>;
+
+fn one(a: Result<Array>) -> Result<Vec<Array>> {
+    a.map(|a| vec![a])
+}
+
+fn need(args: &[Array], n: usize, name: &str) -> Result<()> {
+    if args.len() < n {
+        crate::bail!(Type, "{name} takes {n} array argument(s), got {}", args.len());
+    }
+    Ok(())
+}
+
+/// Decodes index entries (4 ints each) with array entries taken from `arrays`.
+pub(crate) fn indices(ints: &[i64], arrays: &[Array]) -> Result<Vec<Index>> {
+    if ints.len() % 4 != 0 {
+        crate::bail!(Value, "index spec must have 4 ints per entry, got {}", ints.len());
+    }
+    let mut it = arrays.iter();
+    let opt = |v: i64| if v == JC_NONE { None } else { Some(v) };
+    ints.chunks(4)
+        .map(|c| match c[0] {
+            JC_INDEX_INT => Ok(Index::Int(c[1])),
+            JC_INDEX_SLICE => Ok(Index::Slice(opt(c[1]), opt(c[2]), opt(c[3]))),
+            JC_INDEX_NEWAXIS => Ok(Index::NewAxis),
+            JC_INDEX_ELLIPSIS => Ok(Index::Ellipsis),
+            JC_INDEX_ARRAY => it.next().cloned().map(Index::Array).ok_or_else(|| crate::err!(Value, "index spec names more arrays than were passed")),
+            k => Err(crate::err!(Value, "unknown index entry kind {k}")),
+        })
+        .collect()
+}
+
+macro_rules! unary_ops {
+    ($t:ident; $($name:literal => $f:path),* $(,)?) => {
+        $( $t.insert($name, (|a: &[Array], _p: &P| { need(a, 1, $name)?; one($f(&a[0])) }) as OpFn); )*
+    };
+}
+macro_rules! binary_ops {
+    ($t:ident; $($name:literal => $f:path),* $(,)?) => {
+        $( $t.insert($name, (|a: &[Array], _p: &P| { need(a, 2, $name)?; one($f(&a[0], &a[1])) }) as OpFn); )*
+    };
+}
+macro_rules! reduce_ops {
+    ($t:ident; $($name:literal => $f:path),* $(,)?) => {
+        $( $t.insert($name, (|a: &[Array], p: &P| {
+            need(a, 1, $name)?;
+            let axes = p.axes();
+            let mask = if p.flag(JC_FLAG_WHERE) { need(a, 2, $name)?; Some(&a[1]) } else { None };
+            one($f(&a[0], axes.as_deref(), p.keep(), mask))
+        }) as OpFn); )*
+    };
+}
+
+fn table() -> &'static HashMap<&'static str, OpFn> {
+    static T: OnceLock<HashMap<&'static str, OpFn>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut t: HashMap<&'static str, OpFn> = HashMap::new();
+        unary_ops!(t;
+            "exp" => jnp::exp, "exp2" => jnp::exp2, "log" => jnp::log, "log2" => jnp::log2, "log10" => jnp::log10,
+            "log1p" => jnp::log1p, "expm1" => jnp::expm1, "tanh" => jnp::tanh, "sin" => jnp::sin, "cos" => jnp::cos,
+            "tan" => jnp::tan, "arcsin" => jnp::arcsin, "arccos" => jnp::arccos, "arctan" => jnp::arctan,
+            "sinh" => jnp::sinh, "cosh" => jnp::cosh, "arcsinh" => jnp::arcsinh, "arccosh" => jnp::arccosh,
+            "arctanh" => jnp::arctanh, "sqrt" => jnp::sqrt, "cbrt" => jnp::cbrt, "rsqrt" => jnp::rsqrt,
+            "negative" => jnp::negative, "positive" => jnp::positive, "abs" => jnp::abs, "sign" => jnp::sign,
+            "square" => jnp::square, "reciprocal" => jnp::reciprocal, "floor" => jnp::floor, "ceil" => jnp::ceil,
+            "trunc" => jnp::trunc, "isfinite" => jnp::isfinite, "isnan" => jnp::isnan, "isinf" => jnp::isinf,
+            "logical_not" => jnp::logical_not, "bitwise_not" => jnp::bitwise_not, "invert" => jnp::invert,
+            "sigmoid" => jnp::sigmoid, "erf" => jnp::erf, "erfc" => jnp::erfc, "erfinv" => jnp::erfinv,
+            "gammaln" => jnp::lgamma, "digamma" => jnp::digamma, "deg2rad" => jnp::deg2rad, "rad2deg" => jnp::rad2deg,
+            "ravel" => jnp::ravel, "atleast_1d" => jnp::atleast_1d, "atleast_2d" => jnp::atleast_2d,
+            "zeros_like" => jnp::zeros_like, "ones_like" => jnp::ones_like,
+            "lax.neg" => lax::neg, "lax.sign" => lax::sign, "lax.floor" => lax::floor, "lax.ceil" => lax::ceil,
+            "lax.is_finite" => lax::is_finite, "lax.exp" => lax::exp, "lax.exp2" => lax::exp2, "lax.log" => lax::log,
+            "lax.log1p" => lax::log1p, "lax.expm1" => lax::expm1, "lax.tanh" => lax::tanh, "lax.logistic" => lax::logistic,
+            "lax.sin" => lax::sin, "lax.cos" => lax::cos, "lax.tan" => lax::tan, "lax.asin" => lax::asin,
+            "lax.acos" => lax::acos, "lax.atan" => lax::atan, "lax.sinh" => lax::sinh, "lax.cosh" => lax::cosh,
+            "lax.asinh" => lax::asinh, "lax.acosh" => lax::acosh, "lax.atanh" => lax::atanh, "lax.sqrt" => lax::sqrt,
+            "lax.rsqrt" => lax::rsqrt, "lax.cbrt" => lax::cbrt, "lax.abs" => lax::abs, "lax.not" => lax::not,
+            "lax.erf" => lax::erf, "lax.erfc" => lax::erfc, "lax.erf_inv" => lax::erf_inv, "lax.lgamma" => lax::lgamma,
+            "lax.digamma" => lax::digamma, "lax.square" => lax::square, "lax.stop_gradient" => lax::stop_gradient,
+            "stop_gradient" => lax::stop_gradient,
+        );
+        binary_ops!(t;
+            "add" => jnp::add, "subtract" => jnp::subtract, "multiply" => jnp::multiply, "divide" => jnp::divide,
+            "true_divide" => jnp::true_divide, "floor_divide" => jnp::floor_divide, "remainder" => jnp::remainder,
+            "mod" => jnp::remainder, "fmod" => jnp::fmod, "power" => jnp::power, "maximum" => jnp::maximum,
+            "minimum" => jnp::minimum, "arctan2" => jnp::arctan2, "hypot" => jnp::hypot, "logaddexp" => jnp::logaddexp,
+            "nextafter" => jnp::nextafter, "equal" => jnp::equal, "not_equal" => jnp::not_equal, "less" => jnp::less,
+            "less_equal" => jnp::less_equal, "greater" => jnp::greater, "greater_equal" => jnp::greater_equal,
+            "logical_and" => jnp::logical_and, "logical_or" => jnp::logical_or, "logical_xor" => jnp::logical_xor,
+            "bitwise_and" => jnp::bitwise_and, "bitwise_or" => jnp::bitwise_or, "bitwise_xor" => jnp::bitwise_xor,
+            "left_shift" => jnp::left_shift, "right_shift" => jnp::right_shift, "matmul" => jnp::matmul,
+            "dot" => jnp::dot, "vdot" => jnp::vdot, "outer" => jnp::outer, "inner" => jnp::inner,
+            "lax.add" => lax::add, "lax.sub" => lax::sub, "lax.mul" => lax::mul, "lax.div" => lax::div,
+            "lax.rem" => lax::rem, "lax.pow" => lax::pow, "lax.max" => lax::max, "lax.min" => lax::min,
+            "lax.atan2" => lax::atan2, "lax.and" => lax::and, "lax.or" => lax::or, "lax.xor" => lax::xor,
+            "lax.shift_left" => lax::shift_left, "lax.shift_right_logical" => lax::shift_right_logical,
+            "lax.shift_right_arithmetic" => lax::shift_right_arithmetic, "lax.nextafter" => lax::nextafter,
+            "lax.eq" => lax::eq, "lax.ne" => lax::ne, "lax.lt" => lax::lt, "lax.le" => lax::le, "lax.gt" => lax::gt,
+            "lax.ge" => lax::ge,
+        );
+        reduce_ops!(t;
+            "sum" => jnp::sum_where, "prod" => jnp::prod_where, "max" => jnp::max_where, "min" => jnp::min_where,
+            "mean" => jnp::mean_where,
+        );
+        t.insert("all", |a, p| { need(a, 1, "all")?; one(jnp::all(&a[0], p.axes().as_deref(), p.keep())) });
+        t.insert("any", |a, p| { need(a, 1, "any")?; one(jnp::any(&a[0], p.axes().as_deref(), p.keep())) });
+        // var/std: floats[0] = ddof (default 0)
+        t.insert("var", |a, p| { need(a, 1, "var")?; one(jnp::var(&a[0], p.axes().as_deref(), p.floats.first().copied().unwrap_or(0.0) as usize, p.keep())) });
+        t.insert("std", |a, p| { need(a, 1, "std")?; one(jnp::std(&a[0], p.axes().as_deref(), p.floats.first().copied().unwrap_or(0.0) as usize, p.keep())) });
+        t.insert("logsumexp", |a, p| { need(a, 1, "logsumexp")?; one(jnp::logsumexp(&a[0], p.axes().as_deref(), p.keep())) });
+        t.insert("argmax", |a, p| { need(a, 1, "argmax")?; one(jnp::argmax(&a[0], p.axis(), p.keep())) });
+        t.insert("argmin", |a, p| { need(a, 1, "argmin")?; one(jnp::argmin(&a[0], p.axis(), p.keep())) });
+        t.insert("cumsum", |a, p| { need(a, 1, "cumsum")?; one(jnp::cumsum(&a[0], p.axis())) });
+        t.insert("cumprod", |a, p| { need(a, 1, "cumprod")?; one(jnp::cumprod(&a[0], p.axis())) });
+        t.insert("cummax", |a, p| { need(a, 1, "cummax")?; one(jnp::cummax(&a[0], p.axis())) });
+        t.insert("cummin", |a, p| { need(a, 1, "cummin")?; one(jnp::cummin(&a[0], p.axis())) });
+        // shape manipulation (ints: the shape / axes)
+        t.insert("reshape", |a, p| { need(a, 1, "reshape")?; one(jnp::reshape(&a[0], &p.ints.iter().map(|&v| v as isize).collect::<Vec<_>>())) });
+        t.insert("transpose", |a, p| { need(a, 1, "transpose")?; one(jnp::transpose(&a[0], p.axes().as_deref())) });
+        t.insert("swapaxes", |a, p| { need(a, 1, "swapaxes")?; one(jnp::swapaxes(&a[0], p.int(0, "swapaxes")? as isize, p.int(1, "swapaxes")? as isize)) });
+        t.insert("moveaxis", |a, p| { need(a, 1, "moveaxis")?; one(jnp::moveaxis(&a[0], p.int(0, "moveaxis")? as isize, p.int(1, "moveaxis")? as isize)) });
+        t.insert("expand_dims", |a, p| { need(a, 1, "expand_dims")?; one(jnp::expand_dims(&a[0], &p.ints.iter().map(|&v| v as isize).collect::<Vec<_>>())) });
+        t.insert("squeeze", |a, p| { need(a, 1, "squeeze")?; one(jnp::squeeze(&a[0], p.axes().as_deref())) });
+        t.insert("broadcast_to", |a, p| { need(a, 1, "broadcast_to")?; one(jnp::broadcast_to(&a[0], &p.shape())) });
+        t.insert("concatenate", |a, p| one(jnp::concatenate(&a.iter().collect::<Vec<_>>(), p.axis())));
+        t.insert("stack", |a, p| one(jnp::stack(&a.iter().collect::<Vec<_>>(), p.ints.first().copied().unwrap_or(0) as isize)));
+        t.insert("vstack", |a, _p| one(jnp::vstack(&a.iter().collect::<Vec<_>>())));
+        t.insert("hstack", |a, _p| one(jnp::hstack(&a.iter().collect::<Vec<_>>())));
+        // split: ints = [axis, sections] with JC_FLAG_ALT, or [axis, indices...]
+        t.insert("split", |a, p| {
+            need(a, 1, "split")?;
+            let axis = p.int(0, "split")? as isize;
+            let rest: Vec<isize> = p.ints[1..].iter().map(|&v| v as isize).collect();
+            if p.flag(JC_FLAG_ALT) {
+                jnp::split(&a[0], jnp::SplitSpec::Sections(*rest.first().unwrap_or(&1) as usize), axis)
+            } else {
+                jnp::split(&a[0], jnp::SplitSpec::Indices(&rest), axis)
+            }
+        });
+        t.insert("tile", |a, p| { need(a, 1, "tile")?; one(jnp::tile(&a[0], &p.shape())) });
+        // repeat: ints = [repeats, axis?] (axis with JC_FLAG_AXIS)
+        t.insert("repeat", |a, p| {
+            need(a, 1, "repeat")?;
+            let axis = if p.flag(JC_FLAG_AXIS) { Some(p.int(1, "repeat")? as isize) } else { None };
+            one(jnp::repeat(&a[0], p.int(0, "repeat")? as usize, axis))
+        });
+        t.insert("flip", |a, p| { need(a, 1, "flip")?; one(jnp::flip(&a[0], p.axes().as_deref())) });
+        // roll: ints = [shift, axis?]
+        t.insert("roll", |a, p| {
+            need(a, 1, "roll")?;
+            let axis = if p.flag(JC_FLAG_AXIS) { Some(p.int(1, "roll")? as isize) } else { None };
+            one(jnp::roll(&a[0], p.int(0, "roll")? as isize, axis))
+        });
+        t.insert("sort", |a, p| { need(a, 1, "sort")?; one(jnp::sort(&a[0], p.axis())) });
+        t.insert("argsort", |a, p| { need(a, 1, "argsort")?; one(jnp::argsort(&a[0], p.axis(), p.flag(JC_FLAG_ALT))) });
+        // pad: ints = (before, after) pairs, floats[0] = constant value
+        t.insert("pad", |a, p| {
+            need(a, 1, "pad")?;
+            let pw: Vec<(usize, usize)> = p.ints.chunks(2).map(|c| (c[0].max(0) as usize, c.get(1).copied().unwrap_or(0).max(0) as usize)).collect();
+            one(jnp::pad(&a[0], &pw, p.floats.first().copied().unwrap_or(0.0)))
+        });
+        t.insert("tril", |a, p| { need(a, 1, "tril")?; one(jnp::tril(&a[0], p.ints.first().copied().unwrap_or(0))) });
+        t.insert("triu", |a, p| { need(a, 1, "triu")?; one(jnp::triu(&a[0], p.ints.first().copied().unwrap_or(0))) });
+        t.insert("one_hot", |a, p| { need(a, 1, "one_hot")?; one(jnp::one_hot(&a[0], p.int(0, "one_hot")? as usize, p.dtype)) });
+        t.insert("astype", |a, p| {
+            need(a, 1, "astype")?;
+            one(jnp::astype(&a[0], p.dtype.ok_or_else(|| crate::err!(Value, "astype needs a dtype"))?))
+        });
+        t.insert("where", |a, _p| { need(a, 3, "where")?; one(jnp::where_(&a[0], &a[1], &a[2])) });
+        t.insert("clip", |a, p| {
+            need(a, 1, "clip")?;
+            let mut it = a[1..].iter();
+            let lo = if p.flag(JC_FLAG_MIN) { it.next() } else { None };
+            let hi = if p.flag(JC_FLAG_MAX) { it.next() } else { None };
+            one(jnp::clip(&a[0], lo, hi))
+        });
+        t.insert("einsum", |a, p| one(jnp::einsum(p.s.ok_or_else(|| crate::err!(Value, "einsum needs subscripts in str_"))?, &a.iter().collect::<Vec<_>>())));
+        t.insert("tensordot", |a, p| { need(a, 2, "tensordot")?; one(jnp::tensordot_n(&a[0], &a[1], p.ints.first().copied().unwrap_or(2) as usize)) });
+        // norm: floats[0] = ord (absent: default), JC_FLAG_AXIS: ints are axes
+        t.insert("linalg.norm", |a, p| {
+            need(a, 1, "norm")?;
+            let ord = match p.floats.first() { None => jnp::NormOrd::Default, Some(&o) => jnp::NormOrd::P(o) };
+            one(jnp::norm(&a[0], ord, p.axes().as_deref(), p.keep()))
+        });
+        // creation: ints = shape, floats[0] = fill value
+        t.insert("zeros", |_a, p| one(jnp::zeros(&p.shape(), p.dtype.unwrap_or(jnp::default_float()))));
+        t.insert("ones", |_a, p| one(jnp::ones(&p.shape(), p.dtype.unwrap_or(jnp::default_float()))));
+        t.insert("full", |_a, p| one(jnp::full(&p.shape(), p.float(0, "full")?, p.dtype.unwrap_or(jnp::default_float()))));
+        t.insert("full_like", |a, p| { need(a, 1, "full_like")?; one(jnp::full_like(&a[0], p.float(0, "full_like")?)) });
+        t.insert("arange", |_a, p| one(jnp::arange(p.float(0, "arange")?, p.float(1, "arange")?, p.floats.get(2).copied().unwrap_or(1.0), p.dtype)));
+        t.insert("linspace", |_a, p| one(jnp::linspace(p.float(0, "linspace")?, p.float(1, "linspace")?, p.int(0, "linspace")? as usize, !p.flag(JC_FLAG_ALT), p.dtype)));
+        t.insert("eye", |_a, p| {
+            let m = p.ints.get(1).copied().filter(|&m| m >= 0).map(|m| m as usize);
+            one(jnp::eye(p.int(0, "eye")? as usize, m, p.ints.get(2).copied().unwrap_or(0), p.dtype))
+        });
+        // indexing: args = [x, index arrays...]; ints = 4 per entry (JC_INDEX_*)
+        t.insert("getitem", |a, p| { need(a, 1, "getitem")?; one(jnp::getitem(&a[0], &indices(p.ints, &a[1..])?)) });
+        t.insert("take", |a, p| { need(a, 2, "take")?; one(jnp::take(&a[0], &a[1], p.axis())) });
+        t.insert("take_along_axis", |a, p| { need(a, 2, "take_along_axis")?; one(jnp::take_along_axis(&a[0], &a[1], p.int(0, "take_along_axis")? as isize)) });
+        // x.at[idx].op(v): args = [x, v, index arrays...]
+        fn at(a: &[Array], p: &P, op: ScatterOp) -> Result<Vec<Array>> {
+            need(a, 2, "at")?;
+            one(jnp::at_update(&a[0], &indices(p.ints, &a[2..])?, &a[1], op))
+        }
+        t.insert("at_set", |a, p| at(a, p, ScatterOp::Replace));
+        t.insert("at_add", |a, p| at(a, p, ScatterOp::Add));
+        t.insert("at_multiply", |a, p| at(a, p, ScatterOp::Mul));
+        t.insert("at_min", |a, p| at(a, p, ScatterOp::Min));
+        t.insert("at_max", |a, p| at(a, p, ScatterOp::Max));
+        // random: keys are uint32[2] arrays
+        t.insert("random.key", |_a, p| Ok(vec![random::key(p.int(0, "random.key")?)]));
+        t.insert("random.split", |a, p| { need(a, 1, "random.split")?; one(random::split(&a[0], p.ints.first().copied().unwrap_or(2) as usize)) });
+        t.insert("random.fold_in", |a, p| { need(a, 1, "random.fold_in")?; one(random::fold_in(&a[0], p.int(0, "random.fold_in")? as u32)) });
+        t.insert("random.bits", |a, p| { need(a, 1, "random.bits")?; one(random::bits(&a[0], &p.shape(), p.dtype.unwrap_or(DType::U32))) });
+        t.insert("random.uniform", |a, p| {
+            need(a, 1, "random.uniform")?;
+            one(random::uniform(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()), p.floats.first().copied().unwrap_or(0.0), p.floats.get(1).copied().unwrap_or(1.0)))
+        });
+        t.insert("random.normal", |a, p| { need(a, 1, "random.normal")?; one(random::normal(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()))) });
+        // a few lax primitives with parameters (ints as documented)
+        t.insert("lax.integer_pow", |a, p| { need(a, 1, "lax.integer_pow")?; one(lax::integer_pow(&a[0], p.int(0, "lax.integer_pow")? as i32)) });
+        t.insert("lax.convert_element_type", |a, p| { need(a, 1, "lax.convert_element_type")?; one(lax::convert_element_type(&a[0], p.dtype.ok_or_else(|| crate::err!(Value, "needs a dtype"))?)) });
+        t.insert("lax.reshape", |a, p| { need(a, 1, "lax.reshape")?; one(lax::reshape(&a[0], &p.shape())) });
+        t.insert("lax.transpose", |a, p| { need(a, 1, "lax.transpose")?; one(lax::transpose(&a[0], &p.shape())) });
+        t.insert("lax.reduce_sum", |a, p| { need(a, 1, "lax.reduce_sum")?; one(lax::reduce_sum(&a[0], &p.shape())) });
+        t.insert("lax.reduce_max", |a, p| { need(a, 1, "lax.reduce_max")?; one(lax::reduce_max(&a[0], &p.shape())) });
+        t.insert("lax.select", |a, _p| { need(a, 3, "lax.select")?; one(lax::select(&a[0], &a[1], &a[2])) });
+        t.insert("lax.iota", |_a, p| one(lax::iota(p.dtype.unwrap_or(DType::I32), &p.shape()[1..], p.int(0, "lax.iota")? as usize)));
+        t
+    })
+}
+
+/// Applies the numpy function / lax primitive / random function `name` to
+/// `args`, with `params` (may be null: no parameters). Up to `out_cap`
+/// result handles are written to `outs`; `n_outs` receives how many there
+/// are. Inside a traced callback the arguments may be tracers: the op is
+/// recorded instead of run. Unknown names are an error listing the name.
+#[no_mangle]
+pub unsafe extern "C" fn jc_op(name: *const c_char, args: *const jc_array, nargs: usize, params: *const jc_params, outs: *mut jc_array, out_cap: usize, n_outs: *mut usize) -> jc_status {
+    guard(|| {
+        let name = cstr(name, "jc_op name")?;
+        let f = table().get(name).ok_or_else(|| crate::err!(NotImplemented, "jc_op: unknown operation {name:?}"))?;
+        let a = arrs(args, nargs, name)?;
+        let p = if params.is_null() {
+            P { ints: &[], floats: &[], dtype: None, flags: 0, s: None }
+        } else {
+            // SAFETY: non-null; the caller passes a jc_params whose struct_size says how much of it exists.
+            let raw = unsafe { &*params };
+            if raw.struct_size < std::mem::size_of::<jc_params>() {
+                return Err(invalid(format!("jc_op: jc_params.struct_size {} is smaller than {}", raw.struct_size, std::mem::size_of::<jc_params>())));
+            }
+            P {
+                ints: slice(raw.ints, raw.n_ints, "jc_params.ints")?,
+                floats: slice(raw.floats, raw.n_floats, "jc_params.floats")?,
+                dtype: if raw.dtype < 0 { None } else { Some(dtype(raw.dtype as u32)?) },
+                flags: raw.flags,
+                s: if raw.str_.is_null() { None } else { Some(cstr(raw.str_, "jc_params.str_")?) },
+            }
+        };
+        let res = f(&a, &p).map_err(|e| e.context(name))?;
+        put(n_outs, res.len(), "jc_op n_outs")?;
+        if res.len() > out_cap {
+            crate::bail!(Value, "jc_op {name}: {} outputs but room for {out_cap}", res.len());
+        }
+        for (i, r) in res.into_iter().enumerate() {
+            // SAFETY: i < out_cap; put checks for null.
+            put(unsafe { outs.add(i) }, new_arr(r), "jc_op outs")?;
+        }
+        Ok(())
+    })
+}
+
+/// Whether `name` is an operation `jc_op` knows.
+#[no_mangle]
+pub unsafe extern "C" fn jc_op_exists(name: *const c_char, out: *mut bool) -> jc_status {
+    guard(|| put(out, table().contains_key(cstr(name, "jc_op_exists")?), "jc_op_exists"))
+}
+
+/// `x + y` with numpy broadcasting and JAX's type promotion.
+#[no_mangle]
+pub unsafe extern "C" fn jc_add(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::add(&arr(x)?, &arr(y)?)?), "jc_add"))
+}
+
+/// `x - y` (numpy broadcasting, JAX promotion).
+#[no_mangle]
+pub unsafe extern "C" fn jc_subtract(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::subtract(&arr(x)?, &arr(y)?)?), "jc_subtract"))
+}
+
+/// `x * y` (numpy broadcasting, JAX promotion).
+#[no_mangle]
+pub unsafe extern "C" fn jc_multiply(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::multiply(&arr(x)?, &arr(y)?)?), "jc_multiply"))
+}
+
+/// `x / y`, true division (numpy broadcasting, JAX promotion).
+#[no_mangle]
+pub unsafe extern "C" fn jc_divide(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::divide(&arr(x)?, &arr(y)?)?), "jc_divide"))
+}
+
+/// `x @ y` (numpy matmul semantics).
+#[no_mangle]
+pub unsafe extern "C" fn jc_matmul(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::matmul(&arr(x)?, &arr(y)?)?), "jc_matmul"))
+}
+
+/// `tanh(x)`.
+#[no_mangle]
+pub unsafe extern "C" fn jc_tanh(x: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::tanh(&arr(x)?)?), "jc_tanh"))
+}
+
+/// `exp(x)`.
+#[no_mangle]
+pub unsafe extern "C" fn jc_exp(x: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::exp(&arr(x)?)?), "jc_exp"))
+}
+
+/// `log(x)`.
+#[no_mangle]
+pub unsafe extern "C" fn jc_log(x: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::log(&arr(x)?)?), "jc_log"))
+}
+
+/// `-x`.
+#[no_mangle]
+pub unsafe extern "C" fn jc_negative(x: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::negative(&arr(x)?)?), "jc_negative"))
+}
+
+/// `sum(x)` over all axes.
+#[no_mangle]
+pub unsafe extern "C" fn jc_sum(x: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| put(out, new_arr(jnp::sum(&arr(x)?, None, false)?), "jc_sum"))
+}

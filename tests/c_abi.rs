@@ -1,0 +1,73 @@
+//! The C ABI: the committed header is what cbindgen generates from the
+//! source, and the C examples build with the system C compiler against
+//! libjaxcore and print the expected numbers.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn header_is_current() {
+    let cfg = cbindgen::Config::from_file(root().join("cbindgen.toml")).unwrap();
+    let mut out = Vec::new();
+    cbindgen::Builder::new().with_crate(root()).with_config(cfg).generate().expect("cbindgen").write(&mut out);
+    let path = root().join("include/jaxcore.h");
+    if std::env::var_os("JAXCORE_UPDATE_HEADER").is_some() {
+        std::fs::write(&path, &out).unwrap();
+    }
+    let committed = std::fs::read(&path).unwrap_or_default();
+    assert!(committed == out, "include/jaxcore.h is stale: regenerate it with JAXCORE_UPDATE_HEADER=1 cargo test --test c_abi header_is_current");
+}
+
+/// The folder holding the libjaxcore.so this test run built (target/<profile>/deps:
+/// `cargo test` refreshes it there; only `cargo build` copies it one level up).
+fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().to_path_buf()
+}
+
+/// Compiles a C example against the header and libjaxcore.so.
+pub fn build_c(src: &Path, out: &Path) {
+    let lib = lib_dir();
+    assert!(lib.join("libjaxcore.so").exists(), "libjaxcore.so not built in {}", lib.display());
+    let compiler = cc::Build::new().opt_level(0).target("x86_64-unknown-linux-gnu").host("x86_64-unknown-linux-gnu").cargo_metadata(false).get_compiler();
+    let st = compiler
+        .to_command()
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-g"])
+        .arg("-I")
+        .arg(root().join("include"))
+        .arg(src)
+        .arg("-o")
+        .arg(out)
+        .arg("-L")
+        .arg(&lib)
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-ljaxcore")
+        .status()
+        .unwrap();
+    assert!(st.success(), "compiling {}", src.display());
+}
+
+fn run(exe: &Path, envs: &[(&str, &str)]) -> String {
+    // LD_LIBRARY_PATH from cargo may name a stale copy of the library first
+    let out = Command::new(exe).env("LD_LIBRARY_PATH", lib_dir()).envs(envs.iter().copied()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{} failed ({:?}):\n{text}\n{}", exe.display(), out.status, String::from_utf8_lossy(&out.stderr));
+    text
+}
+
+#[test]
+fn readme_example_in_c() {
+    let exe = lib_dir().join("readme_c");
+    build_c(&root().join("examples/c/readme.c"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains("grad(tanh)(1.0) = 0.4199743"), "{out}");
+    // JAX prints 0.6216267 (0x3f1f22ed); the seed README 0.62162673: one ulp apart
+    assert!(out.contains("grad(grad(grad(tanh)))(1.0) = 0.621626"), "{out}");
+    assert!(out.contains("jit sum = 3000000.0"), "{out}");
+    assert!(out.contains("pairwise distances shape = (100, 100)"), "{out}");
+    assert!(out.contains("live arrays = 0, live functions = 0"), "{out}");
+}
