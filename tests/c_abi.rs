@@ -71,3 +71,41 @@ fn readme_example_in_c() {
     assert!(out.contains("pairwise distances shape = (100, 100)"), "{out}");
     assert!(out.contains("live arrays = 0, live functions = 0"), "{out}");
 }
+
+
+#[test]
+fn misuse_gets_errors_never_crashes() {
+    let exe = lib_dir().join("misuse_c");
+    build_c(&root().join("tests/c/misuse.c"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+}
+
+/// Runs a C program under valgrind (when installed; CI has it): no invalid
+/// access, no leak definitely lost. The interpreter backend keeps it fast.
+fn valgrind_clean(exe: &Path) {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run valgrind");
+        eprintln!("skipping: valgrind not installed");
+        return;
+    }
+    let out = Command::new("valgrind")
+        .args(["--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite"])
+        .arg(exe)
+        .env("LD_LIBRARY_PATH", lib_dir())
+        .env("JAXCORE_PLATFORM", "interp")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "valgrind found errors in {}:\n{err}", exe.display());
+    assert!(err.contains("ERROR SUMMARY: 0 errors"), "{err}");
+}
+
+#[test]
+fn c_examples_are_valgrind_clean() {
+    for (src, name) in [("examples/c/readme.c", "readme_vg"), ("tests/c/misuse.c", "misuse_vg")] {
+        let exe = lib_dir().join(name);
+        build_c(&root().join(src), &exe);
+        valgrind_clean(&exe);
+    }
+}

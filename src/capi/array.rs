@@ -40,6 +40,14 @@ pub(crate) fn arr(h: jc_array) -> crate::Result<Array> {
 pub(crate) fn new_arr(a: Array) -> jc_array {
     ARRAYS.insert(a) as jc_array
 }
+/// Registers `a` and writes its handle to `out` (checking `out` first, so a
+/// null out-pointer leaks nothing).
+pub(crate) fn put_arr(out: *mut jc_array, a: Array, what: &str) -> crate::Result<()> {
+    if out.is_null() {
+        return Err(invalid(format!("{what}: the out-pointer is null")));
+    }
+    put(out, new_arr(a), what)
+}
 pub(crate) fn take_arr(h: jc_array) -> crate::Result<Array> {
     ARRAYS.remove(h as usize)
 }
@@ -73,27 +81,27 @@ pub unsafe extern "C" fn jc_array_from_host(dtype_: jc_dtype, shape: *const i64,
         let s = shape_of(shape, ndim, "jc_array_from_host shape")?;
         let bytes = slice(data as *const u8, nbytes, "jc_array_from_host data")?;
         let h = HostData::from_bytes(d, &s, bytes)?;
-        put(out, new_arr(Array::from_host(h)), "jc_array_from_host")
+        put_arr(out, Array::from_host(h), "jc_array_from_host")
     })
 }
 
 /// A 0-d array of `dtype` holding `value` (converted with C cast rules).
 #[no_mangle]
 pub unsafe extern "C" fn jc_array_scalar(dtype_: jc_dtype, value: f64, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(Array::full_scalar(dtype(dtype_)?, value)), "jc_array_scalar"))
+    guard(|| put_arr(out, Array::full_scalar(dtype(dtype_)?, value), "jc_array_scalar"))
 }
 
 /// A weakly typed float scalar (a host `2.0`): it takes the dtype of the
 /// arrays it meets, so `x * 2.0` keeps `x`'s dtype.
 #[no_mangle]
 pub unsafe extern "C" fn jc_weak_float(value: f64, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(crate::numpy::scalar(value)), "jc_weak_float"))
+    guard(|| put_arr(out, crate::numpy::scalar(value), "jc_weak_float"))
 }
 
 /// A weakly typed int scalar (a host `3`).
 #[no_mangle]
 pub unsafe extern "C" fn jc_weak_int(value: i64, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(crate::numpy::int_scalar(value)), "jc_weak_int"))
+    guard(|| put_arr(out, crate::numpy::int_scalar(value), "jc_weak_int"))
 }
 
 /// Copies the array's elements (row-major) into `dst`, which has room for
@@ -199,7 +207,7 @@ pub unsafe extern "C" fn jc_array_block_until_ready(a: jc_array) -> jc_status {
 /// A second handle to the same array (free both).
 #[no_mangle]
 pub unsafe extern "C" fn jc_array_retain(a: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(arr(a)?), "jc_array_retain"))
+    guard(|| put_arr(out, arr(a)?, "jc_array_retain"))
 }
 
 /// Frees a handle. Null is accepted; a freed or foreign handle is an error.

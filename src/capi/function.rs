@@ -3,7 +3,7 @@
 //! hessian take and return `jc_fn` handles; calls, graph printing and
 //! StableHLO text.
 
-use super::array::{arrs, jc_array, new_arr, take_arr, write_string};
+use super::array::{arrs, jc_array, new_arr, put_arr, take_arr, write_string};
 use super::registry::Registry;
 use super::{guard, invalid, jc_status, kind_of, last_error, put, slice, JC_OK};
 use crate::array::Array;
@@ -35,8 +35,12 @@ static FNS: Registry<Function> = Registry::new(2, "jc_fn");
 pub(crate) fn func(h: jc_fn) -> Result<Function> {
     FNS.get(h as usize)
 }
-fn new_fn(f: Function) -> jc_fn {
-    FNS.insert(f) as jc_fn
+/// Registers `f` and writes its handle to `out` (null `out` leaks nothing).
+fn put_fn(out: *mut jc_fn, f: Function, what: &str) -> Result<()> {
+    if out.is_null() {
+        return Err(invalid(format!("{what}: the out-pointer is null")));
+    }
+    put(out, FNS.insert(f) as jc_fn, what)
 }
 
 /// The user data of a callback, freed with its destructor when dropped.
@@ -83,17 +87,20 @@ pub unsafe extern "C" fn jc_fn_from_callback(cb: jc_callback, user_data: *mut c_
             for h in ins {
                 let _ = take_arr(h); // the callback may have freed them: ignore
             }
+            let claimed = n;
             let n = n.min(MAX_CALLBACK_OUTPUTS);
             let taken: Vec<Result<Array>> = outs[..n].iter().map(|&h| take_arr(h)).collect();
+            if st == JC_OK && claimed > MAX_CALLBACK_OUTPUTS {
+                crate::bail!(Value, "callback {fname} reported {claimed} outputs but had room for {MAX_CALLBACK_OUTPUTS}");
+            }
             if st != JC_OK {
-                let (s, msg) = last_error();
+                let (_, msg) = last_error();
                 let msg = if msg.is_empty() { format!("callback {fname} failed with status {st}") } else { msg };
-                let _ = s;
                 return Err(Error::new(kind_of(st), msg));
             }
             taken.into_iter().enumerate().map(|(i, r)| r.map_err(|e| crate::err!(Value, "callback {fname}: output {i} is not a valid array handle ({})", e.msg))).collect()
         });
-        put(out, new_fn(f), "jc_fn_from_callback")
+        put_fn(out, f, "jc_fn_from_callback")
     })
 }
 
@@ -133,7 +140,7 @@ fn write_outputs(ys: Vec<Array>, outputs: *mut jc_array, cap: usize, n: *mut usi
     }
     for (i, y) in ys.into_iter().enumerate() {
         // SAFETY: i < cap; put checks for null.
-        put(unsafe { outputs.add(i) }, new_arr(y), what)?;
+        put_arr(unsafe { outputs.add(i) }, y, what)?;
     }
     Ok(())
 }
@@ -151,7 +158,7 @@ pub unsafe extern "C" fn jc_grad(f: jc_fn, argnums: *const i64, n_argnums: usize
         if a.is_empty() {
             a.push(0);
         }
-        put(out, new_fn(transform::grad_with(&func(f)?, &a, has_aux)), "jc_grad")
+        put_fn(out, transform::grad_with(&func(f)?, &a, has_aux), "jc_grad")
     })
 }
 
@@ -164,7 +171,7 @@ pub unsafe extern "C" fn jc_value_and_grad(f: jc_fn, argnums: *const i64, n_argn
         if a.is_empty() {
             a.push(0);
         }
-        put(out, new_fn(transform::value_and_grad(&func(f)?, &a, has_aux)), "jc_value_and_grad")
+        put_fn(out, transform::value_and_grad(&func(f)?, &a, has_aux), "jc_value_and_grad")
     })
 }
 
@@ -186,7 +193,7 @@ pub unsafe extern "C" fn jc_vmap(f: jc_fn, in_axes: *const i64, n_in: usize, out
             return Err(invalid("jc_vmap: in_axes must have at least one entry"));
         }
         let size = if axis_size < 0 { None } else { Some(axis_size as usize) };
-        put(out, new_fn(transform::vmap(&func(f)?, &ia, &oa, size)), "jc_vmap")
+        put_fn(out, transform::vmap(&func(f)?, &ia, &oa, size), "jc_vmap")
     })
 }
 
@@ -196,7 +203,7 @@ pub unsafe extern "C" fn jc_jit(f: jc_fn, static_argnums: *const i64, n_static: 
     guard(|| {
         let s = usizes(static_argnums, n_static, "jc_jit static_argnums")?;
         let d = usizes(donate_argnums, n_donate, "jc_jit donate_argnums")?;
-        put(out, new_fn(transform::jit(&func(f)?, &s, &d)), "jc_jit")
+        put_fn(out, transform::jit(&func(f)?, &s, &d), "jc_jit")
     })
 }
 
@@ -208,7 +215,7 @@ pub unsafe extern "C" fn jc_jacfwd(f: jc_fn, argnums: *const i64, n_argnums: usi
         if a.is_empty() {
             a.push(0);
         }
-        put(out, new_fn(transform::jacfwd(&func(f)?, &a)), "jc_jacfwd")
+        put_fn(out, transform::jacfwd(&func(f)?, &a), "jc_jacfwd")
     })
 }
 
@@ -220,7 +227,7 @@ pub unsafe extern "C" fn jc_jacrev(f: jc_fn, argnums: *const i64, n_argnums: usi
         if a.is_empty() {
             a.push(0);
         }
-        put(out, new_fn(transform::jacrev(&func(f)?, &a)), "jc_jacrev")
+        put_fn(out, transform::jacrev(&func(f)?, &a), "jc_jacrev")
     })
 }
 
@@ -232,7 +239,7 @@ pub unsafe extern "C" fn jc_hessian(f: jc_fn, argnums: *const i64, n_argnums: us
         if a.is_empty() {
             a.push(0);
         }
-        put(out, new_fn(transform::hessian(&func(f)?, &a)), "jc_hessian")
+        put_fn(out, transform::hessian(&func(f)?, &a), "jc_hessian")
     })
 }
 
@@ -259,7 +266,7 @@ pub unsafe extern "C" fn jc_vjp(f: jc_fn, primals: *const jc_array, n: usize, ou
             return Err(invalid("jc_vjp: null pullback out-pointer"));
         }
         write_outputs(ys, outs, out_cap, n_outs, "jc_vjp")?;
-        put(pullback, new_fn(pb), "jc_vjp")
+        put_fn(pullback, pb, "jc_vjp")
     })
 }
 

@@ -6,7 +6,7 @@
 //! `floats` (scalar values), `dtype` (-1 = default), `flags` (JC_FLAG_*),
 //! `str` (einsum subscripts). Each entry documents its convention.
 
-use super::array::{arr, arrs, dtype, jc_array, new_arr};
+use super::array::{arr, arrs, dtype, jc_array, put_arr};
 use super::{cstr, guard, invalid, jc_status, put, slice};
 use crate::array::Array;
 use crate::dtype::DType;
@@ -363,7 +363,7 @@ pub unsafe extern "C" fn jc_op(name: *const c_char, args: *const jc_array, nargs
         }
         for (i, r) in res.into_iter().enumerate() {
             // SAFETY: i < out_cap; put checks for null.
-            put(unsafe { outs.add(i) }, new_arr(r), "jc_op outs")?;
+            put_arr(unsafe { outs.add(i) }, r, "jc_op outs")?;
         }
         Ok(())
     })
@@ -378,59 +378,59 @@ pub unsafe extern "C" fn jc_op_exists(name: *const c_char, out: *mut bool) -> jc
 /// `x + y` with numpy broadcasting and JAX's type promotion.
 #[no_mangle]
 pub unsafe extern "C" fn jc_add(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::add(&arr(x)?, &arr(y)?)?), "jc_add"))
+    guard(|| put_arr(out, jnp::add(&arr(x)?, &arr(y)?)?, "jc_add"))
 }
 
 /// `x - y` (numpy broadcasting, JAX promotion).
 #[no_mangle]
 pub unsafe extern "C" fn jc_subtract(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::subtract(&arr(x)?, &arr(y)?)?), "jc_subtract"))
+    guard(|| put_arr(out, jnp::subtract(&arr(x)?, &arr(y)?)?, "jc_subtract"))
 }
 
 /// `x * y` (numpy broadcasting, JAX promotion).
 #[no_mangle]
 pub unsafe extern "C" fn jc_multiply(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::multiply(&arr(x)?, &arr(y)?)?), "jc_multiply"))
+    guard(|| put_arr(out, jnp::multiply(&arr(x)?, &arr(y)?)?, "jc_multiply"))
 }
 
 /// `x / y`, true division (numpy broadcasting, JAX promotion).
 #[no_mangle]
 pub unsafe extern "C" fn jc_divide(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::divide(&arr(x)?, &arr(y)?)?), "jc_divide"))
+    guard(|| put_arr(out, jnp::divide(&arr(x)?, &arr(y)?)?, "jc_divide"))
 }
 
 /// `x @ y` (numpy matmul semantics).
 #[no_mangle]
 pub unsafe extern "C" fn jc_matmul(x: jc_array, y: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::matmul(&arr(x)?, &arr(y)?)?), "jc_matmul"))
+    guard(|| put_arr(out, jnp::matmul(&arr(x)?, &arr(y)?)?, "jc_matmul"))
 }
 
 /// `tanh(x)`.
 #[no_mangle]
 pub unsafe extern "C" fn jc_tanh(x: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::tanh(&arr(x)?)?), "jc_tanh"))
+    guard(|| put_arr(out, jnp::tanh(&arr(x)?)?, "jc_tanh"))
 }
 
 /// `exp(x)`.
 #[no_mangle]
 pub unsafe extern "C" fn jc_exp(x: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::exp(&arr(x)?)?), "jc_exp"))
+    guard(|| put_arr(out, jnp::exp(&arr(x)?)?, "jc_exp"))
 }
 
 /// `log(x)`.
 #[no_mangle]
 pub unsafe extern "C" fn jc_log(x: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::log(&arr(x)?)?), "jc_log"))
+    guard(|| put_arr(out, jnp::log(&arr(x)?)?, "jc_log"))
 }
 
 /// `-x`.
 #[no_mangle]
 pub unsafe extern "C" fn jc_negative(x: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::negative(&arr(x)?)?), "jc_negative"))
+    guard(|| put_arr(out, jnp::negative(&arr(x)?)?, "jc_negative"))
 }
 
 /// `sum(x)` over all axes.
 #[no_mangle]
 pub unsafe extern "C" fn jc_sum(x: jc_array, out: *mut jc_array) -> jc_status {
-    guard(|| put(out, new_arr(jnp::sum(&arr(x)?, None, false)?), "jc_sum"))
+    guard(|| put_arr(out, jnp::sum(&arr(x)?, None, false)?, "jc_sum"))
 }

@@ -295,7 +295,11 @@ impl HostData {
     /// Row-major little-endian bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.len() * self.dtype().size_in_bytes());
-        with_host!(self, a, T => for x in a.iter() { x.write_le(&mut out) });
+        // contiguous arrays (nearly all) are read as a slice, in order
+        with_host!(self, a, T => match a.as_slice() {
+            Some(s) => s.iter().for_each(|x| x.write_le(&mut out)),
+            None => a.iter().for_each(|x| x.write_le(&mut out)),
+        });
         out
     }
 
