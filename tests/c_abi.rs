@@ -74,6 +74,15 @@ fn readme_example_in_c() {
 
 
 #[test]
+fn mlp_example_in_c_learns() {
+    let exe = lib_dir().join("mlp_c");
+    build_c(&root().join("examples/c/mlp.c"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains("loss fell from"), "{out}");
+    assert!(out.contains("live arrays = 0, live functions = 0"), "{out}");
+}
+
+#[test]
 fn misuse_gets_errors_never_crashes() {
     let exe = lib_dir().join("misuse_c");
     build_c(&root().join("tests/c/misuse.c"), &exe);
