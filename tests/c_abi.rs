@@ -74,6 +74,34 @@ fn readme_example_in_c() {
 
 
 #[test]
+fn readme_example_in_cpp() {
+    let exe = lib_dir().join("readme_cpp");
+    let compiler = cc::Build::new().cpp(true).opt_level(0).target("x86_64-unknown-linux-gnu").host("x86_64-unknown-linux-gnu").cargo_metadata(false).get_compiler();
+    let st = compiler
+        .to_command()
+        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-g"])
+        .arg("-I")
+        .arg(root().join("include"))
+        .arg("-I")
+        .arg(root().join("bindings/cpp"))
+        .arg(root().join("examples/cpp/readme.cpp"))
+        .arg("-o")
+        .arg(&exe)
+        .arg("-L")
+        .arg(lib_dir())
+        .arg("-ljaxcore")
+        .status()
+        .unwrap();
+    assert!(st.success(), "compiling examples/cpp/readme.cpp");
+    let out = run(&exe, &[]);
+    assert!(out.contains("grad(tanh)(1.0) = 0.4199743"), "{out}");
+    assert!(out.contains("grad(grad(grad(tanh)))(1.0) = 0.621626"), "{out}");
+    assert!(out.contains("jit sum = 3000000.0"), "{out}");
+    assert!(out.contains("pairwise distances shape = (100, 100)"), "{out}");
+    assert!(out.contains("caught: grad(bad): bad: thrown in a lambda"), "{out}");
+}
+
+#[test]
 fn mlp_example_in_c_learns() {
     let exe = lib_dir().join("mlp_c");
     build_c(&root().join("examples/c/mlp.c"), &exe);
