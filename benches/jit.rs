@@ -2,9 +2,12 @@
 //! project's machine (from issue 4). Run: `cargo bench --bench jit`
 //! (fetch the plugin first: scripts/fetch_cpu_plugin.sh).
 
+mod common;
+
+use common::mlp_loss;
 use jaxcore::numpy as jnp;
 use jaxcore::transform::{grad_with, jit};
-use jaxcore::{random, Array, DType, Function, Result};
+use jaxcore::{random, Array, DType, Function};
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -26,15 +29,6 @@ fn report(what: &str, ours: f64, jax: f64) {
     println!("{what:<58} {:>10.3} ms   JAX {:>8.3} ms   ratio {:.2}", ours * 1e3, jax * 1e3, ours / jax);
 }
 
-fn mlp_loss(a: &[Array]) -> Result<Vec<Array>> {
-    let (x, y) = (&a[6], &a[7]);
-    let h1 = jnp::tanh(&jnp::add(&jnp::matmul(x, &a[0])?, &a[1])?)?;
-    let h2 = jnp::tanh(&jnp::add(&jnp::matmul(&h1, &a[2])?, &a[3])?)?;
-    let logits = jnp::add(&jnp::matmul(&h2, &a[4])?, &a[5])?;
-    let logp = jnp::subtract(&logits, &jnp::logsumexp(&logits, Some(&[-1]), true)?)?;
-    let nll = jnp::negative(&jnp::sum(&jnp::multiply(&logp, y)?, Some(&[-1]), false)?)?;
-    Ok(vec![jnp::mean(&nll, None, false)?])
-}
 
 fn mlp_args() -> Vec<Array> {
     let s = [784usize, 512, 512, 10];

@@ -3,20 +3,13 @@
 //! measures (13.1 ms on this project's machine with JAX 0.10.2).
 //! Run: `cargo bench --bench trace_transform`.
 
-use jaxcore::numpy as jnp;
+mod common;
+
+use common::mlp_loss;
 use jaxcore::transform::grad_with;
-use jaxcore::{Array, Aval, DType, Function, Result};
+use jaxcore::{Aval, DType, Function};
 use std::time::Instant;
 
-fn mlp_loss(a: &[Array]) -> Result<Vec<Array>> {
-    let (x, y) = (&a[6], &a[7]);
-    let h1 = jnp::tanh(&jnp::add(&jnp::matmul(x, &a[0])?, &a[1])?)?;
-    let h2 = jnp::tanh(&jnp::add(&jnp::matmul(&h1, &a[2])?, &a[3])?)?;
-    let logits = jnp::add(&jnp::matmul(&h2, &a[4])?, &a[5])?;
-    let logp = jnp::subtract(&logits, &jnp::logsumexp(&logits, Some(&[-1]), true)?)?;
-    let nll = jnp::negative(&jnp::sum(&jnp::multiply(&logp, y)?, Some(&[-1]), false)?)?;
-    Ok(vec![jnp::mean(&nll, None, false)?])
-}
 
 fn main() {
     let s = |d: &[usize]| Aval::new(d, DType::F32);

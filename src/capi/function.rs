@@ -149,15 +149,18 @@ fn usizes(p: *const i64, n: usize, what: &str) -> Result<Vec<usize>> {
     slice(p, n, what)?.iter().map(|&v| if v < 0 { Err(crate::err!(Value, "{what}: negative index {v}")) } else { Ok(v as usize) }).collect()
 }
 
+/// argnums from C: an empty list means (0,), as in JAX.
+fn argnums_or_first(p: *const i64, n: usize, what: &str) -> Result<Vec<usize>> {
+    let a = usizes(p, n, what)?;
+    Ok(if a.is_empty() { vec![0] } else { a })
+}
+
 /// `jax.grad(f, argnums, has_aux)`: the returned function gives one gradient
 /// per argnum (then the aux outputs). `argnums` null/0 means (0,).
 #[no_mangle]
 pub unsafe extern "C" fn jc_grad(f: jc_fn, argnums: *const i64, n_argnums: usize, has_aux: bool, out: *mut jc_fn) -> jc_status {
     guard(|| {
-        let mut a = usizes(argnums, n_argnums, "jc_grad argnums")?;
-        if a.is_empty() {
-            a.push(0);
-        }
+        let a = argnums_or_first(argnums, n_argnums, "jc_grad argnums")?;
         put_fn(out, transform::grad_with(&func(f)?, &a, has_aux), "jc_grad")
     })
 }
@@ -167,10 +170,7 @@ pub unsafe extern "C" fn jc_grad(f: jc_fn, argnums: *const i64, n_argnums: usize
 #[no_mangle]
 pub unsafe extern "C" fn jc_value_and_grad(f: jc_fn, argnums: *const i64, n_argnums: usize, has_aux: bool, out: *mut jc_fn) -> jc_status {
     guard(|| {
-        let mut a = usizes(argnums, n_argnums, "jc_value_and_grad argnums")?;
-        if a.is_empty() {
-            a.push(0);
-        }
+        let a = argnums_or_first(argnums, n_argnums, "jc_value_and_grad argnums")?;
         put_fn(out, transform::value_and_grad(&func(f)?, &a, has_aux), "jc_value_and_grad")
     })
 }
@@ -211,10 +211,7 @@ pub unsafe extern "C" fn jc_jit(f: jc_fn, static_argnums: *const i64, n_static: 
 #[no_mangle]
 pub unsafe extern "C" fn jc_jacfwd(f: jc_fn, argnums: *const i64, n_argnums: usize, out: *mut jc_fn) -> jc_status {
     guard(|| {
-        let mut a = usizes(argnums, n_argnums, "jc_jacfwd argnums")?;
-        if a.is_empty() {
-            a.push(0);
-        }
+        let a = argnums_or_first(argnums, n_argnums, "jc_jacfwd argnums")?;
         put_fn(out, transform::jacfwd(&func(f)?, &a), "jc_jacfwd")
     })
 }
@@ -223,10 +220,7 @@ pub unsafe extern "C" fn jc_jacfwd(f: jc_fn, argnums: *const i64, n_argnums: usi
 #[no_mangle]
 pub unsafe extern "C" fn jc_jacrev(f: jc_fn, argnums: *const i64, n_argnums: usize, out: *mut jc_fn) -> jc_status {
     guard(|| {
-        let mut a = usizes(argnums, n_argnums, "jc_jacrev argnums")?;
-        if a.is_empty() {
-            a.push(0);
-        }
+        let a = argnums_or_first(argnums, n_argnums, "jc_jacrev argnums")?;
         put_fn(out, transform::jacrev(&func(f)?, &a), "jc_jacrev")
     })
 }
@@ -235,10 +229,7 @@ pub unsafe extern "C" fn jc_jacrev(f: jc_fn, argnums: *const i64, n_argnums: usi
 #[no_mangle]
 pub unsafe extern "C" fn jc_hessian(f: jc_fn, argnums: *const i64, n_argnums: usize, out: *mut jc_fn) -> jc_status {
     guard(|| {
-        let mut a = usizes(argnums, n_argnums, "jc_hessian argnums")?;
-        if a.is_empty() {
-            a.push(0);
-        }
+        let a = argnums_or_first(argnums, n_argnums, "jc_hessian argnums")?;
         put_fn(out, transform::hessian(&func(f)?, &a), "jc_hessian")
     })
 }

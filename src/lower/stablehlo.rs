@@ -660,17 +660,8 @@ fn lower_gather(e: &mut Emitter, d: &GatherDims, sizes: &[usize], mode: IndexMod
     let ok = in_bounds(e, idx, &bounds);
     let batch_pos: Vec<usize> = (0..out.ndim()).filter(|p| !d.offset_dims.contains(p)).collect();
     let okb = e.broadcast(&ok, &out.shape, &batch_pos);
-    let dt = out.dtype;
-    let fv = fill.unwrap_or(if dt.is_float() {
-        f64::NAN
-    } else if dt.is_signed_int() {
-        -(2f64.powi(dt.bits() as i32 - 1))
-    } else if dt.is_unsigned_int() {
-        2f64.powi(dt.bits() as i32) - 1.0
-    } else {
-        1.0
-    });
-    let f = e.full(dt, fv, &out.shape);
+    let fv = fill.unwrap_or_else(|| crate::prim::indexing::default_fill(out.dtype));
+    let f = e.full(out.dtype, fv, &out.shape);
     e.select(&okb, &g, &f)
 }
 

@@ -122,7 +122,7 @@ pub fn gather_shape(dims: &GatherDims, slice_sizes: &[usize], ins: &[Aval]) -> R
 /// The value gather writes for out-of-bounds windows in fill mode: NaN for
 /// floats, the most negative value for signed ints, the largest for
 /// unsigned, true for bool (JAX's defaults).
-fn default_fill(d: DType) -> f64 {
+pub(crate) fn default_fill(d: DType) -> f64 {
     if d.is_float() {
         f64::NAN
     } else if d.is_signed_int() {
