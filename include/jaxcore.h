@@ -90,6 +90,41 @@ typedef struct jc_array_s {
 typedef struct jc_array_s *jc_array;
 
 /**
+ * Options of `jc_client_open` (zero-initialize, set `struct_size`).
+ */
+typedef struct jc_client_options {
+  size_t struct_size;
+  /**
+   * Number of CPU devices for the CPU plugin; 0 for the plugin's default.
+   */
+  int64_t cpu_device_count;
+} jc_client_options;
+
+/**
+ * Opaque client handle.
+ */
+typedef struct jc_client_s {
+  uint8_t _private[0];
+} jc_client_s;
+
+/**
+ * A PJRT client: a loaded plugin and its devices.
+ */
+typedef struct jc_client_s *jc_client;
+
+/**
+ * Opaque device handle.
+ */
+typedef struct jc_device_s {
+  uint8_t _private[0];
+} jc_device_s;
+
+/**
+ * One addressable device of a client.
+ */
+typedef struct jc_device_s *jc_device;
+
+/**
  * A host function: reads `n_inputs` arrays, creates its results with `jc_`
  * calls and writes up to `out_cap` handles to `outputs` (ownership passes
  * to the engine) and their number to `n_outputs`. Returns JC_OK, or an
@@ -336,6 +371,49 @@ size_t jc_array_live_count(void);
  * The dtype named `name` ("float32", "f32", "bfloat16", ...).
  */
 jc_status jc_dtype_from_name(const char *name, jc_dtype *out);
+
+/**
+ * Opens a PJRT plugin: `name` is a platform ("cpu", "cuda", "tpu") or a
+ * plugin path; `options` may be null. `JAXCORE_PLUGIN` overrides the file.
+ */
+jc_status jc_client_open(const char *name, const struct jc_client_options *options, jc_client *out);
+
+/**
+ * The client `jit` uses (see JAXCORE_PLATFORM); an error when running on
+ * the interpreter.
+ */
+jc_status jc_client_default(jc_client *out);
+
+/**
+ * The client's platform name ("cpu", "cuda", ...), into `buf`.
+ */
+jc_status jc_client_platform(jc_client c, char *buf, size_t cap, size_t *len);
+
+/**
+ * The number of addressable devices.
+ */
+jc_status jc_client_device_count(jc_client c, size_t *out);
+
+/**
+ * Device `index` (0 <= index < device count) of the client.
+ */
+jc_status jc_client_device(jc_client c, size_t index, jc_device *out);
+
+/**
+ * The device's id (as PJRT numbers it).
+ */
+jc_status jc_device_id(jc_device d, int64_t *out);
+
+/**
+ * Frees a device handle (null is accepted).
+ */
+jc_status jc_device_free(jc_device d);
+
+/**
+ * Frees a client handle (null is accepted); the client lives on while
+ * arrays or the default backend still use it.
+ */
+jc_status jc_client_free(jc_client c);
 
 /**
  * Makes a function from a host callback. `user_data` is passed to every

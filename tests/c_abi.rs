@@ -111,6 +111,15 @@ fn mlp_example_in_c_learns() {
 }
 
 #[test]
+fn clients_and_devices_in_c() {
+    let exe = lib_dir().join("devices_c");
+    build_c(&root().join("tests/c/devices.c"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains("platform cpu, 4 devices: 0 1 2 3"), "{out}");
+    assert!(out.contains("out of range: 3"), "{out}"); // JC_ERR_INDEX
+}
+
+#[test]
 fn misuse_gets_errors_never_crashes() {
     let exe = lib_dir().join("misuse_c");
     build_c(&root().join("tests/c/misuse.c"), &exe);

@@ -11,11 +11,13 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 
 mod array;
+mod client;
 mod function;
 mod ops;
 mod registry;
 
 pub use array::*;
+pub use client::*;
 pub use function::*;
 pub use ops::*;
 

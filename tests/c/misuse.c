@@ -110,6 +110,11 @@ int main(void) {
   expect("user data freed with the last function", freed == 1 ? JC_OK : JC_ERR_INTERNAL, JC_OK, NULL);
   expect("free of a freed function", jc_fn_free(f), JC_ERR_INVALID_ARGUMENT, "freed twice");
 
+  jc_client cl = NULL;
+  expect("unknown platform", jc_client_open("no-such-platform", NULL, &cl), JC_ERR_VALUE, "unknown PJRT platform");
+  expect("missing plugin file", jc_client_open("/nonexistent/plugin.so", NULL, &cl), JC_ERR_RUNTIME, "/nonexistent/plugin.so");
+  expect("null client", jc_client_device_count(NULL, &n), JC_ERR_INVALID_ARGUMENT, "null jc_client handle");
+
   jc_array_free(a);
   printf("live arrays %zu, live functions %zu\n", jc_array_live_count(), jc_fn_live_count());
   expect("no handle leaked", (jc_array_live_count() == 0 && jc_fn_live_count() == 0) ? JC_OK : JC_ERR_INTERNAL, JC_OK, NULL);

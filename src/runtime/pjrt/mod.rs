@@ -13,9 +13,10 @@ use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A loaded plugin: the library stays loaded while any client uses it.
+/// A loaded plugin. The library is never unloaded: plugins register
+/// process-exit handlers that would run after a dlclose and crash.
 pub struct Plugin {
-    _lib: libloading::Library,
+    _lib: std::mem::ManuallyDrop<libloading::Library>,
     api: *const Api,
     pub path: PathBuf,
     pub version: (i32, i32),
@@ -52,7 +53,7 @@ impl Plugin {
                 path.display()
             );
         }
-        let p = Plugin { _lib: lib, api, path: path.to_path_buf(), version: (major, minor) };
+        let p = Plugin { _lib: std::mem::ManuallyDrop::new(lib), api, path: path.to_path_buf(), version: (major, minor) };
         let mut a = PluginInitializeArgs::new();
         p.call(p.api().plugin_initialize, &mut a).map_err(|e| e.context("PJRT_Plugin_Initialize"))?;
         Ok(Arc::new(p))
