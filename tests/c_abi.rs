@@ -73,9 +73,8 @@ fn readme_example_in_c() {
 }
 
 
-#[test]
-fn readme_example_in_cpp() {
-    let exe = lib_dir().join("readme_cpp");
+/// Compiles a C++ example against the C++ wrapper and libjaxcore.so.
+fn build_cpp(src: &Path, out: &Path) {
     let compiler = cc::Build::new().cpp(true).opt_level(0).target("x86_64-unknown-linux-gnu").host("x86_64-unknown-linux-gnu").cargo_metadata(false).get_compiler();
     let st = compiler
         .to_command()
@@ -84,15 +83,29 @@ fn readme_example_in_cpp() {
         .arg(root().join("include"))
         .arg("-I")
         .arg(root().join("bindings/cpp"))
-        .arg(root().join("examples/cpp/readme.cpp"))
+        .arg(src)
         .arg("-o")
-        .arg(&exe)
+        .arg(out)
         .arg("-L")
         .arg(lib_dir())
         .arg("-ljaxcore")
         .status()
         .unwrap();
-    assert!(st.success(), "compiling examples/cpp/readme.cpp");
+    assert!(st.success(), "compiling {}", src.display());
+}
+
+#[test]
+fn mlp_example_in_cpp_learns() {
+    let exe = lib_dir().join("mlp_cpp");
+    build_cpp(&root().join("examples/cpp/mlp.cpp"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains("loss fell from"), "{out}");
+}
+
+#[test]
+fn readme_example_in_cpp() {
+    let exe = lib_dir().join("readme_cpp");
+    build_cpp(&root().join("examples/cpp/readme.cpp"), &exe);
     let out = run(&exe, &[]);
     assert!(out.contains("grad(tanh)(1.0) = 0.4199743"), "{out}");
     assert!(out.contains("grad(grad(grad(tanh)))(1.0) = 0.621626"), "{out}");
