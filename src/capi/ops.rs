@@ -98,6 +98,29 @@ impl P<'_> {
 
 type OpFn = fn(&[Array], &P) -> Result<Vec<Array>>;
 
+/// Length-prefixed lists packed in `ints`: `[n1, a.., n2, b.., ...]`.
+fn lists(ints: &[i64], want: usize, what: &str) -> Result<Vec<Vec<i64>>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < ints.len() {
+        let n = ints[i].max(0) as usize;
+        let end = i + 1 + n;
+        if end > ints.len() {
+            crate::bail!(Value, "{what}: the parameter lists are truncated");
+        }
+        out.push(ints[i + 1..end].to_vec());
+        i = end;
+    }
+    if out.len() < want {
+        crate::bail!(Value, "{what}: expected {want} length-prefixed lists in ints, got {}", out.len());
+    }
+    Ok(out)
+}
+
+fn us(v: &[i64]) -> Vec<usize> {
+    v.iter().map(|&x| x.max(0) as usize).collect()
+}
+
 fn one(a: Result<Array>) -> Result<Vec<Array>> {
     a.map(|a| vec![a])
 }
@@ -325,6 +348,78 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         t.insert("lax.reduce_max", |a, p| { need(a, 1, "lax.reduce_max")?; one(lax::reduce_max(&a[0], &p.shape())) });
         t.insert("lax.select", |a, _p| { need(a, 3, "lax.select")?; one(lax::select(&a[0], &a[1], &a[2])) });
         t.insert("lax.iota", |_a, p| one(lax::iota(p.dtype.unwrap_or(DType::I32), &p.shape()[1..], p.int(0, "lax.iota")? as usize)));
+        // lax primitives with list parameters: ints = length-prefixed lists, in the order given
+        t.insert("lax.broadcast_in_dim", |a, p| { need(a, 1, "lax.broadcast_in_dim")?; let l = lists(p.ints, 2, "lax.broadcast_in_dim")?; one(lax::broadcast_in_dim(&a[0], &us(&l[0]), &us(&l[1]))) });
+        t.insert("lax.squeeze", |a, p| { need(a, 1, "lax.squeeze")?; one(lax::squeeze(&a[0], &p.shape())) });
+        t.insert("lax.expand_dims", |a, p| { need(a, 1, "lax.expand_dims")?; one(lax::expand_dims(&a[0], &p.shape())) });
+        t.insert("lax.rev", |a, p| { need(a, 1, "lax.rev")?; one(lax::rev(&a[0], &p.shape())) });
+        // slice: lists (start, limit, strides?)
+        t.insert("lax.slice", |a, p| {
+            need(a, 1, "lax.slice")?;
+            let l = lists(p.ints, 2, "lax.slice")?;
+            let strides = l.get(2).map(|s| us(s));
+            one(lax::slice(&a[0], &us(&l[0]), &us(&l[1]), strides.as_deref()))
+        });
+        t.insert("lax.dynamic_slice", |a, p| { need(a, 1, "lax.dynamic_slice")?; one(lax::dynamic_slice(&a[0], &a[1..].iter().collect::<Vec<_>>(), &p.shape())) });
+        t.insert("lax.dynamic_update_slice", |a, _p| { need(a, 2, "lax.dynamic_update_slice")?; one(lax::dynamic_update_slice(&a[0], &a[1], &a[2..].iter().collect::<Vec<_>>())) });
+        t.insert("lax.concatenate", |a, p| one(lax::concatenate(&a.iter().collect::<Vec<_>>(), p.int(0, "lax.concatenate")? as usize)));
+        // pad: ints = (lo, hi, interior) triples; args = [x, padding value]
+        t.insert("lax.pad", |a, p| {
+            need(a, 2, "lax.pad")?;
+            let cfg: Vec<(i64, i64, i64)> = p.ints.chunks(3).map(|c| (c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0))).collect();
+            one(lax::pad(&a[0], &a[1], &cfg))
+        });
+        // dot_general: lists (lhs_contract, rhs_contract, lhs_batch, rhs_batch); dtype = preferred
+        t.insert("lax.dot_general", |a, p| {
+            need(a, 2, "lax.dot_general")?;
+            let l = lists(p.ints, 4, "lax.dot_general")?;
+            let d = crate::prim::DotDims { lhs_contract: us(&l[0]), rhs_contract: us(&l[1]), lhs_batch: us(&l[2]), rhs_batch: us(&l[3]) };
+            one(lax::dot_general(&a[0], &a[1], d, p.dtype))
+        });
+        t.insert("lax.reduce_min", |a, p| { need(a, 1, "lax.reduce_min")?; one(lax::reduce_min(&a[0], &p.shape())) });
+        t.insert("lax.reduce_prod", |a, p| { need(a, 1, "lax.reduce_prod")?; one(lax::reduce_prod(&a[0], &p.shape())) });
+        t.insert("lax.reduce_and", |a, p| { need(a, 1, "lax.reduce_and")?; one(lax::reduce_and(&a[0], &p.shape())) });
+        t.insert("lax.reduce_or", |a, p| { need(a, 1, "lax.reduce_or")?; one(lax::reduce_or(&a[0], &p.shape())) });
+        // argmax/argmin: ints = [axis]; dtype = index dtype
+        t.insert("lax.argmax", |a, p| { need(a, 1, "lax.argmax")?; one(lax::argmax(&a[0], p.int(0, "lax.argmax")? as usize, p.dtype.unwrap_or(DType::I32))) });
+        t.insert("lax.argmin", |a, p| { need(a, 1, "lax.argmin")?; one(lax::argmin(&a[0], p.int(0, "lax.argmin")? as usize, p.dtype.unwrap_or(DType::I32))) });
+        // cumulative: ints = [axis]; JC_FLAG_ALT = reverse
+        t.insert("lax.cumsum", |a, p| { need(a, 1, "lax.cumsum")?; one(lax::cumsum(&a[0], p.int(0, "lax.cumsum")? as usize, p.flag(JC_FLAG_ALT))) });
+        t.insert("lax.cumprod", |a, p| { need(a, 1, "lax.cumprod")?; one(lax::cumprod(&a[0], p.int(0, "lax.cumprod")? as usize, p.flag(JC_FLAG_ALT))) });
+        t.insert("lax.cummax", |a, p| { need(a, 1, "lax.cummax")?; one(lax::cummax(&a[0], p.int(0, "lax.cummax")? as usize, p.flag(JC_FLAG_ALT))) });
+        t.insert("lax.cummin", |a, p| { need(a, 1, "lax.cummin")?; one(lax::cummin(&a[0], p.int(0, "lax.cummin")? as usize, p.flag(JC_FLAG_ALT))) });
+        // sort: ints = [dimension, num_keys]; all args sorted together
+        t.insert("lax.sort", |a, p| lax::sort(&a.iter().collect::<Vec<_>>(), p.int(0, "lax.sort")? as usize, p.ints.get(1).copied().unwrap_or(1) as usize, true));
+        t.insert("lax.select_n", |a, _p| { need(a, 2, "lax.select_n")?; one(lax::select_n(&a[0], &a[1..].iter().collect::<Vec<_>>())) });
+        t.insert("lax.clamp", |a, _p| { need(a, 3, "lax.clamp")?; one(lax::clamp(&a[0], &a[1], &a[2])) });
+        t.insert("lax.bitcast_convert_type", |a, p| { need(a, 1, "lax.bitcast_convert_type")?; one(lax::bitcast_convert_type(&a[0], p.dtype.ok_or_else(|| crate::err!(Value, "needs a dtype"))?)) });
+        // round: JC_FLAG_ALT = to nearest even
+        t.insert("lax.round", |a, p| { need(a, 1, "lax.round")?; one(lax::round(&a[0], p.flag(JC_FLAG_ALT))) });
+        t.insert("lax.polygamma", |a, p| { need(a, 1, "lax.polygamma")?; one(lax::polygamma(p.int(0, "lax.polygamma")? as u32, &a[0])) });
+        t.insert("lax.threefry2x32", |a, _p| { need(a, 4, "lax.threefry2x32")?; let (x, y) = lax::threefry2x32(&a[0], &a[1], &a[2], &a[3])?; Ok(vec![x, y]) });
+        // gather: lists (offset_dims, collapsed_slice_dims, start_index_map, operand_batching_dims,
+        // start_indices_batching_dims, slice_sizes); floats[0] = fill; JC_FLAG_ALT = fill mode (else clip)
+        t.insert("lax.gather", |a, p| {
+            need(a, 2, "lax.gather")?;
+            let l = lists(p.ints, 6, "lax.gather")?;
+            let d = crate::prim::GatherDims { offset_dims: us(&l[0]), collapsed_slice_dims: us(&l[1]), start_index_map: us(&l[2]), operand_batching_dims: us(&l[3]), start_indices_batching_dims: us(&l[4]) };
+            let mode = if p.flag(JC_FLAG_ALT) { crate::prim::IndexMode::FillOrDrop } else { crate::prim::IndexMode::Clip };
+            one(lax::gather(&a[0], &a[1], d, &us(&l[5]), mode, p.floats.first().copied()))
+        });
+        // scatter family: lists (update_window_dims, inserted_window_dims, scatter_dims_to_operand_dims,
+        // operand_batching_dims, scatter_indices_batching_dims); args = [operand, indices, updates]
+        fn scatter(a: &[Array], p: &P, op: ScatterOp) -> Result<Vec<Array>> {
+            need(a, 3, op.name())?;
+            let l = lists(p.ints, 5, op.name())?;
+            let d = crate::prim::ScatterDims { update_window_dims: us(&l[0]), inserted_window_dims: us(&l[1]), scatter_dims_to_operand_dims: us(&l[2]), operand_batching_dims: us(&l[3]), scatter_indices_batching_dims: us(&l[4]) };
+            let mode = if p.flag(JC_FLAG_ALT) { crate::prim::IndexMode::Clip } else { crate::prim::IndexMode::FillOrDrop };
+            one(lax::scatter(&a[0], &a[1], &a[2], d, op, mode))
+        }
+        t.insert("lax.scatter", |a, p| scatter(a, p, ScatterOp::Replace));
+        t.insert("lax.scatter_add", |a, p| scatter(a, p, ScatterOp::Add));
+        t.insert("lax.scatter_mul", |a, p| scatter(a, p, ScatterOp::Mul));
+        t.insert("lax.scatter_min", |a, p| scatter(a, p, ScatterOp::Min));
+        t.insert("lax.scatter_max", |a, p| scatter(a, p, ScatterOp::Max));
         t
     })
 }
