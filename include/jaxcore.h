@@ -405,6 +405,18 @@ jc_status jc_client_device(jc_client c, size_t index, jc_device *out);
 jc_status jc_device_id(jc_device d, int64_t *out);
 
 /**
+ * `jax.device_put(a, device)`: a copy of `a` on `device`. (jit runs on
+ * device 0 of the default client; arguments elsewhere are copied there.)
+ */
+jc_status jc_array_device_put(jc_array a, jc_device d, jc_array *out);
+
+/**
+ * The index (among its client's devices) of the device holding `a`, or -1
+ * for an array in host memory.
+ */
+jc_status jc_array_device_index(jc_array a, int64_t *out);
+
+/**
  * Frees a device handle (null is accepted).
  */
 jc_status jc_device_free(jc_device d);

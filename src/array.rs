@@ -46,6 +46,17 @@ impl Array {
             _ => None,
         }
     }
+    /// `jax.device_put(x, device)`: a copy of this array in a buffer on
+    /// device `device` of `client`.
+    pub fn device_put(&self, client: &std::sync::Arc<crate::runtime::pjrt::Client>, device: usize) -> Result<Array> {
+        let buf = client.buffer_from_host(self.host()?, device)?;
+        Ok(Array::from_device(buf, device, self.aval().clone()))
+    }
+    /// The device index of a device array (None for host arrays and tracers).
+    pub fn device_index(&self) -> Option<usize> {
+        self.device_buffer().map(|(_, d)| d)
+    }
+
     /// Waits until the value is computed (device arrays; a no-op otherwise).
     /// Errors raised while computing it surface here.
     pub fn block_until_ready(&self) -> Result<()> {

@@ -130,6 +130,7 @@ fn clients_and_devices_in_c() {
     let out = run(&exe, &[]);
     assert!(out.contains("platform cpu, 4 devices: 0 1 2 3"), "{out}");
     assert!(out.contains("out of range: 3"), "{out}"); // JC_ERR_INDEX
+    assert!(out.contains("on device 2, sum of 2x = 12.0"), "{out}");
 }
 
 #[test]

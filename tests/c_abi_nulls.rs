@@ -71,6 +71,8 @@ fn every_function_refuses_null_handles() {
             ("jc_client_device_count", jc_client_device_count(c, &mut n)),
             ("jc_client_device", jc_client_device(c, 0, null_mut())),
             ("jc_device_id", jc_device_id(d, &mut i)),
+            ("jc_array_device_put", jc_array_device_put(a, d, &mut oa)),
+            ("jc_array_device_index", jc_array_device_index(a, &mut i)),
         ];
         let bad: Vec<&str> = checks.iter().filter(|(_, s)| !invalid(*s) && *s != JC_ERR_RUNTIME).map(|(n, _)| *n).collect();
         assert!(bad.is_empty(), "these did not report an invalid argument: {bad:?}");

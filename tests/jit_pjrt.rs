@@ -195,3 +195,16 @@ fn persistent_cache_reuses_and_survives_corruption() {
     std::env::remove_var("JAXCORE_COMPILE_CACHE");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn jit_accepts_arguments_on_other_devices() {
+    if !have_plugin() {
+        return;
+    }
+    use jaxcore::runtime::pjrt::{cpu_plugin_cache_path, Client, Plugin};
+    let other = Client::new(Plugin::load(&cpu_plugin_cache_path()).unwrap(), Some(4)).unwrap();
+    let x = Array::from_slice(&[1.0f32, 2.0, 3.0], &[3]).unwrap().device_put(&other, 2).unwrap();
+    assert_eq!(x.device_index(), Some(2));
+    let f = jit(&Function::new("twice", |a| Ok(vec![jnp::multiply(&a[0], &jnp::scalar(2.0))?])), &[], &[]);
+    assert_eq!(f.call(&[x]).unwrap()[0].to_vec::<f32>().unwrap(), vec![2.0, 4.0, 6.0]);
+}

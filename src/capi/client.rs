@@ -115,6 +115,24 @@ pub unsafe extern "C" fn jc_device_id(d: jc_device, out: *mut i64) -> jc_status 
     })
 }
 
+/// `jax.device_put(a, device)`: a copy of `a` on `device`. (jit runs on
+/// device 0 of the default client; arguments elsewhere are copied there.)
+#[no_mangle]
+pub unsafe extern "C" fn jc_array_device_put(a: super::array::jc_array, d: jc_device, out: *mut super::array::jc_array) -> jc_status {
+    guard(|| {
+        let (c, i) = DEVICES.get(d as usize)?;
+        let x = super::array::arr(a)?.device_put(&c, i)?;
+        super::array::put_arr(out, x, "jc_array_device_put")
+    })
+}
+
+/// The index (among its client's devices) of the device holding `a`, or -1
+/// for an array in host memory.
+#[no_mangle]
+pub unsafe extern "C" fn jc_array_device_index(a: super::array::jc_array, out: *mut i64) -> jc_status {
+    guard(|| put(out, super::array::arr(a)?.device_index().map_or(-1, |i| i as i64), "jc_array_device_index"))
+}
+
 /// Frees a device handle (null is accepted).
 #[no_mangle]
 pub unsafe extern "C" fn jc_device_free(d: jc_device) -> jc_status {

@@ -185,7 +185,9 @@ fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array]) -> Result
         if x.shape() != &want.shape[..] || x.dtype() != want.dtype {
             crate::bail!(Type, "argument {i} has type {} but the function was compiled for {}", x.aval(), want);
         }
-        if x.device_buffer().is_some() {
+        // a buffer of this client's device 0 is used in place; others come through the host
+        let usable = matches!(x.device_buffer(), Some((b, 0)) if Arc::ptr_eq(b.client(), &client));
+        if usable {
             slots.push(None);
         } else {
             owned.push(client.buffer_from_host(x.host()?, 0)?);

@@ -249,6 +249,11 @@ unsafe impl Send for Buffer {}
 unsafe impl Sync for Buffer {}
 
 impl Buffer {
+    /// The client that owns this buffer.
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
     /// Copies to the host (waiting for the data to be ready; errors raised
     /// while computing it surface here).
     pub fn to_host(&self, dtype: DType, shape: &[usize]) -> Result<HostData> {
