@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project. Installs what the tests need by itself:
-# XLA's CPU PJRT plugin (downloaded with pip, sha256-checked, cached).
+# XLA's CPU PJRT plugin (downloaded with pip, sha256-checked, cached) and a
+# Python virtual environment (.venv) with numpy and pytest.
 # Benchmarks and examples are compiled here; the C/C++ examples are run by
 # tests/c_abi.rs; benchmarks run only under `cargo bench`.
 set -euo pipefail
@@ -8,3 +9,7 @@ cd "$(dirname "$0")/.."
 ./scripts/fetch_cpu_plugin.sh >/dev/null
 cargo build --benches --examples --quiet 2>&1
 cargo test --lib --tests 2>&1
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check numpy pytest
+# the library this test run built (cargo test refreshes target/debug/deps)
+JAXCORE_LIB="$PWD/target/debug/deps/libjaxcore.so" .venv/bin/python -m pytest -q bindings/python/tests 2>&1

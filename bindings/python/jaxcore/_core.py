@@ -1,0 +1,297 @@
+"""Arrays, conversions and ops over the C ABI. No math here: every
+computation is a `jc_op` call into the engine."""
+
+import ctypes as C
+import threading
+import numpy as np
+
+from ._lib import lib, Params, arr
+
+try:  # bfloat16 as numpy sees it, when ml_dtypes is installed
+    import ml_dtypes
+    _BF16 = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # pragma: no cover
+    _BF16 = None
+
+_DTYPES = [np.dtype(np.bool_), np.dtype(np.int8), np.dtype(np.int16), np.dtype(np.int32), np.dtype(np.int64),
+           np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32), np.dtype(np.uint64),
+           np.dtype(np.float16), _BF16, np.dtype(np.float32), np.dtype(np.float64)]
+_NAMES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float16", "bfloat16", "float32", "float64"]
+
+_x64 = [False]
+
+def dtype_code(d):
+    if d is None:
+        return -1
+    if isinstance(d, str):
+        name = d
+    else:
+        name = getattr(d, "name", None) or np.dtype(d).name
+    if name == "bool_":
+        name = "bool"
+    if name not in _NAMES:
+        raise TypeError(f"data type {d!r} not understood")
+    return _NAMES.index(name)
+
+def _canonical(npdt):
+    """JAX's x32 canonicalization of numpy inputs."""
+    if not _x64[0]:
+        if npdt == np.float64:
+            return np.dtype(np.float32)
+        if npdt == np.int64:
+            return np.dtype(np.int32)
+        if npdt == np.uint64:
+            return np.dtype(np.uint32)
+    return npdt
+
+
+class Array:
+    """A jaxcore array (host, device, or a tracer inside a transformation)."""
+    __slots__ = ("_h", "__weakref__")
+    __array_priority__ = 100
+
+    def __init__(self, handle):
+        self._h = handle
+
+    def __del__(self):
+        h, self._h = self._h, None
+        if h and lib is not None:
+            try:
+                lib.jc_array_free(h)
+            except Exception:
+                pass
+
+    # --- metadata
+    @property
+    def shape(self):
+        n = C.c_size_t()
+        lib.jc_array_ndim(self._h, C.byref(n))
+        dims = (C.c_int64 * max(n.value, 1))()
+        lib.jc_array_shape(self._h, dims, n.value)
+        return tuple(dims[i] for i in range(n.value))
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        s = 1
+        for d in self.shape:
+            s *= d
+        return s
+
+    @property
+    def dtype(self):
+        c = C.c_uint32()
+        lib.jc_array_dtype(self._h, C.byref(c))
+        return _DTYPES[c.value] if _DTYPES[c.value] is not None else _NAMES[c.value]
+
+    @property
+    def weak_type(self):
+        b = C.c_bool()
+        lib.jc_array_weak_type(self._h, C.byref(b))
+        return b.value
+
+    def _is_tracer(self):
+        b = C.c_bool()
+        lib.jc_array_is_tracer(self._h, C.byref(b))
+        return b.value
+
+    # --- conversion
+    def __array__(self, dtype=None, copy=None):
+        if self._is_tracer():
+            raise TypeError(f"The numpy.ndarray conversion method __array__() was called on a traced array {self._aval()} (ConcretizationTypeError)")
+        dt = self.dtype
+        if not isinstance(dt, np.dtype):
+            raise TypeError("bfloat16 arrays need the ml_dtypes package to convert to numpy")
+        out = np.empty(self.shape, dtype=dt)
+        lib.jc_array_to_host(self._h, out.ctypes.data_as(C.c_void_p), out.nbytes)
+        return out if dtype is None else out.astype(dtype)
+
+    def _aval(self):
+        dt = self.dtype
+        name = dt.name if isinstance(dt, np.dtype) else dt
+        return f"{name}{list(self.shape)}"
+
+    def block_until_ready(self):
+        lib.jc_array_block_until_ready(self._h)
+        return self
+
+    def item(self):
+        return np.asarray(self).item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.size != 1:
+            raise ValueError("The truth value of an array with more than one element is ambiguous.")
+        return bool(self.item())
+
+    def __index__(self):
+        return int(self.item())
+
+    def tolist(self):
+        return np.asarray(self).tolist()
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self):
+        if self._is_tracer():
+            return f"Traced<{self._aval()}>"
+        from ._lib import string_out
+        return string_out(lib.jc_array_to_string, self._h)
+
+    __str__ = __repr__
+
+    # --- operators (the engine promotes and broadcasts)
+    def __add__(self, o): return op1("add", self, o)
+    def __radd__(self, o): return op1("add", o, self)
+    def __sub__(self, o): return op1("subtract", self, o)
+    def __rsub__(self, o): return op1("subtract", o, self)
+    def __mul__(self, o): return op1("multiply", self, o)
+    def __rmul__(self, o): return op1("multiply", o, self)
+    def __truediv__(self, o): return op1("divide", self, o)
+    def __rtruediv__(self, o): return op1("divide", o, self)
+    def __floordiv__(self, o): return op1("floor_divide", self, o)
+    def __rfloordiv__(self, o): return op1("floor_divide", o, self)
+    def __mod__(self, o): return op1("remainder", self, o)
+    def __rmod__(self, o): return op1("remainder", o, self)
+    def __pow__(self, o): return op1("power", self, o)
+    def __rpow__(self, o): return op1("power", o, self)
+    def __matmul__(self, o): return op1("matmul", self, o)
+    def __rmatmul__(self, o): return op1("matmul", o, self)
+    def __neg__(self): return op1("negative", self)
+    def __pos__(self): return self
+    def __abs__(self): return op1("abs", self)
+    def __invert__(self): return op1("invert", self)
+    def __and__(self, o): return op1("bitwise_and", self, o)
+    def __rand__(self, o): return op1("bitwise_and", o, self)
+    def __or__(self, o): return op1("bitwise_or", self, o)
+    def __ror__(self, o): return op1("bitwise_or", o, self)
+    def __xor__(self, o): return op1("bitwise_xor", self, o)
+    def __rxor__(self, o): return op1("bitwise_xor", o, self)
+    def __lshift__(self, o): return op1("left_shift", self, o)
+    def __rshift__(self, o): return op1("right_shift", self, o)
+    def __eq__(self, o): return op1("equal", self, o)
+    def __ne__(self, o): return op1("not_equal", self, o)
+    def __lt__(self, o): return op1("less", self, o)
+    def __le__(self, o): return op1("less_equal", self, o)
+    def __gt__(self, o): return op1("greater", self, o)
+    def __ge__(self, o): return op1("greater_equal", self, o)
+    __hash__ = None
+
+    # --- methods
+    @property
+    def T(self):
+        return op1("transpose", self)
+
+    def astype(self, dtype):
+        return op1("astype", self, dtype=dtype)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return op1("reshape", self, ints=list(shape))
+
+    def __getitem__(self, idx):
+        from .numpy import _getitem
+        return _getitem(self, idx)
+
+    @property
+    def at(self):
+        from .numpy import _AtIndexer
+        return _AtIndexer(self)
+
+    def sum(self, axis=None, keepdims=False): return _reduce("sum", self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return _reduce("mean", self, axis, keepdims)
+    def max(self, axis=None, keepdims=False): return _reduce("max", self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return _reduce("min", self, axis, keepdims)
+    def prod(self, axis=None, keepdims=False): return _reduce("prod", self, axis, keepdims)
+    def argmax(self, axis=None): return _reduce("argmax", self, axis, False)
+    def argmin(self, axis=None): return _reduce("argmin", self, axis, False)
+    def flatten(self): return op1("ravel", self)
+    ravel = flatten
+
+
+FLAG_AXIS, FLAG_KEEPDIMS, FLAG_WHERE, FLAG_ALT, FLAG_MIN, FLAG_MAX = 1, 2, 4, 8, 16, 32
+
+def asarray(x, dtype=None):
+    """`jnp.asarray`: Arrays pass through; host scalars become weakly typed."""
+    if isinstance(x, Array):
+        return x if dtype is None else x.astype(dtype)
+    h = arr()
+    if dtype is None and isinstance(x, bool):
+        lib.jc_array_scalar(0, float(x), C.byref(h))
+        return Array(h.value)
+    if dtype is None and isinstance(x, int) and not isinstance(x, np.integer):
+        lib.jc_weak_int(x, C.byref(h))
+        return Array(h.value)
+    if dtype is None and isinstance(x, float) and not isinstance(x, np.floating):
+        lib.jc_weak_float(x, C.byref(h))
+        return Array(h.value)
+    a = np.asarray(x)
+    if dtype is not None:
+        a = a.astype(dtype if dtype_code(dtype) != 10 else np.float32)
+    elif a.dtype.kind not in "biuf" and a.dtype != _BF16:
+        raise TypeError(f"JAX only supports number and bool dtypes, got {a.dtype}")
+    target = _canonical(a.dtype)
+    a = np.ascontiguousarray(a.astype(target, copy=False))
+    code = dtype_code(a.dtype)
+    dims = (C.c_int64 * max(a.ndim, 1))(*a.shape)
+    lib.jc_array_from_host(code, dims, a.ndim, a.ctypes.data_as(C.c_void_p), a.nbytes, C.byref(h))
+    out = Array(h.value)
+    if dtype is not None and dtype_code(dtype) == 10:
+        out = out.astype("bfloat16")
+    return out
+
+def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16):
+    """Calls the engine's `jc_op`: returns the list of result arrays."""
+    xs = [asarray(a) for a in args]
+    hs = (arr * max(len(xs), 1))(*[x._h for x in xs])
+    p = Params()
+    p.struct_size = C.sizeof(Params)
+    ints = [int(i) for i in (ints or [])]
+    floats = [float(f) for f in (floats or [])]
+    ib = (C.c_int64 * max(len(ints), 1))(*ints)
+    fb = (C.c_double * max(len(floats), 1))(*floats)
+    p.ints, p.n_ints, p.floats, p.n_floats = ib, len(ints), fb, len(floats)
+    p.dtype = dtype_code(dtype)
+    p.flags = flags
+    p.str_ = s.encode() if s else None
+    outs = (arr * nout)()
+    n = C.c_size_t()
+    lib.jc_op(name.encode(), hs, len(xs), C.byref(p), outs, nout, C.byref(n))
+    return [Array(outs[i]) for i in range(n.value)]
+
+def op1(name, *args, **kw):
+    return op(name, *args, **kw)[0]
+
+def _axes(axis):
+    if axis is None:
+        return [], 0
+    if isinstance(axis, (tuple, list)):
+        return list(axis), FLAG_AXIS
+    return [axis], FLAG_AXIS
+
+def _reduce(name, x, axis, keepdims, where=None):
+    ints, flags = _axes(axis)
+    if keepdims:
+        flags |= FLAG_KEEPDIMS
+    args = [x]
+    if where is not None:
+        flags |= FLAG_WHERE
+        args.append(where)
+    return op1(name, *args, ints=ints, flags=flags)
