@@ -29,16 +29,21 @@ fn lib_dir() -> PathBuf {
     exe.parent().unwrap().to_path_buf()
 }
 
-/// Compiles a C example against the header and libjaxcore.so.
-pub fn build_c(src: &Path, out: &Path) {
+/// Compiles a C (or, with `cpp`, C++17) program against the header, the C++
+/// wrapper and libjaxcore.so.
+fn compile(src: &Path, out: &Path, cpp: bool) {
     let lib = lib_dir();
     assert!(lib.join("libjaxcore.so").exists(), "libjaxcore.so not built in {}", lib.display());
-    let compiler = cc::Build::new().opt_level(0).target("x86_64-unknown-linux-gnu").host("x86_64-unknown-linux-gnu").cargo_metadata(false).get_compiler();
+    let compiler = cc::Build::new().cpp(cpp).opt_level(0).target("x86_64-unknown-linux-gnu").host("x86_64-unknown-linux-gnu").cargo_metadata(false).get_compiler();
+    let std = if cpp { "-std=c++17" } else { "-std=c99" };
     let st = compiler
         .to_command()
-        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-g"])
+        .args([std, "-Wall", "-Wextra", "-Werror", "-g"])
+        .args(if cpp { &["-Wno-unused-parameter"][..] } else { &[][..] })
         .arg("-I")
         .arg(root().join("include"))
+        .arg("-I")
+        .arg(root().join("bindings/cpp"))
         .arg(src)
         .arg("-o")
         .arg(out)
@@ -49,6 +54,14 @@ pub fn build_c(src: &Path, out: &Path) {
         .status()
         .unwrap();
     assert!(st.success(), "compiling {}", src.display());
+}
+
+pub fn build_c(src: &Path, out: &Path) {
+    compile(src, out, false)
+}
+
+fn build_cpp(src: &Path, out: &Path) {
+    compile(src, out, true)
 }
 
 fn run(exe: &Path, envs: &[(&str, &str)]) -> String {
@@ -72,27 +85,6 @@ fn readme_example_in_c() {
     assert!(out.contains("live arrays = 0, live functions = 0"), "{out}");
 }
 
-
-/// Compiles a C++ example against the C++ wrapper and libjaxcore.so.
-fn build_cpp(src: &Path, out: &Path) {
-    let compiler = cc::Build::new().cpp(true).opt_level(0).target("x86_64-unknown-linux-gnu").host("x86_64-unknown-linux-gnu").cargo_metadata(false).get_compiler();
-    let st = compiler
-        .to_command()
-        .args(["-std=c++17", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-g"])
-        .arg("-I")
-        .arg(root().join("include"))
-        .arg("-I")
-        .arg(root().join("bindings/cpp"))
-        .arg(src)
-        .arg("-o")
-        .arg(out)
-        .arg("-L")
-        .arg(lib_dir())
-        .arg("-ljaxcore")
-        .status()
-        .unwrap();
-    assert!(st.success(), "compiling {}", src.display());
-}
 
 #[test]
 fn mlp_example_in_cpp_learns() {

@@ -299,41 +299,42 @@ unsafe impl Send for Executable {}
 unsafe impl Sync for Executable {}
 
 impl Executable {
-    fn query_num_outputs(&self) -> Result<usize> {
+    /// Runs `f` on the (unloaded) executable behind this loaded one, freeing it after.
+    fn with_executable<R>(&self, f: impl FnOnce(&Plugin, *mut Opaque) -> Result<R>) -> Result<R> {
         let p = &self.client.plugin;
         let mut g = LoadedExecutableGetExecutableArgs::new();
         g.loaded_executable = self.raw;
         p.call(p.api().loaded_executable_get_executable, &mut g)?;
-        let mut n = ExecutableNumOutputsArgs::new();
-        n.executable = g.executable;
-        let r = p.call(p.api().executable_num_outputs, &mut n);
-        let mut d = ExecutableDestroyArgs::new();
-        d.executable = g.executable;
-        let _ = p.call(p.api().executable_destroy, &mut d);
-        r.map(|_| n.num_outputs)
-    }
-
-    /// The executable in the plugin's serialized form (for the disk cache).
-    pub fn serialize(&self) -> Result<Vec<u8>> {
-        let p = &self.client.plugin;
-        let mut g = LoadedExecutableGetExecutableArgs::new();
-        g.loaded_executable = self.raw;
-        p.call(p.api().loaded_executable_get_executable, &mut g)?;
-        let mut s = ExecutableSerializeArgs::new();
-        s.executable = g.executable;
-        let r = p.call(p.api().executable_serialize, &mut s).map(|_| {
-            // SAFETY: bytes owned by serialized_executable until its deleter runs.
-            let v = unsafe { std::slice::from_raw_parts(s.serialized_bytes as *const u8, s.serialized_bytes_size).to_vec() };
-            if let Some(del) = s.serialized_executable_deleter {
-                // SAFETY: the deleter the plugin gave for this object.
-                unsafe { del(s.serialized_executable) };
-            }
-            v
-        });
+        let r = f(p, g.executable);
         let mut d = ExecutableDestroyArgs::new();
         d.executable = g.executable;
         let _ = p.call(p.api().executable_destroy, &mut d);
         r
+    }
+
+    fn query_num_outputs(&self) -> Result<usize> {
+        self.with_executable(|p, exe| {
+            let mut n = ExecutableNumOutputsArgs::new();
+            n.executable = exe;
+            p.call(p.api().executable_num_outputs, &mut n).map(|_| n.num_outputs)
+        })
+    }
+
+    /// The executable in the plugin's serialized form (for the disk cache).
+    pub fn serialize(&self) -> Result<Vec<u8>> {
+        self.with_executable(|p, exe| {
+            let mut s = ExecutableSerializeArgs::new();
+            s.executable = exe;
+            p.call(p.api().executable_serialize, &mut s).map(|_| {
+                // SAFETY: bytes owned by serialized_executable until its deleter runs.
+                let v = unsafe { std::slice::from_raw_parts(s.serialized_bytes as *const u8, s.serialized_bytes_size).to_vec() };
+                if let Some(del) = s.serialized_executable_deleter {
+                    // SAFETY: the deleter the plugin gave for this object.
+                    unsafe { del(s.serialized_executable) };
+                }
+                v
+            })
+        })
     }
 
     /// Runs on one device with the given argument buffers.
