@@ -39,12 +39,12 @@ impl Builder {
         Var(self.g.avals.len() as u32 - 1)
     }
 
-    /// The atom standing for `x` in this builder. `outer` are the ids of the
-    /// enclosing builders, whose tracers may be captured.
-    fn atom(&mut self, x: &Array, outer: &[u64]) -> Result<Atom> {
+    /// The atom standing for `x` in this builder. `outer` are the enclosing
+    /// builders, whose tracers may be captured.
+    fn atom(&mut self, x: &Array, outer: &[Builder]) -> Result<Atom> {
         match x.tracer_parts() {
             Some((t, v)) if t == self.id => Ok(Atom::Var(v)),
-            Some((t, _)) if !outer.contains(&t) => Err(crate::err!(
+            Some((t, _)) if !outer.iter().any(|b| b.id == t) => Err(crate::err!(
                 Tracer,
                 "encountered a tracer {} of a trace that has already finished (UnexpectedTracerError): \
                  a value from inside a transformed function escaped it, e.g. through a global or a closure",
@@ -77,8 +77,7 @@ pub fn bind(prim: Prim, inputs: &[&Array]) -> Result<Vec<Array>> {
     let recorded = STACK.with(|s| -> Result<Option<Vec<Array>>> {
         let mut stack = s.borrow_mut();
         let Some((top, rest)) = stack.split_last_mut() else { return Ok(None) };
-        let outer: Vec<u64> = rest.iter().map(|b| b.id).collect();
-        let atoms = inputs.iter().map(|x| top.atom(x, &outer)).collect::<Result<Vec<_>>>()?;
+        let atoms = inputs.iter().map(|x| top.atom(x, rest)).collect::<Result<Vec<_>>>()?;
         let outs: Vec<Var> = out_avals.iter().map(|a| top.new_var(a.clone())).collect();
         top.g.eqns.push(Eqn { prim: prim.clone(), inputs: atoms, outputs: outs.clone() });
         Ok(Some(outs.into_iter().zip(&out_avals).map(|(v, a)| Array::tracer(top.id, v, a.clone())).collect()))
@@ -130,8 +129,7 @@ pub fn make_graph(f: impl FnOnce(&[Array]) -> Result<Vec<Array>>, in_avals: &[Av
         let mut stack = s.borrow_mut();
         let (top, rest) = stack.split_last_mut().expect("our builder is on top");
         debug_assert_eq!(top.id, id);
-        let outer: Vec<u64> = rest.iter().map(|b| b.id).collect();
-        let outvars = outs.iter().map(|x| top.atom(x, &outer)).collect::<Result<Vec<_>>>()?;
+        let outvars = outs.iter().map(|x| top.atom(x, rest)).collect::<Result<Vec<_>>>()?;
         let mut g = std::mem::take(&mut top.g);
         g.outvars = outvars;
         Ok(g)
