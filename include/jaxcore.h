@@ -125,6 +125,18 @@ typedef struct jc_device_s {
 typedef struct jc_device_s *jc_device;
 
 /**
+ * Opaque function handle.
+ */
+typedef struct jc_fn_s {
+  uint8_t _private[0];
+} jc_fn_s;
+
+/**
+ * A transformable function (a host callback, or a transformation of one).
+ */
+typedef struct jc_fn_s *jc_fn;
+
+/**
  * A host function: reads `n_inputs` arrays, creates its results with `jc_`
  * calls and writes up to `out_cap` handles to `outputs` (ownership passes
  * to the engine) and their number to `n_outputs`. Returns JC_OK, or an
@@ -142,18 +154,6 @@ typedef jc_status (*jc_callback)(void *user_data,
  * Releases a callback's user data when the last function using it is freed.
  */
 typedef void (*jc_free_fn)(void *user_data);
-
-/**
- * Opaque function handle.
- */
-typedef struct jc_fn_s {
-  uint8_t _private[0];
-} jc_fn_s;
-
-/**
- * A transformable function (a host callback, or a transformation of one).
- */
-typedef struct jc_fn_s *jc_fn;
 
 /**
  * Parameters of `jc_op` (zero-initialize, set `struct_size`).
@@ -426,6 +426,90 @@ jc_status jc_device_free(jc_device d);
  * arrays or the default backend still use it.
  */
 jc_status jc_client_free(jc_client c);
+
+/**
+ * `lax.cond(pred, true_fn, false_fn, *operands)`: writes the chosen
+ * branch's outputs (room for `out_cap`, count to `n_outs`).
+ */
+jc_status jc_cond(jc_array pred,
+                  jc_fn true_fn,
+                  jc_fn false_fn,
+                  const jc_array *operands,
+                  size_t n_operands,
+                  jc_array *outs,
+                  size_t out_cap,
+                  size_t *n_outs);
+
+/**
+ * `lax.switch(index, branches, *operands)` (the index is clamped).
+ */
+jc_status jc_switch(jc_array index,
+                    const jc_fn *branches,
+                    size_t n_branches,
+                    const jc_array *operands,
+                    size_t n_operands,
+                    jc_array *outs,
+                    size_t out_cap,
+                    size_t *n_outs);
+
+/**
+ * `lax.while_loop(cond_fn, body_fn, init)` over a flat carry of `n` arrays.
+ */
+jc_status jc_while_loop(jc_fn cond_fn,
+                        jc_fn body_fn,
+                        const jc_array *init,
+                        size_t n,
+                        jc_array *outs,
+                        size_t out_cap,
+                        size_t *n_outs);
+
+/**
+ * `lax.fori_loop(lower, upper, body, init)`: `body` takes (i, carry...)
+ * and returns the carry.
+ */
+jc_status jc_fori_loop(jc_array lower,
+                       jc_array upper,
+                       jc_fn body,
+                       const jc_array *init,
+                       size_t n,
+                       jc_array *outs,
+                       size_t out_cap,
+                       size_t *n_outs);
+
+/**
+ * `lax.scan(f, init, xs, length, reverse, unroll)`: `f` takes (carry...,
+ * x...) and returns (carry..., y...). Writes the final carry then the
+ * stacked ys. `length` < 0: taken from the xs.
+ */
+jc_status jc_scan(jc_fn f,
+                  const jc_array *init,
+                  size_t n_carry,
+                  const jc_array *xs,
+                  size_t n_xs,
+                  int64_t length,
+                  bool reverse,
+                  int64_t unroll,
+                  jc_array *outs,
+                  size_t out_cap,
+                  size_t *n_outs);
+
+/**
+ * `jax.checkpoint(f)`: a function whose intermediates are recomputed in
+ * the backward pass instead of saved.
+ */
+jc_status jc_checkpoint(jc_fn f, jc_fn *out);
+
+/**
+ * `jax.custom_jvp(f)` with the rule `jvp`: (primals..., tangents...) ->
+ * (outputs..., output tangents...).
+ */
+jc_status jc_custom_jvp(jc_fn f, jc_fn jvp, jc_fn *out);
+
+/**
+ * `jax.custom_vjp(f)` with `fwd`: primals -> (outputs..., residuals...)
+ * and `bwd`: (residuals..., output cotangents...) -> one cotangent per input.
+ */
+jc_status jc_custom_vjp(jc_fn f, jc_fn fwd, jc_fn bwd, jc_fn *out);
 
 /**
  * Makes a function from a host callback. `user_data` is passed to every

@@ -177,6 +177,16 @@ pub fn slice(x: &Array, start: &[usize], limit: &[usize], strides: Option<&[usiz
     bind1(Prim::Slice { start: start.to_vec(), limit: limit.to_vec(), strides }, &[x])
 }
 
+/// `lax.index_in_dim(x, index, axis, keepdims)`: one index along `axis`.
+pub fn index_in_dim(x: &Array, index: usize, axis: usize, keepdims: bool) -> Result<Array> {
+    let s = slice_in_dim(x, index, index + 1, 1, axis)?;
+    if keepdims {
+        Ok(s)
+    } else {
+        squeeze(&s, &[axis])
+    }
+}
+
 /// `lax.slice_in_dim`.
 pub fn slice_in_dim(x: &Array, start: usize, limit: usize, stride: usize, axis: usize) -> Result<Array> {
     crate::prim::check_axis("slice_in_dim", axis, x.ndim())?;
@@ -297,3 +307,5 @@ pub fn threefry2x32(k0: &Array, k1: &Array, x0: &Array, x1: &Array) -> Result<(A
     let a = o.pop().unwrap();
     Ok((a, b))
 }
+
+pub use crate::control_flow::{cond, fori_loop, scan, switch, while_loop};

@@ -10,6 +10,7 @@ pub mod prim;
 pub mod trace;
 pub mod runtime;
 pub mod lax;
+pub mod control_flow;
 pub mod numpy;
 pub mod random;
 pub mod transform;

@@ -116,6 +116,20 @@ fn mlp_example_in_c_learns() {
 }
 
 #[test]
+fn control_flow_and_custom_derivatives_in_c() {
+    let exe = lib_dir().join("control_flow_c");
+    build_c(&root().join("examples/c/control_flow.c"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains("custom_jvp grad(log1pexp)(100) = [1]"), "{out}");
+    assert!(out.contains("custom_jvp jit(vmap(grad(log1pexp))) = [0.04742587, 0.5, 0.8807971, 1]"), "{out}");
+    assert!(out.contains("custom_vjp jit(grad(loss)) = [1, 1, 1, 1]"), "{out}");
+    assert!(out.contains("scan cumsum ys = [-3, -3, -1, 99]"), "{out}");
+    assert!(out.contains("grad of sum(cumsum) = [4, 3, 2, 1]"), "{out}");
+    assert!(out.contains("while_loop doubled ten times = [1536]"), "{out}");
+    assert!(out.contains("live arrays = 0, live functions = 0"), "{out}");
+}
+
+#[test]
 fn clients_and_devices_in_c() {
     let exe = lib_dir().join("devices_c");
     build_c(&root().join("tests/c/devices.c"), &exe);
@@ -155,7 +169,7 @@ fn valgrind_clean(exe: &Path) {
 
 #[test]
 fn c_examples_are_valgrind_clean() {
-    for (src, name) in [("examples/c/readme.c", "readme_vg"), ("tests/c/misuse.c", "misuse_vg")] {
+    for (src, name) in [("examples/c/readme.c", "readme_vg"), ("tests/c/misuse.c", "misuse_vg"), ("examples/c/control_flow.c", "control_flow_vg")] {
         let exe = lib_dir().join(name);
         build_c(&root().join(src), &exe);
         valgrind_clean(&exe);

@@ -36,7 +36,7 @@ pub(crate) fn func(h: jc_fn) -> Result<Function> {
     FNS.get(h as usize)
 }
 /// Registers `f` and writes its handle to `out` (null `out` leaks nothing).
-fn put_fn(out: *mut jc_fn, f: Function, what: &str) -> Result<()> {
+pub(crate) fn put_fn(out: *mut jc_fn, f: Function, what: &str) -> Result<()> {
     if out.is_null() {
         return Err(invalid(format!("{what}: the out-pointer is null")));
     }
@@ -133,7 +133,7 @@ pub unsafe extern "C" fn jc_fn_call(f: jc_fn, inputs: *const jc_array, n_inputs:
     })
 }
 
-fn write_outputs(ys: Vec<Array>, outputs: *mut jc_array, cap: usize, n: *mut usize, what: &str) -> Result<()> {
+pub(crate) fn write_outputs(ys: Vec<Array>, outputs: *mut jc_array, cap: usize, n: *mut usize, what: &str) -> Result<()> {
     put(n, ys.len(), what)?;
     if ys.len() > cap {
         crate::bail!(Value, "{what}: {} outputs but room for {cap}", ys.len());

@@ -12,12 +12,14 @@
 
 mod array;
 mod client;
+mod control;
 mod function;
 mod ops;
 mod registry;
 
 pub use array::*;
 pub use client::*;
+pub use control::*;
 pub use function::*;
 pub use ops::*;
 

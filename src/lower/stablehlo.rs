@@ -147,20 +147,21 @@ impl Emitter {
     }
     /// A region `({ ^bb0(args): body; return })` built by `f` in a nested emitter.
     fn region(&mut self, args: &[Aval], f: impl FnOnce(&mut Emitter, &[V]) -> Vec<V>) -> String {
+        let block = self.block(args, |r, a| Ok(f(r, a))).expect("infallible");
+        format!("({block})")
+    }
+    /// One block `{ ^bb0(args): body; return }` built by `f` in a nested
+    /// emitter (which may use values of the enclosing one).
+    fn block(&mut self, args: &[Aval], f: impl FnOnce(&mut Emitter, &[V]) -> Result<Vec<V>>) -> Result<String> {
         let mut inner = Emitter { body: String::new(), next: self.next, indent: "      " };
         let params: Vec<V> = args.iter().map(|a| V { name: inner.fresh().replace('%', "%r"), aval: a.clone() }).collect();
-        let outs = f(&mut inner, &params);
+        let outs = f(&mut inner, &params)?;
         self.next = inner.next;
         let ps: Vec<String> = params.iter().map(|p| format!("{}: {}", p.name, ty(&p.aval))).collect();
         let names: Vec<&str> = outs.iter().map(|v| v.name.as_str()).collect();
         let tys: Vec<String> = outs.iter().map(|v| ty(&v.aval)).collect();
-        format!(
-            "({{\n    ^bb0({}):\n{}      \"stablehlo.return\"({}) : ({}) -> ()\n    }})",
-            ps.join(", "),
-            inner.body,
-            names.join(", "),
-            tys.join(", ")
-        )
+        let label = if ps.is_empty() { String::new() } else { format!("    ^bb0({}):\n", ps.join(", ")) };
+        Ok(format!("{{\n{label}{}      \"stablehlo.return\"({}) : ({}) -> ()\n    }}", inner.body, names.join(", "), tys.join(", ")))
     }
     /// An op with one region: `%r:n = "op"(ins) REGION {attrs} : (types) -> (outs)`.
     fn region_op(&mut self, name: &str, ins: &[&V], region: String, attrs: &str, outs: &[Aval]) -> Vec<V> {
@@ -524,8 +525,85 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
             Ok(e.region_op("stablehlo.sort", &args, region, &format!("dimension = {dim} : i64, is_stable = {stable}"), outs))
         }
         Threefry2x32 => Ok(lower_threefry(e, ins, out)),
-        Call { body, .. } => lower_inline(e, &body.0, ins),
+        Call { body, .. } | Remat { body } => lower_inline(e, &body.0, ins),
+        CustomJvp(c) => lower_inline(e, &c.body.0, ins),
+        CustomVjp(c) => lower_inline(e, &c.body.0, ins),
+        CustomLin(_) => crate::bail!(Type, "can't apply forward-mode autodiff (jvp) to a custom_vjp function."),
+        LinearWhile(l) => lower_inline(e, &l.lowered()?, ins),
+        Cond { branches } => {
+            let ops = &ins[1..];
+            let blocks = branches.iter().map(|b| e.block(&[], |r, _| lower_inline(r, &b.0, ops))).collect::<Result<Vec<_>>>()?;
+            Ok(e.region_op("stablehlo.case", &[&ins[0]], format!("({})", blocks.join(", ")), "", outs))
+        }
+        While { cond, body, cond_nconsts, body_nconsts } => {
+            let (cc, rest) = ins.split_at(*cond_nconsts);
+            let (bc, init) = rest.split_at(*body_nconsts);
+            let avals: Vec<Aval> = init.iter().map(|v| v.aval.clone()).collect();
+            let with = |consts: &[V], a: &[V]| -> Vec<V> { consts.iter().chain(a).cloned().collect() };
+            let cblock = e.block(&avals, |r, a| lower_inline(r, &cond.0, &with(cc, a)))?;
+            let bblock = e.block(&avals, |r, a| lower_inline(r, &body.0, &with(bc, a)))?;
+            let args: Vec<&V> = init.iter().collect();
+            Ok(e.region_op("stablehlo.while", &args, format!("({cblock}, {bblock})"), "", &avals))
+        }
+        Scan { body, length, reverse, num_consts, num_carry, .. } => lower_scan(e, &body.0, *length, *reverse, *num_consts, *num_carry, ins, outs),
     }
+}
+
+/// A scan as a while loop over (step, carry, ys buffers): each step slices
+/// the xs at its index and writes the ys there.
+#[allow(clippy::too_many_arguments)]
+fn lower_scan(e: &mut Emitter, body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: usize, ins: &[V], outs: &[Aval]) -> Result<Vec<V>> {
+    let (consts, rest) = ins.split_at(nc);
+    let (init, xs) = rest.split_at(ncarry);
+    let i32s = Aval::scalar(DType::I32);
+    let mut state: Vec<V> = vec![e.constant(DType::I32, 0.0, &[])];
+    state.extend(init.iter().cloned());
+    for a in &outs[ncarry..] {
+        state.push(e.full(a.dtype, 0.0, &a.shape));
+    }
+    let avals: Vec<Aval> = state.iter().map(|v| v.aval.clone()).collect();
+    let cblock = e.block(&avals, |r, a| {
+        let n = r.constant(DType::I32, length as f64, &[]);
+        Ok(vec![r.compare("LT", &a[0], &n)])
+    })?;
+    let bblock = e.block(&avals, |r, a| {
+        let i = &a[0];
+        let idx = if reverse {
+            let last = r.constant(DType::I32, length as f64 - 1.0, &[]);
+            r.bin("stablehlo.subtract", &last, i)
+        } else {
+            i.clone()
+        };
+        let zero = r.constant(DType::I32, 0.0, &[]);
+        let mut args: Vec<V> = consts.to_vec();
+        args.extend(a[1..1 + ncarry].iter().cloned());
+        for x in xs {
+            let mut starts: Vec<&V> = vec![&x, &idx];
+            starts.extend((1..x.aval.ndim()).map(|_| &zero));
+            let mut sizes = x.aval.shape.clone();
+            sizes[0] = 1;
+            let s = r.op("stablehlo.dynamic_slice", &starts, &format!("slice_sizes = {}", i64s(&sizes)), &x.aval.with_shape(sizes.clone()));
+            args.push(r.op("stablehlo.reshape", &[&s], "", &x.aval.with_shape(x.aval.shape[1..].to_vec())));
+        }
+        let o = lower_inline(r, body, &args)?;
+        let one = r.constant(DType::I32, 1.0, &[]);
+        let mut ret = vec![r.bin("stablehlo.add", i, &one)];
+        ret.extend(o[..ncarry].iter().cloned());
+        for (k, y) in o[ncarry..].iter().enumerate() {
+            let buf = &a[1 + ncarry + k];
+            let mut shape = vec![1];
+            shape.extend_from_slice(&y.aval.shape);
+            let upd = r.op("stablehlo.reshape", &[y], "", &y.aval.with_shape(shape));
+            let mut operands: Vec<&V> = vec![buf, &upd, &idx];
+            operands.extend((0..y.aval.ndim()).map(|_| &zero));
+            ret.push(r.op("stablehlo.dynamic_update_slice", &operands, "", &buf.aval));
+        }
+        Ok(ret)
+    })?;
+    let _ = i32s;
+    let refs: Vec<&V> = state.iter().collect();
+    let res = e.region_op("stablehlo.while", &refs, format!("({cblock}, {bblock})"), "", &avals);
+    Ok(res[1..].to_vec())
 }
 
 /// Emits a closed sub-graph's equations in place, its inputs bound to `ins`.

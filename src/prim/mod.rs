@@ -112,9 +112,29 @@ pub enum Prim {
     // control.rs
     /// A call of a closed sub-graph: the jit boundary (JAX's `pjit`).
     Call { body: crate::ir::SubGraph, name: std::sync::Arc<str> },
+    /// `switch`/`cond`: inputs are an int32 index, then the branches' operands.
+    Cond { branches: Vec<crate::ir::SubGraph> },
+    /// `while_loop`: inputs are cond consts, body consts, then the carries.
+    While { cond: crate::ir::SubGraph, body: crate::ir::SubGraph, cond_nconsts: usize, body_nconsts: usize },
+    /// The tangent half of a differentiated while loop (see while_loop.rs).
+    LinearWhile(control::LinearWhile),
+    /// `scan`: inputs are consts, the initial carry, then the scanned arrays.
+    Scan { body: crate::ir::SubGraph, length: usize, reverse: bool, num_consts: usize, num_carry: usize, unroll: usize },
+    /// `checkpoint` (remat): the body is recomputed in the backward pass.
+    Remat { body: crate::ir::SubGraph },
+    /// `custom_jvp` / `custom_vjp` functions and the linear half of the latter.
+    CustomJvp(control::CustomJvp),
+    CustomVjp(control::CustomVjp),
+    CustomLin(control::CustomLin),
 }
 
 impl Prim {
+    /// True for primitives holding sub-graphs (never folded at trace time).
+    pub fn has_subgraphs(&self) -> bool {
+        use Prim::*;
+        matches!(self, Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_))
+    }
+
     /// JAX's name for the primitive (as printed in graphs).
     pub fn name(&self) -> &'static str {
         use Prim::*;
@@ -148,6 +168,14 @@ impl Prim {
             Sort { .. } => "sort",
             Threefry2x32 => "threefry2x32",
             Call { .. } => "pjit",
+            Cond { .. } => "cond",
+            While { .. } => "while",
+            LinearWhile(_) => "linear_while",
+            Scan { .. } => "scan",
+            Remat { .. } => "checkpoint",
+            CustomJvp(_) => "custom_jvp_call",
+            CustomVjp(_) => "custom_vjp_call",
+            CustomLin(_) => "custom_lin",
         }
     }
 
@@ -185,6 +213,22 @@ impl Prim {
             ),
             Sort { dim, num_keys, stable } => format!("dimension={dim} is_stable={} num_keys={num_keys}", py_bool(*stable)),
             Call { body, name } => format!("name={name} equations={}", body.0.eqns.len()),
+            Cond { branches } => format!("branches={}", tuple_str(&branches.iter().map(|b| format!("{{{} equations}}", b.0.eqns.len())).collect::<Vec<_>>())),
+            While { cond, body, cond_nconsts, body_nconsts } => format!(
+                "body_nconsts={body_nconsts} cond_nconsts={cond_nconsts} body={{{} equations}} cond={{{} equations}}",
+                body.0.eqns.len(),
+                cond.0.eqns.len()
+            ),
+            LinearWhile(l) => l.params_str(),
+            Scan { body, length, reverse, num_consts, num_carry, unroll } => format!(
+                "length={length} num_carry={num_carry} num_consts={num_consts} reverse={} unroll={unroll} jaxpr={{{} equations}}",
+                py_bool(*reverse),
+                body.0.eqns.len()
+            ),
+            Remat { body } => format!("prevent_cse=True jaxpr={{{} equations}}", body.0.eqns.len()),
+            CustomJvp(c) => c.params_str(),
+            CustomVjp(c) => c.params_str(),
+            CustomLin(c) => c.params_str(),
         }
     }
 
@@ -222,7 +266,15 @@ impl Prim {
             DotGeneral { dims, preferred } => one(linalg::dot_general_shape(dims, *preferred, ins)),
             Sort { dim, num_keys, stable: _ } => sort::sort_shape(*dim, *num_keys, ins),
             Threefry2x32 => random::threefry_shape(ins),
-            Call { body, name } => control::call_shape(&body.0, name, ins),
+            Call { body, name } => control::call_shape(&body.0, &format!("pjit {name}"), ins),
+            Cond { branches } => control::cond::cond_shape(branches, ins),
+            While { cond, body, cond_nconsts, body_nconsts } => control::while_loop::while_shape(&cond.0, &body.0, *cond_nconsts, *body_nconsts, ins),
+            LinearWhile(l) => l.shape(ins),
+            Scan { body, length, num_consts, num_carry, .. } => control::scan::scan_shape(&body.0, *length, *num_consts, *num_carry, ins),
+            Remat { body } => control::call_shape(&body.0, "checkpoint", ins),
+            CustomJvp(c) => control::call_shape(&c.body.0, "custom_jvp_call", ins),
+            CustomVjp(c) => control::call_shape(&c.body.0, "custom_vjp_call", ins),
+            CustomLin(c) => c.shape(ins),
         }
     }
 
@@ -260,7 +312,14 @@ impl Prim {
             DotGeneral { dims, .. } => one(linalg::dot_general_eval(dims, ins[0], ins[1], &outs[0])),
             Sort { dim, num_keys, stable: _ } => sort::sort_eval(*dim, *num_keys, ins),
             Threefry2x32 => random::threefry_eval(ins),
-            Call { body, .. } => control::call_eval(&body.0, ins),
+            Call { body, .. } | Remat { body } => control::call_eval(&body.0, ins),
+            Cond { branches } => control::cond::cond_eval(branches, ins),
+            While { cond, body, cond_nconsts, body_nconsts } => control::while_loop::while_eval(&cond.0, &body.0, *cond_nconsts, *body_nconsts, ins),
+            LinearWhile(l) => l.eval(ins),
+            Scan { body, length, reverse, num_consts, num_carry, .. } => control::scan::scan_eval(&body.0, *length, *reverse, *num_consts, *num_carry, ins, outs),
+            CustomJvp(c) => control::call_eval(&c.body.0, ins),
+            CustomVjp(c) => control::call_eval(&c.body.0, ins),
+            CustomLin(_) => crate::bail!(Type, "can't apply forward-mode autodiff (jvp) to a custom_vjp function."),
         }
     }
 }
@@ -308,16 +367,50 @@ impl Prim {
             DotGeneral { dims, preferred } => one(linalg::dot_general_jvp(dims, *preferred, primals, tangents)),
             Sort { dim, num_keys, .. } => sort::sort_jvp(*dim, *num_keys, primals, tangents),
             Call { body, name } => control::call_jvp(&body.0, name, primals, tangents),
+            Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) => {
+                unreachable!("{} has a joint JVP rule", self.name())
+            }
+            CustomLin(_) => crate::bail!(Type, "can't differentiate the linear part of a custom_vjp function: only its transpose (bwd) is defined"),
         }
+    }
+
+    /// A JVP rule that binds one equation giving both the primal outputs and
+    /// their tangents (primitives holding sub-graphs, so the body is run once).
+    /// `None` for primitives that use `jvp_rule`.
+    pub fn jvp_joint(&self, primals: &[Array], tangents: &[Tangent]) -> Option<Result<(Vec<Array>, Vec<Tangent>)>> {
+        use Prim::*;
+        if tangents.iter().all(|t| t.is_none()) {
+            return None;
+        }
+        Some(match self {
+            Cond { branches } => control::cond::cond_jvp(branches, primals, tangents),
+            While { cond, body, cond_nconsts, body_nconsts } => control::while_loop::while_jvp(&cond.0, &body.0, *cond_nconsts, *body_nconsts, primals, tangents),
+            LinearWhile(l) => l.jvp(primals, tangents),
+            Scan { body, length, reverse, num_consts, num_carry, unroll } => {
+                control::scan::scan_jvp(&body.0, *length, *reverse, *num_consts, *num_carry, *unroll, primals, tangents)
+            }
+            Remat { body } => control::custom::remat_jvp(&body.0, primals, tangents),
+            CustomJvp(c) => c.jvp(primals, tangents),
+            CustomVjp(c) => c.jvp(primals, tangents),
+            _ => return None,
+        })
     }
 
     /// The transpose rule of a linear primitive: cotangents of the linear
     /// inputs from the output cotangents. Only linear primitives have one.
     pub fn transpose_rule(&self, cts: &[Tangent], args: &[LinArg]) -> Result<Vec<Tangent>> {
         use Prim::*;
-        if let Call { body, name } = self {
-            // several outputs: the rule takes all their cotangents
-            return control::call_transpose(&body.0, name, cts, args);
+        // several outputs: these rules take all their cotangents
+        match self {
+            Call { body, name } => return control::call_transpose(&body.0, name, cts, args),
+            Remat { body } => return control::call_transpose(&body.0, "checkpoint", cts, args),
+            Cond { branches } => return control::cond::cond_transpose(branches, cts, args),
+            Scan { body, length, reverse, num_consts, num_carry, unroll } => {
+                return control::scan::scan_transpose(&body.0, *length, *reverse, *num_consts, *num_carry, *unroll, cts, args)
+            }
+            LinearWhile(l) => return l.transpose(cts, args),
+            CustomLin(c) => return c.transpose(cts, args),
+            _ => {}
         }
         let ct = match &cts[0] {
             Some(c) => c,
@@ -342,7 +435,12 @@ impl Prim {
             Reduce { op: ReduceOp::Sum, axes } => Ok(vec![Some(reduce::reduce_sum_transpose(axes, ct, &args[0].aval())?)]),
             Cumulative { op: CumOp::Sum, axis, reverse } => Ok(vec![Some(crate::lax::cumsum(ct, *axis, !*reverse)?)]),
             DotGeneral { dims, .. } => linalg::dot_general_transpose(dims, ct, args),
-            Call { body, name } => control::call_transpose(&body.0, name, cts, args),
+            Call { .. } | Remat { .. } | Cond { .. } | Scan { .. } | LinearWhile(_) | CustomLin(_) => unreachable!("handled above"),
+            While { .. } => crate::bail!(
+                Value,
+                "Reverse-mode differentiation does not work for a while loop whose tangents were not split off by its JVP rule"
+            ),
+            CustomJvp(_) | CustomVjp(_) => crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", self.name()),
             Unary(_) | IntegerPow { .. } | Clamp | BitcastConvertType { .. } | StopGradient | Compare(_) | Iota { .. } | Reduce { .. }
             | ArgReduce { .. } | Cumulative { .. } | Sort { .. } | Threefry2x32 => {
                 crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", self.name())
@@ -374,6 +472,16 @@ impl Prim {
             DotGeneral { dims: dd, preferred } => linalg::dot_general_batch(dd, *preferred, args, dims),
             Sort { dim, num_keys, stable } => sort::sort_batch(*dim, *num_keys, *stable, args, dims, size),
             Call { body, name } => control::call_batch(&body.0, name, args, dims, size),
+            Cond { branches } => control::cond::cond_batch(branches, args, dims, size),
+            While { cond, body, cond_nconsts, body_nconsts } => control::while_loop::while_batch(&cond.0, &body.0, *cond_nconsts, *body_nconsts, args, dims, size),
+            LinearWhile(l) => l.batch(args, dims, size),
+            Scan { body, length, reverse, num_consts, num_carry, unroll } => {
+                control::scan::scan_batch(&body.0, *length, *reverse, *num_consts, *num_carry, *unroll, args, dims, size)
+            }
+            Remat { body } => control::custom::remat_batch(&body.0, args, dims, size),
+            CustomJvp(c) => c.batch(args, dims, size),
+            CustomVjp(c) => c.batch(args, dims, size),
+            CustomLin(c) => c.batch(args, dims, size),
         }
     }
 }

@@ -44,6 +44,14 @@ impl Function {
     pub fn name(&self) -> &str {
         &self.0.name
     }
+    /// True when both handles are the same function.
+    pub fn same(&self, other: &Function) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+    /// An identity for hashing (the address of the shared function).
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
 
     /// The graph of this function at `avals`, traced once per signature.
     /// Graphs that close over tracers of an enclosing trace belong to that

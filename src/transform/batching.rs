@@ -72,3 +72,29 @@ pub fn vmap_eval(g: &Graph, args: &[Array], dims: &[Option<usize>], size: usize)
     }
     Ok(g.outvars.iter().map(|a| read(&env, a)).unzip())
 }
+
+/// Which outputs of `g` come out batched when the inputs have batch dims
+/// `dims` (traced once; loops use it to find their fixpoint).
+pub fn batched_outputs(g: &Graph, dims: &[Option<usize>], size: usize) -> Result<Vec<bool>> {
+    let out = std::cell::RefCell::new(Vec::new());
+    let avals: Vec<crate::ir::Aval> = g
+        .in_avals()
+        .into_iter()
+        .zip(dims)
+        .map(|(mut a, d)| {
+            if let Some(d) = d {
+                a.shape.insert(*d, size);
+            }
+            a
+        })
+        .collect();
+    crate::trace::make_graph(
+        |xs| {
+            let (_, od) = vmap_eval(g, xs, dims, size)?;
+            *out.borrow_mut() = od.iter().map(|d| d.is_some()).collect();
+            Ok(vec![])
+        },
+        &avals,
+    )?;
+    Ok(out.into_inner())
+}

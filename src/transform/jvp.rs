@@ -25,9 +25,16 @@ pub fn jvp_eval(g: &Graph, primals: &[Array], tangents: &[Tangent]) -> Result<(V
         let ins: Vec<(Array, Tangent)> = e.inputs.iter().map(|a| read(&env, a)).collect();
         let ps: Vec<Array> = ins.iter().map(|p| p.0.clone()).collect();
         let ts: Vec<Tangent> = ins.iter().map(|p| p.1.clone()).collect();
-        let refs: Vec<&Array> = ps.iter().collect();
-        let outs = bind(e.prim.clone(), &refs)?;
-        let touts = e.prim.jvp_rule(&ps, &ts, &outs).map_err(|err| err.context(format!("jvp of {}", e.prim.name())))?;
+        let ctx = |err: crate::error::Error| err.context(format!("jvp of {}", e.prim.name()));
+        let (outs, touts) = match e.prim.jvp_joint(&ps, &ts) {
+            Some(r) => r.map_err(ctx)?,
+            None => {
+                let refs: Vec<&Array> = ps.iter().collect();
+                let outs = bind(e.prim.clone(), &refs)?;
+                let touts = e.prim.jvp_rule(&ps, &ts, &outs).map_err(ctx)?;
+                (outs, touts)
+            }
+        };
         for ((v, x), t) in e.outputs.iter().zip(outs).zip(touts) {
             env[v.0 as usize] = Some((x, t));
         }
@@ -57,4 +64,26 @@ pub fn jvp_graph(g: &Graph, which: &[bool]) -> Result<Graph> {
         },
         &avals,
     )
+}
+
+/// Which outputs of `g` get nonzero tangents when the inputs marked in
+/// `which` have them (traced once; loops use it to find their fixpoint).
+pub fn nonzero_tangents(g: &Graph, which: &[bool]) -> Result<Vec<bool>> {
+    let present = std::cell::RefCell::new(Vec::new());
+    let in_avals = g.in_avals();
+    let mut avals = in_avals.clone();
+    avals.extend(in_avals.iter().zip(which).filter(|(_, w)| **w).map(|(a, _)| a.clone().weak(false)));
+    let n = in_avals.len();
+    make_graph(
+        |args| {
+            let (primals, ts) = args.split_at(n);
+            let mut it = ts.iter();
+            let tangents: Vec<Tangent> = which.iter().map(|&w| if w { it.next().cloned() } else { None }).collect();
+            let (_, touts) = jvp_eval(g, primals, &tangents)?;
+            *present.borrow_mut() = touts.iter().map(|t| t.is_some()).collect();
+            Ok(vec![])
+        },
+        &avals,
+    )?;
+    Ok(present.into_inner())
 }

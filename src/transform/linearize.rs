@@ -7,10 +7,9 @@
 
 use crate::array::Array;
 use crate::error::Result;
-use crate::ir::{Atom, Aval, Eqn, Graph, SubGraph, Var};
-use crate::prim::{LinArg, Prim, Tangent};
+use crate::ir::{Atom, Aval, Eqn, Graph, Var};
+use crate::prim::{LinArg, Tangent};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// A JVP graph split in two. `known` maps primals to (primal outputs,
 /// residuals); `linear` maps (residuals, tangents) to output tangents.
@@ -25,8 +24,18 @@ fn is_unknown(u: &[bool], a: &Atom) -> bool {
     matches!(a, Atom::Var(v) if u[v.0 as usize])
 }
 
+/// How a primitive with sub-graphs splits an equation with both known and
+/// unknown inputs: equations for the known part (which may define new
+/// residual vars) and for the unknown part, and which outputs are unknown.
+pub struct EqnSplit {
+    pub known: Vec<Eqn>,
+    pub unknown: Vec<Eqn>,
+    pub out_unknown: Vec<bool>,
+}
+
 /// Sorts equations into known (all inputs known) and unknown ones, growing
-/// `unknown` (indexed by var) as it goes; calls with mixed inputs are split.
+/// `unknown` (indexed by var) as it goes; equations of primitives with
+/// sub-graphs and mixed inputs are split by their rule.
 fn split_eqns(avals: &mut Vec<Aval>, eqns: &[Eqn], unknown: &mut Vec<bool>) -> Result<(Vec<Eqn>, Vec<Eqn>)> {
     let (mut keqns, mut leqns) = (Vec::new(), Vec::new());
     for e in eqns {
@@ -35,29 +44,21 @@ fn split_eqns(avals: &mut Vec<Aval>, eqns: &[Eqn], unknown: &mut Vec<bool>) -> R
             keqns.push(e.clone());
             continue;
         }
-        if let (Prim::Call { body, name }, true) = (&e.prim, !mask.iter().all(|&m| m)) {
-            let (k, l, out_unknown, nres) = split_graph(&body.0, &mask)?;
-            let res_avals: Vec<Aval> = k.outvars[k.outvars.len() - nres..].iter().map(|a| k.atom_aval(a)).collect();
-            let res: Vec<Var> = res_avals
-                .into_iter()
-                .map(|a| {
-                    avals.push(a);
-                    unknown.push(false);
-                    Var(avals.len() as u32 - 1)
-                })
-                .collect();
-            let mut kouts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| !**u).map(|(v, _)| *v).collect();
-            kouts.extend(res.iter().copied());
-            let kins: Vec<Atom> = e.inputs.iter().zip(&mask).filter(|(_, m)| !**m).map(|(a, _)| a.clone()).collect();
-            keqns.push(Eqn { prim: Prim::Call { body: SubGraph(Arc::new(k)), name: name.clone() }, inputs: kins, outputs: kouts });
-            let mut lins: Vec<Atom> = res.iter().map(|v| Atom::Var(*v)).collect();
-            lins.extend(e.inputs.iter().zip(&mask).filter(|(_, m)| **m).map(|(a, _)| a.clone()));
-            let louts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| **u).map(|(v, _)| *v).collect();
-            for v in &louts {
-                unknown[v.0 as usize] = true;
+        if !mask.iter().all(|&m| m) {
+            let mut fresh = |a: Aval| {
+                avals.push(a);
+                unknown.push(false);
+                Var(avals.len() as u32 - 1)
+            };
+            let split = crate::prim::control::partial_eval(e, &mask, &mut fresh).map_err(|err| err.context(format!("partial evaluation of {}", e.prim.name())))?;
+            if let Some(split) = split {
+                for (v, &u) in e.outputs.iter().zip(&split.out_unknown) {
+                    unknown[v.0 as usize] = u;
+                }
+                keqns.extend(split.known);
+                leqns.extend(split.unknown);
+                continue;
             }
-            leqns.push(Eqn { prim: Prim::Call { body: SubGraph(Arc::new(l)), name: name.clone() }, inputs: lins, outputs: louts });
-            continue;
         }
         for o in &e.outputs {
             unknown[o.0 as usize] = true;
@@ -85,14 +86,22 @@ fn residuals_of(eqns: &[Eqn], extra: &[Atom], unknown: &[bool]) -> Vec<Var> {
 /// to (known outputs, residuals), L maps (residuals, unknown inputs) to the
 /// unknown outputs. Also gives which outputs are unknown and the residual count.
 pub fn split_graph(g: &Graph, unknown_in: &[bool]) -> Result<(Graph, Graph, Vec<bool>, usize)> {
+    split_graph_forced(g, unknown_in, &vec![false; g.outvars.len()])
+}
+
+/// `split_graph`, with the outputs marked in `force_out` made unknown even
+/// when computable from the known inputs (L then reads them as residuals),
+/// so that branches and loop bodies can agree on one split.
+pub fn split_graph_forced(g: &Graph, unknown_in: &[bool], force_out: &[bool]) -> Result<(Graph, Graph, Vec<bool>, usize)> {
     let mut avals = g.avals.clone();
     let mut unknown = vec![false; avals.len()];
     for (v, &u) in g.invars.iter().zip(unknown_in) {
         unknown[v.0 as usize] = u;
     }
     let (keqns, leqns) = split_eqns(&mut avals, &g.eqns, &mut unknown)?;
-    let out_unknown: Vec<bool> = g.outvars.iter().map(|a| is_unknown(&unknown, a)).collect();
-    let res = residuals_of(&leqns, &[], &unknown);
+    let out_unknown: Vec<bool> = g.outvars.iter().zip(force_out).map(|(a, &f)| f || is_unknown(&unknown, a)).collect();
+    let forced: Vec<Atom> = g.outvars.iter().zip(force_out).filter(|(a, &f)| f && !is_unknown(&unknown, a)).map(|(a, _)| a.clone()).collect();
+    let res = residuals_of(&leqns, &forced, &unknown);
     let mut kout: Vec<Atom> = g.outvars.iter().zip(&out_unknown).filter(|(_, u)| !**u).map(|(a, _)| a.clone()).collect();
     kout.extend(res.iter().map(|v| Atom::Var(*v)));
     let kin: Vec<Var> = g.invars.iter().zip(unknown_in).filter(|(_, u)| !**u).map(|(v, _)| *v).collect();

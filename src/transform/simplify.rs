@@ -100,6 +100,10 @@ pub fn fold(g: &Graph) -> Graph {
     let mut eqns = Vec::with_capacity(g.eqns.len());
     for e in &g.eqns {
         let inputs: Vec<Atom> = e.inputs.iter().map(|a| subst(a, &map)).collect();
+        if e.outputs.is_empty() || e.prim.has_subgraphs() {
+            eqns.push(Eqn { prim: e.prim.clone(), inputs, outputs: e.outputs.clone() });
+            continue;
+        }
         let out = e.outputs[0];
         let same_type = |a: &Atom| {
             let x = g.atom_aval(a);

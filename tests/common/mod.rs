@@ -186,7 +186,8 @@ pub fn kind(p: &Prim) -> &'static str {
         DotGeneral { .. } => "linalg",
         Sort { .. } => "sort",
         Threefry2x32 => "random",
-        Call { .. } => "control",
+        // sub-graph primitives: tests/jit_boundary.rs and tests/control_flow.rs
+        Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_) => "control",
     }
 }
 

@@ -55,20 +55,41 @@ class _Fn:
             lib.jc_fn_free(self.h)
 
     def call(self, xs):
-        xs = [asarray(x) for x in xs]
-        hs = (arr * max(len(xs), 1))(*[x._h for x in xs])
-        outs = (arr * 256)()
-        n = C.c_size_t()
+        return call_outs(lib.jc_fn_call, self.h, *handles(xs))
+
+def engine(call, *args):
+    """Runs an engine call; a Python exception raised by a callback inside it
+    is re-raised here (with its traceback) instead of the engine's error."""
+    _PENDING.exc = None
+    try:
+        return call(*args)
+    except Exception:
+        exc = getattr(_PENDING, "exc", None)
         _PENDING.exc = None
-        try:
-            lib.jc_fn_call(self.h, hs, len(xs), outs, 256, C.byref(n))
-        except Exception:
-            exc = getattr(_PENDING, "exc", None)
-            _PENDING.exc = None
-            if exc is not None:
-                raise exc
-            raise
-        return [Array(outs[i]) for i in range(n.value)]
+        if exc is not None:
+            raise exc
+        raise
+
+def handles(xs):
+    """(ctypes array of handles, count) for a list of array-likes; the
+    Arrays are kept alive by the returned ctypes array's _keep."""
+    xs = [asarray(x) for x in xs]
+    hs = (arr * max(len(xs), 1))(*[x._h for x in xs])
+    hs._keep = xs
+    return hs, len(xs)
+
+_OUT_CAP = 4096
+
+def call_outs(cfunc, *args):
+    """Calls `cfunc(*args, outs, cap, &n)` and returns the output Arrays."""
+    outs = (arr * _OUT_CAP)()
+    n = C.c_size_t()
+    engine(cfunc, *args, outs, _OUT_CAP, C.byref(n))
+    return [Array(outs[i]) for i in range(n.value)]
+
+def make_fn(f, name=None):
+    """An engine function of flat arrays from a Python function of flat arrays."""
+    return _make(f, name or getattr(f, "__name__", "f"))
 
 def _ints(v):
     return (C.c_int64 * max(len(v), 1))(*v), len(v)

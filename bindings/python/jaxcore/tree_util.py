@@ -16,15 +16,24 @@ class PyTreeDef:
     def __repr__(self):
         return f"PyTreeDef({self._key()})"
 
+    @property
+    def num_leaves(self):
+        if self.kind == "leaf":
+            return 1
+        return sum(c.num_leaves for c in self.children)
+
 _LEAF = PyTreeDef("leaf", None, ())
 _REGISTRY = {}
 
 def register_pytree_node(cls, flatten, unflatten):
     _REGISTRY[cls] = (flatten, unflatten)
 
-def tree_flatten(t):
+def tree_flatten(t, is_leaf=None):
     leaves = []
     def go(x):
+        if is_leaf is not None and is_leaf(x):
+            leaves.append(x)
+            return _LEAF
         if isinstance(x, (tuple, list)) and type(x) in (tuple, list):
             return PyTreeDef(type(x).__name__, len(x), tuple(go(c) for c in x))
         if isinstance(x, dict):
@@ -32,6 +41,8 @@ def tree_flatten(t):
             return PyTreeDef("dict", keys, tuple(go(x[k]) for k in keys))
         if x is None:
             return PyTreeDef("none", None, ())
+        if isinstance(x, tuple) and hasattr(type(x), "_fields"):
+            return PyTreeDef(("namedtuple", type(x)), None, tuple(go(c) for c in x))
         if type(x) in _REGISTRY:
             children, aux = _REGISTRY[type(x)][0](x)
             return PyTreeDef(("custom", type(x)), aux, tuple(go(c) for c in children))
@@ -54,16 +65,38 @@ def tree_unflatten(treedef, leaves):
             return kids
         if d.kind == "dict":
             return dict(zip(d.meta, kids))
+        if d.kind[0] == "namedtuple":
+            return d.kind[1](*kids)
         return _REGISTRY[d.kind[1]][1](d.meta, kids)
     return go(treedef)
 
-def tree_leaves(t):
-    return tree_flatten(t)[0]
+def tree_leaves(t, is_leaf=None):
+    return tree_flatten(t, is_leaf)[0]
 
-def tree_structure(t):
-    return tree_flatten(t)[1]
+def tree_structure(t, is_leaf=None):
+    return tree_flatten(t, is_leaf)[1]
 
-def tree_map(f, t, *rest):
-    leaves, d = tree_flatten(t)
-    others = [tree_flatten(r)[0] for r in rest]
+def tree_map(f, t, *rest, is_leaf=None):
+    leaves, d = tree_flatten(t, is_leaf)
+    others = [tree_flatten(r, is_leaf)[0] for r in rest]
     return tree_unflatten(d, [f(*xs) for xs in zip(leaves, *others)])
+
+def tree_reduce(f, t, *initializer):
+    import functools
+    return functools.reduce(f, tree_leaves(t), *initializer)
+
+def tree_all(t):
+    return all(tree_leaves(t))
+
+def treedef_is_leaf(d):
+    return d.kind == "leaf"
+
+class Partial:
+    """`jax.tree_util.Partial`: a functools.partial that is a pytree of its arguments."""
+    def __init__(self, func, *args, **kw):
+        self.func, self.args, self.keywords = func, args, kw
+
+    def __call__(self, *args, **kw):
+        return self.func(*self.args, *args, **{**self.keywords, **kw})
+
+register_pytree_node(Partial, lambda p: ((p.args, p.keywords), p.func), lambda func, kids: Partial(func, *kids[0], **kids[1]))
