@@ -5,9 +5,42 @@
 """
 
 from ._core import Array, asarray
-from ._api import grad, value_and_grad, jit, vmap, make_jaxpr
-from . import numpy, random, tree_util
+from ._api import (grad, value_and_grad, jit, vmap, make_jaxpr, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian,
+                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray)
+from . import numpy, random, tree_util, lax, nn, scipy
 from ._lib import lib as _lib
+from .tree_util import tree_map, tree_leaves, tree_structure
+from .lax import stop_gradient
+
+class Device:
+    """A device of the default client (`jax.devices()` entries)."""
+    def __init__(self, id, platform):
+        self.id, self.platform = id, platform
+
+    def __repr__(self):
+        return f"{self.platform.capitalize()}Device(id={self.id})"
+
+def devices(backend=None):
+    """`jax.devices()`: the default client's devices."""
+    import ctypes as C
+    c = C.c_void_p()
+    _lib.jc_client_default(C.byref(c))
+    n = C.c_size_t()
+    try:
+        _lib.jc_client_device_count(c, C.byref(n))
+    finally:
+        _lib.jc_client_free(c)
+    plat = default_backend()
+    return [Device(i, plat) for i in range(n.value)]
+
+def local_devices(backend=None):
+    return devices(backend)
+
+def device_count(backend=None):
+    return len(devices(backend))
+
+def local_device_count(backend=None):
+    return device_count(backend)
 
 def block_until_ready(x):
     for leaf in tree_util.tree_leaves(x):

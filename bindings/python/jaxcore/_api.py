@@ -160,63 +160,140 @@ def _vg(f, argnums, has_aux, value):
     inner.__wrapped__ = f
     return inner
 
-def jit(f, static_argnums=(), donate_argnums=()):
-    """`jax.jit` (static arguments are Python values, part of the cache key)."""
-    statics = _argnums(static_argnums)
+def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(), **unused):
+    """`jax.jit`: static arguments are Python values (part of the cache key);
+    donated arguments' buffers may be reused for the outputs."""
+    if f is None:
+        return lambda g: jit(g, static_argnums, static_argnames, donate_argnums, donate_argnames)
+    import inspect
+    statics = set(_argnums(static_argnums))
+    donated = set(_argnums(donate_argnums))
+    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames)
+    dnames = (donate_argnames,) if isinstance(donate_argnames, str) else tuple(donate_argnames)
+    try:
+        params = list(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        params = []
+    for nm in names:
+        if nm in params:
+            statics.add(params.index(nm))
+    for nm in dnames:
+        if nm in params:
+            donated.add(params.index(nm))
     cache = {}
-    def inner(*args):
-        skey = tuple((i, args[i]) for i in statics if i < len(args))
-        dyn = [a for i, a in enumerate(args) if i not in statics]
-        leaves, treedef = tu.tree_flatten(dyn)
-        key = (skey, treedef, len(args))
+    def inner(*args, **kwargs):
+        if kwargs:
+            bound = inspect.signature(f).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = tuple(bound.args) + tuple(bound.kwargs.values())
+        skey = []
+        for i in sorted(statics):
+            if i < len(args):
+                try:
+                    hash(args[i])
+                except TypeError:
+                    raise ValueError(f"Non-hashable static arguments are not supported. An error occurred while trying to hash an object of type {type(args[i])}, {args[i]!r}.")
+                skey.append((i, args[i]))
+        dyn_idx = [i for i in range(len(args)) if i not in statics]
+        per = [tu.tree_flatten(args[i]) for i in dyn_idx]
+        leaves = [l for ls, _ in per for l in ls]
+        treedefs = tuple(d for _, d in per)
+        key = (tuple(skey), treedefs, len(args))
         hit = cache.get(key)
         if hit is None:
             store = [None]
-            def body(ls):
-                d = iter(tu.tree_unflatten(treedef, ls))
-                full = [args[i] if i in statics else next(d) for i in range(len(args))]
-                out_leaves, tdef = tu.tree_flatten(f(*full))
-                store[0] = tdef
+            def body(ls, args=args):
+                it, k = {}, 0
+                for i, (lv, d) in zip(dyn_idx, per):
+                    it[i] = tu.tree_unflatten(d, ls[k:k + len(lv)])
+                    k += len(lv)
+                full = [args[i] if i in statics else it[i] for i in range(len(args))]
+                out_leaves, store[0] = tu.tree_flatten(f(*full))
                 return out_leaves
+            donate_leaves, k = [], 0
+            for i, (lv, _) in zip(dyn_idx, per):
+                if i in donated:
+                    donate_leaves += list(range(k, k + len(lv)))
+                k += len(lv)
             base = _make(body, getattr(f, "__name__", "f"))
             h = fn()
-            lib.jc_jit(base.h, None, 0, None, 0, C.byref(h))
+            db, dn = _ints(donate_leaves)
+            lib.jc_jit(base.h, None, 0, db, dn, C.byref(h))
             hit = (_Fn(h.value), store, base)
             cache[key] = hit
         jf, store, _ = hit
         outs = jf.call(leaves)
         return tu.tree_unflatten(store[0], outs)
     inner.__wrapped__ = f
+    inner.__name__ = getattr(f, "__name__", "f")
+    inner._cache_size = lambda: len(cache)
     return inner
 
-def vmap(f, in_axes=0, out_axes=0, axis_size=None):
-    """`jax.vmap` (in_axes per argument, an int or None; pytrees of arrays)."""
+_NONE_AXIS = -(1 << 63)
+
+def _prefix_axes(spec, tree, what):
+    """Per-leaf axes from an axis spec that is a pytree prefix of `tree`."""
+    if spec is None or isinstance(spec, int):
+        return [spec] * tree.num_leaves
+    kids = tree.children
+    if tree.kind == "dict" and isinstance(spec, dict):
+        if tuple(sorted(spec)) != tree.meta:
+            raise ValueError(f"vmap {what} specification must be a tree prefix of the corresponding value, got specification {spec} for value tree {tree}.")
+        return [a for k, c in zip(tree.meta, kids) for a in _prefix_axes(spec[k], c, what)]
+    if isinstance(spec, (tuple, list)) and len(spec) == len(kids) and tree.kind not in ("leaf", "dict"):
+        return [a for sp, c in zip(spec, kids) for a in _prefix_axes(sp, c, what)]
+    raise ValueError(f"vmap {what} specification must be a tree prefix of the corresponding value, got specification {spec} for value tree {tree}.")
+
+def vmap(f, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None):
+    """`jax.vmap`: in_axes/out_axes are ints, None, or pytree prefixes."""
     def inner(*args):
-        per_arg = [tu.tree_flatten(a) for a in args]
-        axes = in_axes if isinstance(in_axes, (tuple, list)) else [in_axes] * len(args)
+        per_arg, offsets, flat = _flatten_args(args)
+        if isinstance(in_axes, list):
+            axes = tuple(in_axes)
+        else:
+            axes = in_axes
+        if isinstance(axes, tuple):
+            if len(axes) != len(args):
+                raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries corresponding to the positional arguments passed to the function, but got len(in_axes)={len(axes)}, len(args)={len(args)}")
+        else:
+            axes = (axes,) * len(args)
         leaf_axes = []
-        for (leaves, _), ax in zip(per_arg, axes):
-            leaf_axes += [(-(1 << 63)) if ax is None else ax] * len(leaves)
-        flat = [l for leaves, _ in per_arg for l in leaves]
+        for (leaves, d), ax in zip(per_arg, axes):
+            leaf_axes += _prefix_axes(ax, d, "in_axes")
+        if all(a is None for a in leaf_axes) and axis_size is None:
+            raise ValueError("vmap must have at least one non-None value in in_axes")
         store = [None]
         def body(ls):
-            k, rebuilt = 0, []
-            for leaves, tdef in per_arg:
-                rebuilt.append(tu.tree_unflatten(tdef, ls[k:k + len(leaves)]))
-                k += len(leaves)
-            out_leaves, tdef = tu.tree_flatten(f(*rebuilt))
-            store[0] = tdef
+            out_leaves, store[0] = tu.tree_flatten(f(*_rebuild(per_arg, offsets, ls)))
             return out_leaves
         base = _make(body, getattr(f, "__name__", "f"))
+        if out_axes is None or isinstance(out_axes, int):
+            oa = [out_axes]
+        else:
+            # trace once to learn the output tree
+            _unbatched_probe(f, per_arg, offsets, flat, leaf_axes, store)
+            oa = _prefix_axes(out_axes, store[0], "out_axes")
         h = fn()
-        ib, n = _ints(leaf_axes)
-        oa = [(-(1 << 63)) if out_axes is None else out_axes] if isinstance(out_axes, (int, type(None))) else list(out_axes)
-        ob, m = _ints(oa)
+        ib, n = _ints([_NONE_AXIS if a is None else a for a in leaf_axes])
+        ob, m = _ints([_NONE_AXIS if a is None else a for a in oa])
         lib.jc_vmap(base.h, ib, n, ob, m, -1 if axis_size is None else axis_size, C.byref(h))
         outs = _Fn(h.value).call(flat)
         return tu.tree_unflatten(store[0], outs)
     inner.__wrapped__ = f
     return inner
+
+def _unbatched_probe(f, per_arg, offsets, flat, leaf_axes, store):
+    """Learns f's output tree by tracing it on one (unbatched) slice's shapes."""
+    from . import numpy as jnp
+    sl = []
+    for x, a in zip(flat, leaf_axes):
+        x = asarray(x)
+        sl.append(x if a is None else jnp.take(x, 0, axis=a))
+    def probe(*a):
+        out = f(*_rebuild(per_arg, offsets, list(a)))
+        store[0] = tu.tree_structure(out)
+        return out
+    make_jaxpr(probe)(*sl)
 
 def make_jaxpr(f):
     """`jax.make_jaxpr`: the engine's graph of f, printed."""
@@ -229,3 +306,307 @@ def make_jaxpr(f):
         from ._lib import string_out
         return string_out(lib.jc_fn_graph_string, base.h, hs, len(xs))
     return inner
+
+def _name(f):
+    return getattr(f, "__name__", type(f).__name__)
+
+def _flatten_args(args):
+    """Leaves of all arguments, with per-argument trees and offsets."""
+    per_arg = [tu.tree_flatten(a) for a in args]
+    offsets, o = [], 0
+    for leaves, _ in per_arg:
+        offsets.append(o)
+        o += len(leaves)
+    flat = [l for leaves, _ in per_arg for l in leaves]
+    return per_arg, offsets, flat
+
+def _rebuild(per_arg, offsets, leaves):
+    return [tu.tree_unflatten(d, leaves[o:o + len(ls)]) for (ls, d), o in zip(per_arg, offsets)]
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """`jax.jvp(fun, primals, tangents)`: (outputs, output tangents)."""
+    primals, tangents = tuple(primals), tuple(tangents)
+    p_leaves, p_tree = tu.tree_flatten(primals)
+    t_leaves, t_tree = tu.tree_flatten(tangents)
+    if p_tree != t_tree:
+        raise TypeError(f"primal and tangent arguments to jax.jvp must have the same tree structure; got primal {p_tree} and tangent {t_tree}.")
+    store = [None, None]
+    def body(ls):
+        out = fun(*tu.tree_unflatten(p_tree, ls))
+        if has_aux:
+            out, aux = out
+            aux_leaves, store[1] = tu.tree_flatten(aux)
+        out_leaves, store[0] = tu.tree_flatten(out)
+        return out_leaves + (aux_leaves if has_aux else [])
+    f = _make(body, _name(fun))
+    ph, n = handles(p_leaves)
+    th, _ = handles(t_leaves)
+    outs, touts = (arr * _OUT_CAP)(), (arr * _OUT_CAP)()
+    k = C.c_size_t()
+    engine(lib.jc_jvp, f.h, ph, th, n, outs, touts, _OUT_CAP, C.byref(k))
+    ys = [Array(outs[i]) for i in range(k.value)]
+    ts = [Array(touts[i]) for i in range(k.value)]
+    n_out = store[0].num_leaves
+    y, t = tu.tree_unflatten(store[0], ys[:n_out]), tu.tree_unflatten(store[0], ts[:n_out])
+    if has_aux:
+        return y, t, tu.tree_unflatten(store[1], ys[n_out:])
+    return y, t
+
+def linearize(fun, *primals):
+    """`jax.linearize(fun, *primals)`: (outputs, the JVP as a function of tangents)."""
+    out, _ = jvp(fun, primals, tu.tree_map(lambda x: numpy_zeros_like(x), primals))
+    def f_jvp(*tangents):
+        return jvp(fun, primals, tangents)[1]
+    return out, f_jvp
+
+def numpy_zeros_like(x):
+    from . import numpy as jnp
+    return jnp.zeros_like(asarray(x))
+
+def vjp(fun, *primals, has_aux=False):
+    """`jax.vjp(fun, *primals)`: (outputs, vjp_fun[, aux])."""
+    per_arg, offsets, flat = _flatten_args(primals)
+    store = [None, None]
+    def body(ls):
+        out = fun(*_rebuild(per_arg, offsets, ls))
+        if has_aux:
+            out, aux = out
+            store[1] = aux
+        out_leaves, store[0] = tu.tree_flatten(out)
+        return out_leaves
+    f = _make(body, _name(fun))
+    ph, n = handles(flat)
+    outs = (arr * _OUT_CAP)()
+    k = C.c_size_t()
+    pb = fn()
+    engine(lib.jc_vjp, f.h, ph, n, outs, _OUT_CAP, C.byref(k), C.byref(pb))
+    pullback = _Fn(pb.value)
+    out_tree = store[0]
+    y = tu.tree_unflatten(out_tree, [Array(outs[i]) for i in range(k.value)])
+    def vjp_fun(ct):
+        ct_leaves, ct_tree = tu.tree_flatten(ct)
+        if ct_tree != out_tree:
+            raise TypeError(f"Tree structure of cotangent input {ct_tree}, does not match structure of primal output {out_tree}.")
+        gs = pullback.call(ct_leaves)
+        return tuple(_rebuild(per_arg, offsets, gs))
+    if has_aux:
+        return y, vjp_fun, store[1]
+    return y, vjp_fun
+
+def _jac(kind, fun, argnums, has_aux):
+    nums = _argnums(argnums)
+    def inner(*args):
+        per_arg, offsets, flat = _flatten_args(args)
+        leaf_nums = [offsets[i] + k for i in nums for k in range(len(per_arg[i][0]))]
+        store = [None, None]
+        def body(ls):
+            out = fun(*_rebuild(per_arg, offsets, ls))
+            if has_aux:
+                out, aux = out
+                store[1] = aux
+            out_leaves, store[0] = tu.tree_flatten(out)
+            return out_leaves
+        base = _make(body, _name(fun))
+        h = fn()
+        ib, n = _ints(leaf_nums)
+        getattr(lib, kind)(base.h, ib, n, C.byref(h))
+        js = _Fn(h.value).call(flat)
+        m = len(leaf_nums)
+        per_out = []
+        for i in range(store[0].num_leaves):
+            row, k = js[i * m:(i + 1) * m], 0
+            parts = []
+            for a in nums:
+                c = len(per_arg[a][0])
+                parts.append(tu.tree_unflatten(per_arg[a][1], row[k:k + c]))
+                k += c
+            per_out.append(parts[0] if isinstance(argnums, int) else tuple(parts))
+        j = tu.tree_unflatten(store[0], per_out)
+        return (j, store[1]) if has_aux else j
+    inner.__wrapped__ = fun
+    return inner
+
+def jacfwd(fun, argnums=0, has_aux=False):
+    """`jax.jacfwd`."""
+    return _jac("jc_jacfwd", fun, argnums, has_aux)
+
+def jacrev(fun, argnums=0, has_aux=False):
+    """`jax.jacrev`."""
+    return _jac("jc_jacrev", fun, argnums, has_aux)
+
+jacobian = jacrev
+
+def hessian(fun, argnums=0, has_aux=False):
+    """`jax.hessian`: jacfwd of jacrev."""
+    return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+
+def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
+    """`jax.checkpoint` (remat): intermediates are recomputed in the backward pass."""
+    statics = _argnums(static_argnums)
+    def inner(*args):
+        dyn = [a for i, a in enumerate(args) if i not in statics]
+        leaves, treedef = tu.tree_flatten(dyn)
+        store = [None]
+        def body(ls):
+            d = iter(tu.tree_unflatten(treedef, ls))
+            full = [args[i] if i in statics else next(d) for i in range(len(args))]
+            out_leaves, store[0] = tu.tree_flatten(fun(*full))
+            return out_leaves
+        base = _make(body, _name(fun))
+        h = fn()
+        lib.jc_checkpoint(base.h, C.byref(h))
+        outs = _Fn(h.value).call(leaves)
+        return tu.tree_unflatten(store[0], outs)
+    inner.__wrapped__ = fun
+    return inner
+
+remat = checkpoint
+
+class custom_jvp:
+    """`jax.custom_jvp`: `f.defjvp(rule)` with rule(*nondiff, primals, tangents)."""
+    def __init__(self, fun, nondiff_argnums=()):
+        self.fun, self.nondiff_argnums, self.jvp = fun, tuple(nondiff_argnums), None
+        self.__name__ = _name(fun)
+        self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
+
+    def defjvp(self, jvp, symbolic_zeros=False):
+        self.jvp = jvp
+        return jvp
+
+    def defjvps(self, *jvps):
+        def rule(primals, tangents):
+            out = self(*primals)
+            tout = None
+            for f, t in zip(jvps, tangents):
+                if f is None:
+                    continue
+                c = f(t, out, *primals)
+                tout = c if tout is None else tu.tree_map(lambda a, b: a + b, tout, c)
+            if tout is None:
+                tout = tu.tree_map(numpy_zeros_like, out)
+            return out, tout
+        self.defjvp(rule)
+
+    def __call__(self, *args):
+        if self.jvp is None:
+            raise AttributeError(f"No JVP defined for custom_jvp function {self.__name__} using defjvp.")
+        nd = self.nondiff_argnums
+        nondiff = [args[i] for i in nd]
+        dyn = [a for i, a in enumerate(args) if i not in nd]
+        leaves, treedef = tu.tree_flatten(dyn)
+        store = [None]
+        def full(d):
+            it = iter(d)
+            return [args[i] if i in nd else next(it) for i in range(len(args))]
+        def body(ls):
+            out_leaves, store[0] = tu.tree_flatten(self.fun(*full(tu.tree_unflatten(treedef, ls))))
+            return out_leaves
+        n = len(leaves)
+        def rule(ls):
+            p = tuple(tu.tree_unflatten(treedef, ls[:n]))
+            t = tuple(tu.tree_unflatten(treedef, ls[n:]))
+            out, tout = self.jvp(*nondiff, p, t)
+            ol, ot = tu.tree_flatten(out)
+            tl, tt = tu.tree_flatten(tout)
+            if ot != tt:
+                raise TypeError(f"Custom JVP rule must produce primal and tangent outputs with equal container (pytree) structures, but got {ot} and {tt} respectively.")
+            return ol + tl
+        f, r = _make(body, self.__name__), _make(rule, self.__name__ + "_jvp")
+        h = fn()
+        lib.jc_custom_jvp(f.h, r.h, C.byref(h))
+        outs = _Fn(h.value).call(leaves)
+        return tu.tree_unflatten(store[0], outs)
+
+class custom_vjp:
+    """`jax.custom_vjp`: `f.defvjp(fwd, bwd)`; fwd(*args) -> (out, res),
+    bwd(*nondiff, res, g) -> one cotangent per differentiable argument."""
+    def __init__(self, fun, nondiff_argnums=()):
+        self.fun, self.nondiff_argnums, self.fwd, self.bwd = fun, tuple(nondiff_argnums), None, None
+        self.__name__ = _name(fun)
+        self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
+
+    def defvjp(self, fwd, bwd, symbolic_zeros=False, optimize_remat=False):
+        self.fwd, self.bwd = fwd, bwd
+
+    def __call__(self, *args):
+        if self.fwd is None:
+            raise AttributeError(f"No VJP defined for custom_vjp function {self.__name__} using defvjp.")
+        nd = self.nondiff_argnums
+        nondiff = [args[i] for i in nd]
+        dyn = [a for i, a in enumerate(args) if i not in nd]
+        per_arg, offsets, leaves = _flatten_args(dyn)
+        store = [None, None]
+        def full(d):
+            it = iter(d)
+            return [args[i] if i in nd else next(it) for i in range(len(args))]
+        def body(ls):
+            out_leaves, store[0] = tu.tree_flatten(self.fun(*full(_rebuild(per_arg, offsets, ls))))
+            return out_leaves
+        def fwd(ls):
+            out, res = self.fwd(*full(_rebuild(per_arg, offsets, ls)))
+            ol, store[0] = tu.tree_flatten(out)
+            rl, store[1] = tu.tree_flatten(res)
+            return ol + rl
+        def bwd(ls):
+            nres = store[1].num_leaves
+            res = tu.tree_unflatten(store[1], ls[:nres])
+            g = tu.tree_unflatten(store[0], ls[nres:])
+            cts = self.bwd(*nondiff, res, g)
+            if not isinstance(cts, (tuple, list)) or len(cts) != len(dyn):
+                raise TypeError(f"Custom VJP bwd rule must produce a tuple of length equal to the number of arguments to the primal function ({len(dyn)}), but got {cts!r}")
+            flat = []
+            for (pl, pt), ct in zip(per_arg, cts):
+                if ct is None:
+                    flat += [numpy_zeros_like(x) for x in pl]
+                else:
+                    flat += tu.tree_leaves(ct)
+            return flat
+        f, fw, bw = _make(body, self.__name__), _make(fwd, self.__name__ + "_fwd"), _make(bwd, self.__name__ + "_bwd")
+        h = fn()
+        lib.jc_custom_vjp(f.h, fw.h, bw.h, C.byref(h))
+        outs = _Fn(h.value).call(leaves)
+        return tu.tree_unflatten(store[0], outs)
+
+class ShapedArray:
+    """What `jax.typeof` gives: shape, dtype and weak type of an array."""
+    def __init__(self, shape, dtype, weak_type=False):
+        self.shape, self.dtype, self.weak_type = tuple(shape), dtype, weak_type
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def str_short(self):
+        short = {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16", "int32": "i32", "int64": "i64",
+                 "int8": "i8", "int16": "i16", "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64", "bool": "bool"}
+        return f"{short.get(str(self.dtype), str(self.dtype))}[{','.join(map(str, self.shape))}]"
+
+    def __str__(self):
+        return f"{self.dtype}[{','.join(map(str, self.shape))}]"
+
+    def __repr__(self):
+        w = ", weak_type=True" if self.weak_type else ""
+        return f"ShapedArray({self.dtype}[{','.join(map(str, self.shape))}]{w})"
+
+    def __eq__(self, o):
+        return isinstance(o, ShapedArray) and (self.shape, str(self.dtype), self.weak_type) == (o.shape, str(o.dtype), o.weak_type)
+
+    def __hash__(self):
+        return hash((self.shape, str(self.dtype), self.weak_type))
+
+def typeof(x):
+    """`jax.typeof`."""
+    x = asarray(x)
+    return ShapedArray(x.shape, x.dtype, x.weak_type)
+
+def eval_shape(fun, *args):
+    """`jax.eval_shape`: output shapes and dtypes, from a trace."""
+    store = [None]
+    def shapes(*a):
+        out = fun(*a)
+        store[0] = tu.tree_map(lambda y: ShapedArray(asarray(y).shape, asarray(y).dtype, asarray(y).weak_type), out)
+        return out
+    make_jaxpr(shapes)(*args)
+    return store[0]

@@ -5,6 +5,7 @@ import numpy as _np
 from ._core import (Array, asarray, op, op1, _reduce, _axes, dtype_code, FLAG_AXIS, FLAG_KEEPDIMS,
                     FLAG_ALT, FLAG_MIN, FLAG_MAX)
 
+import builtins as _b
 ndarray = Array
 bool_, int8, int16, int32, int64 = "bool", "int8", "int16", "int32", "int64"
 uint8, uint16, uint32, uint64 = "uint8", "uint16", "uint32", "uint64"
@@ -154,7 +155,9 @@ def identity(n, dtype=None): return eye(n, dtype=dtype)
 def arange(start, stop=None, step=1, dtype=None):
     if stop is None:
         start, stop = 0, start
-    return op1("arange", floats=[start, stop, step], dtype=dtype)
+    if dtype is None and _b.any(isinstance(v, float) or (isinstance(v, _np.ndarray) and v.dtype.kind == "f") for v in (start, stop, step)):
+        dtype = "float64" if _x64() else "float32"
+    return op1("arange", floats=[float(start), float(stop), float(step)], dtype=dtype)
 
 def linspace(start, stop, num=50, endpoint=True, dtype=None):
     return op1("linspace", ints=[num], floats=[start, stop], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
@@ -222,3 +225,566 @@ class _At:
     def min(self, v): return self._upd("at_min", v)
     def max(self, v): return self._upd("at_max", v)
     def get(self): return _getitem(self.x, self.idx)
+
+# --- more of jax.numpy, composed of the engine's ops above (as jax.numpy
+# composes lax): dtype helpers, creation, elementwise, reductions, shapes.
+
+dtype = _np.dtype
+finfo = _np.finfo
+iinfo = _np.iinfo
+integer, floating, number, inexact, signedinteger, unsignedinteger = _np.integer, _np.floating, _np.number, _np.inexact, _np.signedinteger, _np.unsignedinteger
+complexfloating = _np.complexfloating
+float_ = "float64"
+int_ = "int64"
+
+def issubdtype(a, b):
+    if a == "bfloat16":
+        return b in (_np.floating, _np.inexact, _np.number, _np.generic) or b == "bfloat16"
+    return _np.issubdtype(_np.dtype(a), b)
+
+def isdtype(d, kind):
+    kinds = {"bool": _np.bool_, "signed integer": _np.signedinteger, "unsigned integer": _np.unsignedinteger,
+             "integral": _np.integer, "real floating": _np.floating, "numeric": _np.number}
+    ks = kind if isinstance(kind, tuple) else (kind,)
+    return builtins_any(issubdtype(d, kinds.get(k, k)) for k in ks)
+
+import builtins as _b
+builtins_any = _b.any
+
+def result_type(*args):
+    xs = []
+    for a in args:
+        if isinstance(a, str) or isinstance(a, _np.dtype) or isinstance(a, type):
+            xs.append(zeros((), a))
+        else:
+            xs.append(asarray(a))
+    return _np.dtype(_reduce_dtype(xs)) if _reduce_dtype(xs) != "bfloat16" else "bfloat16"
+
+def _reduce_dtype(xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = add(zeros_like(out), zeros_like(x))
+    return out.dtype
+
+def promote_types(a, b):
+    return _reduce_dtype([zeros((), a), zeros((), b)])
+
+def can_cast(from_, to, casting="safe"):
+    return _np.can_cast(from_, to, casting)
+
+def asarray_(x, dtype=None):
+    return asarray(x, dtype)
+
+def astype(x, dtype, copy=False):
+    return asarray(x).astype(dtype)
+
+def copy(a):
+    return positive(asarray(a)) if asarray(a).dtype != _np.bool_ else logical_or(a, False)
+
+def empty(shape, dtype=None):
+    return zeros(shape, dtype)
+
+def empty_like(a, dtype=None, shape=None):
+    return zeros_like_(a, dtype, shape)
+
+def zeros_like_(a, dtype=None, shape=None):
+    a = asarray(a)
+    return zeros(a.shape if shape is None else shape, dtype or a.dtype)
+
+_zeros_like, _ones_like = zeros_like, ones_like
+
+def zeros_like(a, dtype=None, shape=None):
+    if dtype is None and shape is None:
+        return _zeros_like(asarray(a))
+    return zeros_like_(a, dtype, shape)
+
+def ones_like(a, dtype=None, shape=None):
+    if dtype is None and shape is None:
+        return _ones_like(asarray(a))
+    a = asarray(a)
+    return ones(a.shape if shape is None else shape, dtype or a.dtype)
+
+_full_like = full_like
+
+def full_like(a, fill_value, dtype=None, shape=None):
+    if dtype is None and shape is None:
+        return _full_like(a, fill_value)
+    a = asarray(a)
+    return full(a.shape if shape is None else shape, fill_value, dtype or a.dtype)
+
+def shape(a):
+    return asarray(a).shape
+
+def ndim(a):
+    return asarray(a).ndim
+
+def size(a, axis=None):
+    a = asarray(a)
+    return a.size if axis is None else a.shape[axis]
+
+def isscalar(x):
+    return _np.isscalar(x) or (isinstance(x, Array) and x.ndim == 0)
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None):
+    return power(base, linspace(start, stop, num, endpoint, dtype))
+
+def meshgrid(*xi, indexing="xy"):
+    xs = [ravel(asarray(x)) for x in xi]
+    n = len(xs)
+    shapes = [x.shape[0] for x in xs]
+    if indexing == "xy" and n >= 2:
+        shapes[0], shapes[1] = shapes[1], shapes[0]
+    out = []
+    for i, x in enumerate(xs):
+        ax = i
+        if indexing == "xy" and n >= 2 and i < 2:
+            ax = 1 - i
+        s = [1] * n
+        s[ax] = x.shape[0]
+        out.append(broadcast_to(reshape(x, s), shapes))
+    return out
+
+def tri(N, M=None, k=0, dtype=None):
+    M = N if M is None else M
+    return asarray(greater_equal(arange(N)[:, None] + k, arange(M)[None, :]), dtype or float32)
+
+def diag(v, k=0):
+    v = asarray(v)
+    if v.ndim == 1:
+        m = v.shape[0]
+        n = m + _b.abs(k)
+        i = arange(m)
+        return zeros((n, n), v.dtype).at[i + _b.max(-k, 0), i + _b.max(k, 0)].set(v)
+    return diagonal(v, k)
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    a = asarray(a)
+    nd = a.ndim
+    a1, a2 = axis1 % nd, axis2 % nd
+    perm = [i for i in range(nd) if i not in (a1, a2)] + [a1, a2]
+    a = transpose(a, perm)
+    n, m = a.shape[-2], a.shape[-1]
+    k = _b.max(0, _b.min(n, m - offset) if offset >= 0 else _b.min(n + offset, m))
+    i = arange(k)
+    r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
+    return a[..., r, c]
+
+def trace(a, offset=0, axis1=0, axis2=1):
+    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
+
+def fabs(x): return abs(x)
+def rint(x): return op1("lax.round", asarray(x).astype(asarray(x).dtype) if issubdtype(asarray(x).dtype, _np.floating) else asarray(x), flags=FLAG_ALT)
+def round(a, decimals=0):
+    a = asarray(a)
+    if not issubdtype(a.dtype, _np.floating):
+        return a
+    if decimals == 0:
+        return rint(a)
+    f = 10.0 ** decimals
+    return rint(a * f) / f
+around = round
+def fix(x): return trunc(x)
+def signbit(x):
+    x = asarray(x)
+    return less(copysign(1.0, x), 0) if issubdtype(x.dtype, _np.floating) else less(x, 0)
+def copysign(x1, x2):
+    x1, x2 = asarray(x1), asarray(x2)
+    neg = less(x2, 0) if not issubdtype(x2.dtype, _np.floating) else logical_or(less(x2, 0), logical_and(equal(x2, 0), less(divide(1.0, x2), 0)))
+    return where(neg, negative(abs(x1)), abs(x1))
+def heaviside(x1, x2):
+    x1 = asarray(x1)
+    return where(less(x1, 0), zeros_like(x1), where(greater(x1, 0), ones_like(x1), x2))
+def float_power(x1, x2): return power(asarray(x1, "float64" if _x64() else "float32"), x2)
+def logaddexp2(x1, x2):
+    ln2 = _np.log(2)
+    return divide(logaddexp(multiply(x1, ln2), multiply(x2, ln2)), ln2)
+def real(x): return asarray(x)
+def conj(x): return asarray(x)
+conjugate = conj
+def imag(x): return zeros_like(asarray(x))
+def isreal(x): return ones_like(asarray(x), dtype="bool")
+def iscomplexobj(x): return False
+def isneginf(x): return logical_and(isinf(x), less(x, 0))
+def isposinf(x): return logical_and(isinf(x), greater(x, 0))
+def divmod(x1, x2): return floor_divide(x1, x2), remainder(x1, x2)
+def sinc(x):
+    x = asarray(x)
+    pix = multiply(pi, x)
+    safe = where(equal(x, 0), ones_like(pix), pix)
+    return where(equal(x, 0), ones_like(pix), divide(sin(safe), safe))
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    x = asarray(x)
+    if not issubdtype(x.dtype, _np.floating):
+        return x
+    info = finfo(_np.dtype(x.dtype) if x.dtype != "bfloat16" else _np.float32)
+    x = where(isnan(x), full_like(x, nan), x)
+    x = where(isposinf(x), full_like(x, info.max if posinf is None else posinf), x)
+    return where(isneginf(x), full_like(x, info.min if neginf is None else neginf), x)
+
+def _x64():
+    from . import _core
+    return _core._x64[0]
+
+_sum, _max, _min, _mean, _prod = sum, max, min, mean, prod
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    a = asarray(a)
+    if dtype is not None:
+        a = a.astype(dtype)
+    r = _sum(a, axis, keepdims, where)
+    return r if initial is None else add(r, initial)
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    a = asarray(a)
+    if dtype is not None:
+        a = a.astype(dtype)
+    r = _prod(a, axis, keepdims, where)
+    return r if initial is None else multiply(r, initial)
+
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    a = asarray(a)
+    if where is not None:
+        fill = -inf if initial is None else initial
+        a = _np_where_fill(a, where, fill)
+    r = _max(a, axis, keepdims)
+    return r if initial is None else maximum(r, initial)
+
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    a = asarray(a)
+    if where is not None:
+        fill = inf if initial is None else initial
+        a = _np_where_fill(a, where, fill)
+    r = _min(a, axis, keepdims)
+    return r if initial is None else minimum(r, initial)
+
+def _np_where_fill(a, cond, fill):
+    return where(cond, a, full_like(a, fill))
+
+amax, amin = max, min
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+    a = asarray(a)
+    if dtype is not None:
+        a = a.astype(dtype)
+    return _mean(a, axis, keepdims, where)
+
+def average(a, axis=None, weights=None, returned=False, keepdims=False):
+    a = asarray(a)
+    if weights is None:
+        avg = mean(a, axis, keepdims=keepdims)
+        wsum = full_like(avg, a.size / _b.max(avg.size, 1))
+    else:
+        w = asarray(weights)
+        if w.ndim != a.ndim and axis is not None:
+            s = [1] * a.ndim
+            s[axis] = w.shape[0]
+            w = reshape(w, s)
+        wsum = sum(broadcast_to(w, a.shape), axis, keepdims=keepdims)
+        avg = divide(sum(multiply(a, w), axis, keepdims=keepdims), wsum)
+    return (avg, wsum) if returned else avg
+
+def nansum(a, axis=None, keepdims=False):
+    a = asarray(a)
+    return sum(where(isnan(a), zeros_like(a), a), axis, keepdims=keepdims)
+
+def nanmean(a, axis=None, keepdims=False):
+    a = asarray(a)
+    ok = logical_not(isnan(a))
+    return divide(nansum(a, axis, keepdims), sum(ok, axis, keepdims=keepdims))
+
+def nanmax(a, axis=None, keepdims=False):
+    a = asarray(a)
+    return max(where(isnan(a), full_like(a, -inf), a), axis, keepdims=keepdims)
+
+def nanmin(a, axis=None, keepdims=False):
+    a = asarray(a)
+    return min(where(isnan(a), full_like(a, inf), a), axis, keepdims=keepdims)
+
+def ptp(a, axis=None, keepdims=False):
+    return subtract(max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
+
+def count_nonzero(a, axis=None, keepdims=False):
+    return sum(not_equal(a, 0), axis, dtype="int32", keepdims=keepdims)
+
+def median(a, axis=None, keepdims=False):
+    return quantile(a, 0.5, axis=axis, keepdims=keepdims)
+
+def quantile(a, q, axis=None, keepdims=False, method="linear"):
+    a = asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = axis % a.ndim
+    s = sort(a, axis=axis)
+    n = a.shape[axis]
+    qs = _np.asarray(q, dtype=float)
+    pos = qs * (n - 1)
+    lo, hi = _np.floor(pos).astype(int), _np.ceil(pos).astype(int)
+    frac = pos - lo
+    def pick(i):
+        return take(s, asarray(i.reshape(-1)), axis=axis)
+    r = add(multiply(pick(lo), 1 - asarray(frac.reshape(-1), s.dtype).reshape([-1 if k == axis else 1 for k in range(s.ndim)])),
+            multiply(pick(hi), asarray(frac.reshape(-1), s.dtype).reshape([-1 if k == axis else 1 for k in range(s.ndim)])))
+    r = moveaxis(r, axis, 0)
+    r = reshape(r, qs.shape + r.shape[1:])
+    if keepdims:
+        r = expand_dims(r, axis + qs.ndim)
+    return r
+
+def percentile(a, q, axis=None, keepdims=False):
+    return quantile(a, _np.asarray(q) / 100.0, axis=axis, keepdims=keepdims)
+
+def cumulative_sum(x, axis=None, dtype=None, include_initial=False):
+    return cumsum(x, axis)
+
+def flatten(a): return ravel(a)
+
+def atleast_3d(*arys):
+    out = []
+    for a in arys:
+        a = asarray(a)
+        if a.ndim == 0:
+            a = reshape(a, (1, 1, 1))
+        elif a.ndim == 1:
+            a = reshape(a, (1, a.shape[0], 1))
+        elif a.ndim == 2:
+            a = expand_dims(a, 2)
+        out.append(a)
+    return out[0] if len(out) == 1 else out
+
+def column_stack(tup):
+    arrs = [asarray(a) for a in tup]
+    arrs = [reshape(a, (-1, 1)) if a.ndim < 2 else a for a in arrs]
+    return concatenate(arrs, axis=1)
+
+def dstack(tup):
+    return concatenate([atleast_3d(a) for a in tup], axis=2)
+
+def array_split(a, indices_or_sections, axis=0):
+    a = asarray(a)
+    if isinstance(indices_or_sections, int):
+        n, k = a.shape[axis], indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+        idx = list(_np.cumsum(sizes)[:-1])
+        return split(a, idx, axis)
+    return split(a, indices_or_sections, axis)
+
+def hsplit(a, i): return split(a, i, axis=1 if asarray(a).ndim > 1 else 0)
+def vsplit(a, i): return split(a, i, axis=0)
+def fliplr(a): return flip(a, 1)
+def flipud(a): return flip(a, 0)
+
+def rot90(m, k=1, axes=(0, 1)):
+    m = asarray(m)
+    k %= 4
+    a0, a1 = axes
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    perm = list(range(m.ndim))
+    perm[a0], perm[a1] = perm[a1], perm[a0]
+    if k == 1:
+        return transpose(flip(m, a1), perm)
+    return flip(transpose(m, perm), a1)
+
+def broadcast_shapes(*shapes):
+    return tuple(_np.broadcast_shapes(*shapes))
+
+def broadcast_arrays(*args):
+    arrs = [asarray(a) for a in args]
+    s = broadcast_shapes(*[a.shape for a in arrs])
+    return [broadcast_to(a, s) for a in arrs]
+
+def append(arr, values, axis=None):
+    if axis is None:
+        return concatenate([ravel(asarray(arr)), ravel(asarray(values))])
+    return concatenate([arr, values], axis=axis)
+
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    a = asarray(a)
+    if prepend is not None or append is not None:
+        parts = []
+        ax = axis % a.ndim
+        for p in (prepend,):
+            if p is not None:
+                p = asarray(p)
+                parts.append(broadcast_to(p, a.shape[:ax] + (1,) + a.shape[ax + 1:]) if p.ndim == 0 else p)
+        parts.append(a)
+        if append is not None:
+            p = asarray(append)
+            parts.append(broadcast_to(p, a.shape[:ax] + (1,) + a.shape[ax + 1:]) if p.ndim == 0 else p)
+        a = concatenate(parts, axis=ax)
+    for _ in range(n):
+        m = a.shape[axis]
+        a = subtract(_slice_axis(a, 1, m, axis), _slice_axis(a, 0, m - 1, axis))
+    return a
+
+def _slice_axis(a, start, stop, axis):
+    idx = [slice(None)] * a.ndim
+    idx[axis] = slice(start, stop)
+    return a[tuple(idx)]
+
+def ediff1d(ary):
+    return diff(ravel(asarray(ary)))
+
+def searchsorted(a, v, side="left", sorter=None):
+    a, v = asarray(a), asarray(v)
+    cmp = less if side == "left" else less_equal
+    return sum(cmp(a, v[..., None]), axis=-1, dtype="int32")
+
+def digitize(x, bins, right=False):
+    return searchsorted(bins, x, side="left" if right else "right")
+
+def kron(a, b):
+    a, b = asarray(a), asarray(b)
+    nd = _b.max(a.ndim, b.ndim)
+    a = reshape(a, (1,) * (nd - a.ndim) + a.shape)
+    b = reshape(b, (1,) * (nd - b.ndim) + b.shape)
+    out = multiply(reshape(a, [s for d in a.shape for s in (d, 1)]), reshape(b, [s for d in b.shape for s in (1, d)]))
+    return reshape(out, [x * y for x, y in zip(a.shape, b.shape)])
+
+def cross(a, b, axis=-1):
+    a, b = moveaxis(asarray(a), axis, -1), moveaxis(asarray(b), axis, -1)
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+def select(condlist, choicelist, default=0):
+    out = asarray(default)
+    for c, v in reversed(list(zip(condlist, choicelist))):
+        out = where(c, v, out)
+    return out
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = asarray(a), asarray(b)
+    close = less_equal(abs(subtract(a, b)), add(atol, multiply(rtol, abs(b))))
+    close = logical_or(close, equal(a, b))
+    if equal_nan:
+        close = logical_or(close, logical_and(isnan(a), isnan(b)))
+    return close
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return all(isclose(a, b, rtol, atol, equal_nan))
+
+def array_equal(a1, a2, equal_nan=False):
+    a1, a2 = asarray(a1), asarray(a2)
+    if a1.shape != a2.shape:
+        return asarray(False)
+    return all(equal(a1, a2))
+
+def indices(dimensions, dtype=None):
+    return stack(meshgrid(*[arange(d, dtype=dtype) for d in dimensions], indexing="ij"))
+
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    y = asarray(y)
+    m = y.shape[axis]
+    avg = multiply(add(_slice_axis(y, 1, m, axis), _slice_axis(y, 0, m - 1, axis)), 0.5)
+    if x is None:
+        return multiply(sum(avg, axis), dx)
+    return sum(multiply(avg, diff(x)), axis)
+
+def interp(x, xp, fp, left=None, right=None):
+    x, xp, fp = asarray(x), asarray(xp), asarray(fp)
+    i = clip(searchsorted(xp, x, side="right"), 1, xp.shape[0] - 1)
+    x0, x1 = take(xp, i - 1), take(xp, i)
+    y0, y1 = take(fp, i - 1), take(fp, i)
+    t = divide(subtract(x, x0), subtract(x1, x0))
+    y = add(y0, multiply(t, subtract(y1, y0)))
+    y = where(less(x, xp[0]), fp[0] if left is None else left, y)
+    return where(greater(x, xp[-1]), fp[-1] if right is None else right, y)
+
+def polyval(p, x):
+    p, x = asarray(p), asarray(x)
+    y = zeros_like(x * p[0])
+    for i in range(p.shape[0]):
+        y = add(multiply(y, x), p[i])
+    return y
+
+def cov(m, rowvar=True, bias=False, ddof=None):
+    m = asarray(m)
+    if m.ndim == 1:
+        m = m[None, :]
+    if not rowvar:
+        m = m.T
+    n = m.shape[1]
+    c = subtract(m, mean(m, axis=1, keepdims=True))
+    d = (0 if bias else 1) if ddof is None else ddof
+    return divide(matmul(c, c.T), n - d).squeeze() if m.shape[0] == 1 else divide(matmul(c, c.T), n - d)
+
+def corrcoef(x, rowvar=True):
+    c = cov(x, rowvar)
+    d = sqrt(diagonal(c))
+    return divide(divide(c, d[:, None]), d[None, :])
+
+def histogram(*a, **k):
+    raise NotImplementedError("jnp.histogram is not supported yet")
+
+def nonzero(a, size=None, fill_value=None):
+    if size is None:
+        raise NotImplementedError("jnp.nonzero needs a static `size` under jaxcore (data-dependent shapes are not supported)")
+    a = ravel(asarray(a)) if asarray(a).ndim == 1 else asarray(a)
+    if a.ndim != 1:
+        raise NotImplementedError("jnp.nonzero with size= supports 1-d arrays")
+    n = a.shape[0]
+    keys = where(not_equal(a, 0), arange(n), full((n,), n, "int32"))
+    idx = sort(keys)[:size]
+    fill = 0 if fill_value is None else fill_value
+    return (where(less(idx, n), idx, full_like(idx, fill)),)
+
+def argwhere(a, size=None, fill_value=None):
+    return stack(nonzero(a, size=size, fill_value=fill_value), axis=1)
+
+def unique(*a, **k):
+    raise NotImplementedError("jnp.unique has a data-dependent shape: not supported yet")
+
+def packbits(*a, **k):
+    raise NotImplementedError("jnp.packbits is not supported yet")
+
+def _linalg_missing(name):
+    def f(*a, **k):
+        raise NotImplementedError(f"jnp.linalg.{name} needs decompositions the engine does not have yet")
+    return f
+
+for _n in ["det", "inv", "solve", "cholesky", "qr", "svd", "eigh", "eig", "slogdet", "pinv", "lstsq", "matrix_power"]:
+    setattr(linalg, _n, staticmethod(_linalg_missing(_n)))
+
+# --- Array methods that are jnp functions
+def _ax(axes):
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        return axes[0]
+    return axes or None
+
+Array.var = lambda self, axis=None, ddof=0, keepdims=False: var(self, axis, ddof, keepdims)
+Array.std = lambda self, axis=None, ddof=0, keepdims=False: std(self, axis, ddof, keepdims)
+Array.sum = lambda self, axis=None, dtype=None, keepdims=False, where=None: sum(self, axis, dtype, keepdims=keepdims, where=where)
+Array.mean = lambda self, axis=None, dtype=None, keepdims=False, where=None: mean(self, axis, dtype, keepdims=keepdims, where=where)
+Array.max = lambda self, axis=None, keepdims=False, initial=None, where=None: max(self, axis, keepdims=keepdims, initial=initial, where=where)
+Array.min = lambda self, axis=None, keepdims=False, initial=None, where=None: min(self, axis, keepdims=keepdims, initial=initial, where=where)
+Array.prod = lambda self, axis=None, dtype=None, keepdims=False: prod(self, axis, dtype, keepdims=keepdims)
+Array.any = lambda self, axis=None, keepdims=False: any(self, axis, keepdims)
+Array.all = lambda self, axis=None, keepdims=False: all(self, axis, keepdims)
+Array.argmax = lambda self, axis=None, keepdims=False: argmax(self, axis, keepdims)
+Array.argmin = lambda self, axis=None, keepdims=False: argmin(self, axis, keepdims)
+Array.cumsum = lambda self, axis=None: cumsum(self, axis)
+Array.cumprod = lambda self, axis=None: cumprod(self, axis)
+Array.clip = lambda self, min=None, max=None: clip(self, min, max)
+Array.round = lambda self, decimals=0: round(self, decimals)
+Array.squeeze = lambda self, axis=None: squeeze(self, axis)
+Array.swapaxes = lambda self, a1, a2: swapaxes(self, a1, a2)
+Array.transpose = lambda self, *axes: transpose(self, _ax(axes))
+Array.ravel = lambda self: ravel(self)
+Array.dot = lambda self, b: dot(self, b)
+Array.copy = lambda self: copy(self)
+Array.conj = lambda self: self
+Array.conjugate = lambda self: self
+Array.real = property(lambda self: self)
+Array.imag = property(lambda self: zeros_like(self))
+Array.sort = lambda self, axis=-1: sort(self, axis)
+Array.argsort = lambda self, axis=-1: argsort(self, axis)
+Array.take = lambda self, indices, axis=None: take(self, indices, axis)
+Array.repeat = lambda self, repeats, axis=None: repeat(self, repeats, axis)
+Array.trace = lambda self, offset=0, axis1=0, axis2=1: trace(self, offset, axis1, axis2)
+Array.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset, axis1, axis2)
+Array.nbytes = property(lambda self: self.size * _np.dtype(self.dtype if self.dtype != "bfloat16" else "float16").itemsize)
+Array.itemsize = property(lambda self: _np.dtype(self.dtype if self.dtype != "bfloat16" else "float16").itemsize)
+Array.ptp = lambda self, axis=None, keepdims=False: ptp(self, axis, keepdims)

@@ -1,0 +1,326 @@
+"""`jaxcore.lax`: control flow (`cond`, `switch`, `while_loop`,
+`fori_loop`, `scan`, `map`) over engine sub-functions, and the lax
+primitives (strict dtypes, explicit shapes) by their JAX names."""
+
+import ctypes as C
+import operator
+
+from ._lib import lib
+from ._core import Array, asarray, op1, dtype_code, FLAG_ALT as _ALT
+from ._api import _make, call_outs, handles, _name
+from . import tree_util as tu
+
+# ---- control flow ----
+
+def _branch(f, treedef, store, i):
+    def g(leaves):
+        out_leaves, store[i] = tu.tree_flatten(f(*tu.tree_unflatten(treedef, leaves)))
+        return out_leaves
+    return g
+
+def cond(pred, true_fun, false_fun, *operands):
+    """`lax.cond(pred, true_fun, false_fun, *operands)`."""
+    if len(operands) == 0 and not callable(false_fun):
+        raise TypeError("cond expects true_fun and false_fun to be callables")
+    leaves, treedef = tu.tree_flatten(operands)
+    store = [None, None]
+    t = _make(_branch(true_fun, treedef, store, 0), _name(true_fun))
+    f = _make(_branch(false_fun, treedef, store, 1), _name(false_fun))
+    ops, n = handles(leaves)
+    p = asarray(pred)
+    outs = call_outs(lib.jc_cond, p._h, t.h, f.h, ops, n)
+    if store[0] != store[1]:
+        raise TypeError(f"true_fun and false_fun output must have same type structure, got {store[0]} and {store[1]}.")
+    return tu.tree_unflatten(store[0], outs)
+
+def switch(index, branches, *operands):
+    """`lax.switch(index, branches, *operands)` (the index is clamped)."""
+    branches = list(branches)
+    if not branches:
+        raise ValueError("Empty branch sequence")
+    leaves, treedef = tu.tree_flatten(operands)
+    store = [None] * len(branches)
+    fns = [_make(_branch(b, treedef, store, i), _name(b)) for i, b in enumerate(branches)]
+    hs = (C.c_void_p * len(fns))(*[f.h for f in fns])
+    ops, n = handles(leaves)
+    i = asarray(index)
+    outs = call_outs(lib.jc_switch, i._h, hs, len(fns), ops, n)
+    for i, s in enumerate(store[1:], 1):
+        if s != store[0]:
+            raise TypeError(f"branch 0 and {i} outputs must have same type structure, got {store[0]} and {s}.")
+    return tu.tree_unflatten(store[0], outs)
+
+def while_loop(cond_fun, body_fun, init_val):
+    """`lax.while_loop(cond_fun, body_fun, init_val)`."""
+    leaves, treedef = tu.tree_flatten(init_val)
+    def c(ls):
+        return [cond_fun(tu.tree_unflatten(treedef, ls))]
+    def b(ls):
+        out_leaves, out_tree = tu.tree_flatten(body_fun(tu.tree_unflatten(treedef, ls)))
+        if out_tree != treedef:
+            raise TypeError(f"body_fun output and input must have identical types, got\n{out_tree}\nand\n{treedef}.")
+        return out_leaves
+    cf, bf = _make(c, _name(cond_fun)), _make(b, _name(body_fun))
+    init, n = handles(leaves)
+    outs = call_outs(lib.jc_while_loop, cf.h, bf.h, init, n)
+    return tu.tree_unflatten(treedef, outs)
+
+def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
+    """`lax.fori_loop(lower, upper, body_fun, init_val)`: a scan when the
+    bounds are concrete, a while loop otherwise (as in JAX)."""
+    leaves, treedef = tu.tree_flatten(init_val)
+    def b(ls):
+        val = body_fun(ls[0], tu.tree_unflatten(treedef, ls[1:]))
+        out_leaves, out_tree = tu.tree_flatten(val)
+        if out_tree != treedef:
+            raise TypeError(f"body_fun output and input must have identical types, got\n{out_tree}\nand\n{treedef}.")
+        return out_leaves
+    bf = _make(b, _name(body_fun))
+    init, n = handles(leaves)
+    lo, hi = asarray(lower), asarray(upper)
+    outs = call_outs(lib.jc_fori_loop, lo._h, hi._h, bf.h, init, n)
+    return tu.tree_unflatten(treedef, outs)
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
+    """`lax.scan(f, init, xs, length, reverse, unroll)`: f(carry, x) -> (carry, y)."""
+    c_leaves, c_tree = tu.tree_flatten(init)
+    x_leaves, x_tree = tu.tree_flatten(xs)
+    nc = len(c_leaves)
+    store = [None]
+    def body(ls):
+        carry = tu.tree_unflatten(c_tree, ls[:nc])
+        x = tu.tree_unflatten(x_tree, ls[nc:])
+        out = f(carry, x)
+        if not isinstance(out, tuple) or len(out) != 2:
+            raise TypeError(f"scan body output must be a pair, got {out!r}.")
+        new_c, y = out
+        cl, ct = tu.tree_flatten(new_c)
+        if ct != c_tree:
+            raise TypeError(f"scan body function carry input and carry output must have the same pytree structure, but they differ:\n{c_tree}\nand\n{ct}")
+        yl, store[0] = tu.tree_flatten(y)
+        return cl + yl
+    bf = _make(body, _name(f))
+    ih, ni = handles(c_leaves)
+    xh, nx = handles(x_leaves)
+    u = 1 if isinstance(unroll, bool) else int(unroll)
+    outs = call_outs(lib.jc_scan, bf.h, ih, ni, xh, nx, -1 if length is None else int(length), bool(reverse), u)
+    return tu.tree_unflatten(c_tree, outs[:nc]), tu.tree_unflatten(store[0], outs[nc:])
+
+def map(f, xs, *, batch_size=None):
+    """`lax.map(f, xs)`: f over the leading axis, sequentially (a scan)."""
+    _, ys = scan(lambda c, x: ((), f(x)), (), xs)
+    return ys
+
+def stop_gradient(x):
+    return tu.tree_map(lambda a: op1("lax.stop_gradient", a), x)
+
+# ---- primitives ----
+
+def _unary(name):
+    def f(x):
+        return op1("lax." + name, x)
+    f.__name__ = name
+    return f
+
+for _n in ["neg", "sign", "floor", "ceil", "is_finite", "exp", "exp2", "log", "log1p", "expm1", "tanh", "logistic",
+           "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "sqrt", "rsqrt",
+           "cbrt", "abs", "erf", "erfc", "erf_inv", "lgamma", "digamma", "square"]:
+    globals()[_n] = _unary(_n)
+bitwise_not = _unary("not")
+
+def _binary(name):
+    def f(x, y):
+        return op1("lax." + name, x, y)
+    f.__name__ = name
+    return f
+
+for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt", "le", "gt", "ge",
+           "shift_left", "shift_right_logical", "shift_right_arithmetic"]:
+    globals()[_n] = _binary(_n)
+bitwise_and, bitwise_or, bitwise_xor = _binary("and"), _binary("or"), _binary("xor")
+
+def integer_pow(x, y):
+    return op1("lax.integer_pow", x, ints=[y])
+
+def convert_element_type(x, new_dtype):
+    return op1("lax.convert_element_type", x, dtype=new_dtype)
+
+def bitcast_convert_type(x, new_dtype):
+    return op1("lax.bitcast_convert_type", x, dtype=new_dtype)
+
+def reshape(operand, new_sizes, dimensions=None):
+    if dimensions is not None:
+        operand = transpose(operand, dimensions)
+    return op1("lax.reshape", operand, ints=list(new_sizes))
+
+def transpose(operand, permutation):
+    return op1("lax.transpose", operand, ints=list(permutation))
+
+def _lists(*ls):
+    out = []
+    for l in ls:
+        out += [len(l)] + [int(v) for v in l]
+    return out
+
+def broadcast_in_dim(operand, shape, broadcast_dimensions):
+    return op1("lax.broadcast_in_dim", operand, ints=_lists(shape, broadcast_dimensions))
+
+def broadcast(operand, sizes):
+    x = asarray(operand)
+    n = len(sizes)
+    return broadcast_in_dim(x, tuple(sizes) + x.shape, tuple(range(n, n + x.ndim)))
+
+def squeeze(array, dimensions):
+    return op1("lax.squeeze", array, ints=list(dimensions))
+
+def expand_dims(array, dimensions):
+    return op1("lax.expand_dims", array, ints=list(dimensions))
+
+def rev(operand, dimensions):
+    return op1("lax.rev", operand, ints=list(dimensions))
+
+def slice(operand, start_indices, limit_indices, strides=None):
+    ls = [start_indices, limit_indices] + ([strides] if strides is not None else [])
+    return op1("lax.slice", operand, ints=_lists(*ls))
+
+def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
+    x = asarray(operand)
+    start, limit, strides = [0] * x.ndim, list(x.shape), [1] * x.ndim
+    n = x.shape[axis]
+    start[axis] = (start_index or 0) + (n if (start_index or 0) < 0 else 0)
+    limit[axis] = n if limit_index is None else limit_index + (n if limit_index < 0 else 0)
+    strides[axis] = stride
+    return slice(x, start, limit, strides)
+
+def index_in_dim(operand, index, axis=0, keepdims=True):
+    x = asarray(operand)
+    index = index + x.shape[axis] if index < 0 else index
+    s = slice_in_dim(x, index, index + 1, 1, axis)
+    return s if keepdims else squeeze(s, (axis,))
+
+def dynamic_slice(operand, start_indices, slice_sizes):
+    return op1("lax.dynamic_slice", operand, *start_indices, ints=list(slice_sizes))
+
+def dynamic_update_slice(operand, update, start_indices):
+    return op1("lax.dynamic_update_slice", operand, update, *start_indices)
+
+def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):
+    x = asarray(operand)
+    starts = [0] * x.ndim
+    starts[axis] = start_index
+    sizes = list(x.shape)
+    sizes[axis] = slice_size
+    return dynamic_slice(x, starts, sizes)
+
+def dynamic_index_in_dim(operand, index, axis=0, keepdims=True):
+    s = dynamic_slice_in_dim(operand, index, 1, axis)
+    return s if keepdims else squeeze(s, (axis,))
+
+def dynamic_update_slice_in_dim(operand, update, start_index, axis):
+    x = asarray(operand)
+    starts = [0] * x.ndim
+    starts[axis] = start_index
+    return dynamic_update_slice(x, update, starts)
+
+def concatenate(operands, dimension):
+    return op1("lax.concatenate", *operands, ints=[dimension])
+
+def pad(operand, padding_value, padding_config):
+    return op1("lax.pad", operand, padding_value, ints=[v for c in padding_config for v in c])
+
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
+    (lc, rc), (lb, rb) = dimension_numbers
+    return op1("lax.dot_general", lhs, rhs, ints=_lists(lc, rc, lb, rb), dtype=preferred_element_type)
+
+def dot(lhs, rhs, precision=None, preferred_element_type=None):
+    l, r = asarray(lhs), asarray(rhs)
+    return dot_general(l, r, (([l.ndim - 1], [0]), ([], [])), preferred_element_type=preferred_element_type)
+
+def batch_matmul(lhs, rhs, precision=None):
+    l, r = asarray(lhs), asarray(rhs)
+    b = list(range(l.ndim - 2))
+    return dot_general(l, r, (([l.ndim - 1], [r.ndim - 2]), (b, b)))
+
+def _reduce(name):
+    def f(operand, axes):
+        return op1("lax." + name, operand, ints=list(axes))
+    f.__name__ = name
+    return f
+
+reduce_sum, reduce_max, reduce_min, reduce_prod = _reduce("reduce_sum"), _reduce("reduce_max"), _reduce("reduce_min"), _reduce("reduce_prod")
+reduce_and, reduce_or = _reduce("reduce_and"), _reduce("reduce_or")
+
+def argmax(operand, axis, index_dtype):
+    return op1("lax.argmax", operand, ints=[axis], dtype=index_dtype)
+
+def argmin(operand, axis, index_dtype):
+    return op1("lax.argmin", operand, ints=[axis], dtype=index_dtype)
+
+def select(pred, on_true, on_false):
+    return op1("lax.select", pred, on_true, on_false)
+
+def select_n(which, *cases):
+    return op1("lax.select_n", which, *cases)
+
+def clamp(min, x, max):
+    return op1("lax.clamp", min, x, max)
+
+def iota(dtype, size):
+    return op1("lax.iota", ints=[0, size], dtype=dtype)
+
+def broadcasted_iota(dtype, shape, dimension):
+    return op1("lax.iota", ints=[dimension] + list(shape), dtype=dtype)
+
+def round(x, rounding_method=0):
+    return op1("lax.round", x, flags=(_ALT if int(rounding_method) == 1 else 0))
+
+def polygamma(m, x):
+    return op1("lax.polygamma", x, ints=[int(m)])
+
+def sort(operand, dimension=-1, is_stable=True, num_keys=1):
+    ops = list(operand) if isinstance(operand, (tuple, list)) else [operand]
+    d = dimension % asarray(ops[0]).ndim
+    from ._core import op
+    outs = op("lax.sort", *ops, ints=[d, num_keys])
+    return tuple(outs) if isinstance(operand, (tuple, list)) else outs[0]
+
+def sort_key_val(keys, values, dimension=-1, is_stable=True):
+    return sort((keys, values), dimension, is_stable, 1)
+
+def top_k(operand, k):
+    from . import numpy as jnp
+    x = asarray(operand)
+    idx = jnp.argsort(-x if x.dtype.kind != "b" else ~x, axis=-1, stable=True)
+    idx = slice_in_dim(idx, 0, k, 1, x.ndim - 1)
+    return jnp.take_along_axis(x, idx, axis=-1), idx
+
+def cumsum(operand, axis=0, reverse=False):
+    return op1("lax.cumsum", operand, ints=[axis], flags=(_ALT if reverse else 0))
+
+def cumprod(operand, axis=0, reverse=False):
+    return op1("lax.cumprod", operand, ints=[axis], flags=(_ALT if reverse else 0))
+
+def cummax(operand, axis=0, reverse=False):
+    return op1("lax.cummax", operand, ints=[axis], flags=(_ALT if reverse else 0))
+
+def cummin(operand, axis=0, reverse=False):
+    return op1("lax.cummin", operand, ints=[axis], flags=(_ALT if reverse else 0))
+
+def full(shape, fill_value, dtype=None):
+    from . import numpy as jnp
+    return jnp.full(shape, fill_value, dtype)
+
+def full_like(x, fill_value, dtype=None, shape=None):
+    from . import numpy as jnp
+    x = asarray(x)
+    return jnp.full(x.shape if shape is None else shape, fill_value, dtype or x.dtype)
+
+def zeros_like_array(x):
+    return full_like(x, 0)
+
+def psum(x, axis_name):
+    raise NotImplementedError("lax.psum needs a named axis (shard_map or vmap with axis_name): not supported yet")
+
+class RoundingMethod:
+    AWAY_FROM_ZERO = 0
+    TO_NEAREST_EVEN = 1

@@ -1,0 +1,2 @@
+"""`jaxcore.scipy`."""
+from . import special  # noqa: F401

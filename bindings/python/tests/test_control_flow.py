@@ -1,0 +1,162 @@
+"""lax control flow and custom derivatives from Python: each checked
+against plain Python loops / both branches / numpy, under grad, vmap, jit."""
+
+import numpy as np
+import pytest
+
+import jaxcore as jax
+import jaxcore.numpy as jnp
+from jaxcore import lax
+
+
+def close(a, b, tol=1e-5):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
+
+
+def test_cond_both_branches_grad_vmap_jit():
+    f = lambda x: lax.cond(x > 0, lambda v: jnp.sin(v) * 2, lambda v: v ** 3, x)
+    for x in [0.7, -0.4]:
+        want = np.sin(x) * 2 if x > 0 else x ** 3
+        dwant = 2 * np.cos(x) if x > 0 else 3 * x ** 2
+        close(f(x), want)
+        close(jax.grad(f)(x), dwant)
+        close(jax.jit(jax.grad(f))(x), dwant)
+    xs = jnp.array([0.7, -0.4, 1.5, -2.0])
+    close(jax.vmap(jax.grad(f))(xs), [jax.grad(f)(float(x)) for x in np.asarray(xs)])
+    # pytree operands and outputs
+    out = lax.cond(False, lambda d: {"a": d["x"] + 1, "b": d["y"]}, lambda d: {"a": d["x"] - 1, "b": d["y"] * 2}, {"x": 1.0, "y": jnp.ones(2)})
+    close(out["a"], 0.0)
+    close(out["b"], [2.0, 2.0])
+    with pytest.raises(TypeError, match="true_fun and false_fun output must have identical types"):
+        lax.cond(True, lambda x: x, lambda x: jnp.stack([x, x]), 1.0)
+
+
+def test_switch_clamps_like_jax():
+    branches = [lambda x: x, lambda x: x * 10, lambda x: x * 100]
+    assert [float(lax.switch(i, branches, 1.0)) for i in (-5, 0, 1, 2, 7)] == [1.0, 1.0, 10.0, 100.0, 100.0]
+    close(jax.grad(lambda x: lax.switch(1, branches, x))(3.0), 10.0)
+
+
+def test_while_loop_vmap_grad_and_errors():
+    def newton(a):
+        return lax.while_loop(lambda c: jnp.abs(c * c - a) > 1e-6, lambda c: 0.5 * (c + a / c), a)
+    for a in [2.0, 9.0, 0.3]:
+        close(newton(a), np.sqrt(a))
+        close(jax.grad(newton)(a), 0.5 / np.sqrt(a), 1e-4)
+    xs = jnp.array([2.0, 9.0, 0.3, 100.0])
+    close(jax.vmap(newton)(xs), np.sqrt(np.asarray(xs)))
+    close(jax.jit(jax.vmap(jax.grad(newton)))(xs), 0.5 / np.sqrt(np.asarray(xs)), 1e-4)
+    i, v = lax.while_loop(lambda c: c[0] < 10, lambda c: (c[0] + 1, c[1] * 2), (0, 1.0))
+    assert int(i) == 10 and float(v) == 1024.0
+    with pytest.raises(TypeError, match="cond_fun must return a boolean scalar"):
+        lax.while_loop(lambda c: c, lambda c: c, 1.0)
+
+
+def test_fori_loop_equals_the_hand_loop():
+    body = lambda i, c: c * 0.5 + jnp.sin(i * 0.1 + c) * 0.1
+    def hand(c):
+        for i in range(10):
+            c = c * 0.5 + np.sin(i * 0.1 + c) * 0.1
+        return c
+    x = np.array([0.5, -1.0], np.float32)
+    close(lax.fori_loop(0, 10, body, jnp.asarray(x)), hand(x))
+    close(jax.jit(lambda c: lax.fori_loop(0, 10, body, c))(x), hand(x))
+    g = jax.grad(lambda c: lax.fori_loop(0, 10, body, c).sum())(jnp.asarray(x))
+    unrolled = jax.grad(lambda c: [c := c * 0.5 + jnp.sin(i * 0.1 + c) * 0.1 for i in range(10)][-1].sum())(jnp.asarray(x))
+    close(g, unrolled)
+    # a traced bound makes it a while loop
+    close(jax.jit(lambda c, n: lax.fori_loop(0, n, body, c))(x, 10), hand(x))
+
+
+def test_scan_rnn_grad_vmap_and_reverse():
+    rng = np.random.default_rng(0)
+    W = jnp.asarray(rng.normal(size=(4, 4)).astype(np.float32) * 0.4)
+    xs = jnp.asarray(rng.normal(size=(7, 4)).astype(np.float32))
+    def rnn(W, xs):
+        def step(h, x):
+            h = jnp.tanh(W @ h + x)
+            return h, jnp.sum(h ** 2)
+        h, ys = lax.scan(step, jnp.zeros(4), xs)
+        return ys.sum() + h.sum()
+    def unrolled(W, xs):
+        h, tot = jnp.zeros(4), 0.0
+        for t in range(xs.shape[0]):
+            h = jnp.tanh(W @ h + xs[t])
+            tot = tot + jnp.sum(h ** 2)
+        return tot + h.sum()
+    close(rnn(W, xs), unrolled(W, xs))
+    for a, b in zip(jax.grad(rnn, argnums=(0, 1))(W, xs), jax.grad(unrolled, argnums=(0, 1))(W, xs)):
+        close(a, b)
+    close(jax.jit(jax.grad(rnn))(W, xs), jax.grad(unrolled)(W, xs))
+    xb = jnp.stack([xs, xs * 0.5, -xs])
+    close(jax.vmap(rnn, in_axes=(None, 0))(W, xb), [unrolled(W, xb[i]) for i in range(3)])
+    c, ys = lax.scan(lambda c, x: (c + x, c + x), 0.0, jnp.arange(5.0), reverse=True)
+    close(ys, [10.0, 10.0, 9.0, 7.0, 4.0])
+    close(lax.map(lambda x: x * 2, jnp.arange(3.0)), [0.0, 2.0, 4.0])
+    _, none_ys = lax.scan(lambda c, _: (c + 1, None), 0, None, length=4)
+    assert none_ys is None
+    with pytest.raises(ValueError, match="different leading axis sizes"):
+        lax.scan(lambda c, x: (c, x), 0.0, (jnp.ones(3), jnp.ones(4)))
+
+
+def test_custom_jvp_log1pexp_and_custom_vjp_clip():
+    @jax.custom_jvp
+    def log1pexp(x):
+        return jnp.log(1.0 + jnp.exp(x))
+
+    @log1pexp.defjvp
+    def log1pexp_jvp(primals, tangents):
+        x, = primals
+        t, = tangents
+        return log1pexp(x), t * (1 - 1 / (1 + jnp.exp(x)))
+
+    assert float(jax.grad(log1pexp)(100.0)) == 1.0
+    assert np.isnan(float(jax.grad(lambda x: jnp.log(1.0 + jnp.exp(x)))(100.0)))
+    xs = jnp.array([-3.0, 0.0, 2.0, 100.0])
+    want = 1 / (1 + np.exp(-np.asarray(xs, np.float64)))
+    close(jax.vmap(jax.grad(log1pexp))(xs), want)
+    close(jax.jit(jax.vmap(jax.grad(log1pexp)))(xs), want)
+
+    @jax.custom_vjp
+    def clip_gradient(lo, hi, x):
+        return x
+
+    def fwd(lo, hi, x):
+        return x, (lo, hi)
+
+    def bwd(res, g):
+        lo, hi = res
+        return (None, None, jnp.clip(g, lo, hi))
+
+    clip_gradient.defvjp(fwd, bwd)
+    f = lambda x: jnp.sum(3.0 * clip_gradient(-1.0, 1.0, x))
+    close(jax.grad(f)(jnp.array([2.0, -3.0])), [1.0, 1.0])
+    close(jax.jit(jax.grad(f))(jnp.array([2.0, -3.0])), [1.0, 1.0])
+    close(jax.vmap(jax.grad(lambda x: 0.5 * clip_gradient(-1.0, 1.0, x)))(jnp.array([1.0, 2.0])), [0.5, 0.5])
+
+    @jax.custom_jvp
+    def f2(x, y):
+        return x * y
+
+    f2.defjvps(lambda t, ans, x, y: t * y, lambda t, ans, x, y: x * t)
+    close(jax.grad(f2, argnums=(0, 1))(2.0, 3.0), (3.0, 2.0))
+
+
+def test_checkpoint_keeps_gradients():
+    def block(x):
+        for _ in range(3):
+            x = jnp.sin(jnp.tanh(x))
+        return x
+    f = lambda x: jnp.sum(jax.checkpoint(block)(x))
+    g = lambda x: jnp.sum(block(x))
+    x = jnp.array([0.3, -1.2, 2.0])
+    close(jax.grad(f)(x), jax.grad(g)(x))
+    close(jax.jit(jax.grad(f))(x), jax.grad(g)(x))
+    assert "checkpoint" in str(jax.make_jaxpr(jax.grad(f))(x))
+
+
+def test_exception_in_a_branch_propagates():
+    def boom(x):
+        raise KeyError("inside the branch")
+    with pytest.raises(KeyError, match="inside the branch"):
+        jax.grad(lambda x: lax.cond(x > 0, boom, lambda v: v, x))(1.0)

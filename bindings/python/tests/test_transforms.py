@@ -1,0 +1,115 @@
+"""jvp, vjp, linearize, jacfwd/jacrev/hessian, vmap with pytree axes,
+jit with static_argnames and donation, nn and scipy.special, typeof."""
+
+import numpy as np
+import pytest
+
+import jaxcore as jax
+import jaxcore.numpy as jnp
+
+
+def close(a, b, tol=1e-5):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
+
+
+def test_jvp_vjp_linearize():
+    f = lambda x, y: jnp.sin(x) * y
+    y, t = jax.jvp(f, (1.0, 2.0), (1.0, 0.0))
+    close(y, np.sin(1.0) * 2)
+    close(t, np.cos(1.0) * 2)
+    out, vf = jax.vjp(f, 1.0, 2.0)
+    gx, gy = vf(1.0)
+    close(gx, np.cos(1.0) * 2)
+    close(gy, np.sin(1.0))
+    _, fj = jax.linearize(jnp.exp, 1.0)
+    close(fj(2.0), 2 * np.e)
+    # pytrees
+    p = {"w": jnp.ones(3), "b": 1.0}
+    y, t = jax.jvp(lambda p: jnp.sum(p["w"] * 2) + p["b"], (p,), ({"w": jnp.ones(3), "b": 1.0},))
+    close(t, 7.0)
+
+
+def test_jacobians_and_hessian():
+    f = lambda x: jnp.stack([x[0] * x[1], jnp.sin(x[2])])
+    x = jnp.array([1.0, 2.0, 0.5])
+    want = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, np.cos(0.5)]])
+    close(jax.jacfwd(f)(x), want)
+    close(jax.jacrev(f)(x), want)
+    h = jax.hessian(lambda x: jnp.sum(x ** 3))(x)
+    close(h, np.diag(6 * np.asarray(x)))
+    ja, jb = jax.jacrev(lambda a, b: a * b, argnums=(0, 1))(jnp.ones(2), jnp.full(2, 3.0))
+    close(ja, 3 * np.eye(2))
+    close(jb, np.eye(2))
+
+
+def test_vmap_pytree_axes_and_out_axes():
+    d = {"a": jnp.arange(6.0).reshape(2, 3), "b": 2.0}
+    out = jax.vmap(lambda d: d["a"] * d["b"], in_axes=({"a": 1, "b": None},))(d)
+    close(out, np.arange(6.0).reshape(2, 3).T * 2)
+    a, b = jax.vmap(lambda x: (x, x * 2), out_axes=(0, 1))(jnp.ones((2, 3)))
+    assert a.shape == (2, 3) and b.shape == (3, 2)
+    with pytest.raises(ValueError, match="in_axes"):
+        jax.vmap(lambda x, y: x, in_axes=(0, 0, 0))(jnp.ones(2), jnp.ones(2))
+
+
+def test_jit_static_argnames_and_donation():
+    calls = []
+    def f(x, n):
+        calls.append(n)
+        return x * n
+    jf = jax.jit(f, static_argnames="n")
+    close(jf(jnp.ones(2), n=3), [3.0, 3.0])
+    close(jf(jnp.ones(2), n=3), [3.0, 3.0])
+    close(jf(jnp.ones(2), n=4), [4.0, 4.0])
+    assert calls == [3, 4]
+    g = jax.jit(lambda x: x + 1, donate_argnums=0)
+    x = jnp.zeros(4)
+    close(g(x), np.ones(4))
+
+
+def test_nn_and_special_against_numpy():
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0], np.float32)
+    j = jnp.asarray(x)
+    close(jax.nn.relu(j), np.maximum(x, 0))
+    close(jax.nn.sigmoid(j), 1 / (1 + np.exp(-x)))
+    close(jax.nn.softplus(j), np.log1p(np.exp(x)))
+    close(jax.nn.silu(j), x / (1 + np.exp(-x)))
+    close(jax.nn.gelu(j), 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3))))
+    close(jax.nn.gelu(j, approximate=False), [v * 0.5 * (1 + __import__("math").erf(v / np.sqrt(2))) for v in x])
+    sm = np.exp(x - x.max()) / np.exp(x - x.max()).sum()
+    close(jax.nn.softmax(j), sm)
+    close(jax.nn.log_softmax(j), np.log(sm))
+    close(jax.nn.logsumexp(j), np.log(np.exp(x).sum()))
+    close(jax.scipy.special.logsumexp(jnp.ones((2, 3)), axis=1), np.log(3 * np.e) * np.ones(2))
+    close(jax.nn.one_hot(jnp.array([0, 2]), 3), [[1, 0, 0], [0, 0, 1]])
+    assert float(jax.grad(jax.nn.relu)(0.0)) == 0.0
+    close(jax.grad(lambda v: jnp.sum(jax.nn.softmax(v) * jnp.arange(5.0)))(j),
+          sm * (np.arange(5) - (sm * np.arange(5)).sum()))
+
+
+def test_typeof_devices_and_more_numpy():
+    assert str(jax.typeof(jnp.ones((2, 3)))) == "float32[2,3]"
+    assert jax.typeof(1.0).weak_type
+    assert len(jax.devices()) >= 1
+    assert jnp.arange(3.0).dtype == np.float32
+    a = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+    ja = jnp.asarray(a)
+    close(jnp.diagonal(ja), np.diagonal(a))
+    close(jnp.trace(ja), np.trace(a))
+    close(jnp.diag(jnp.array([1.0, 2.0]), 1), np.diag([1.0, 2.0], 1))
+    close(jnp.diff(ja, axis=1), np.diff(a, axis=1))
+    close(jnp.median(ja, axis=0), np.median(a, axis=0))
+    close(jnp.quantile(ja, 0.3), np.quantile(a, 0.3))
+    close(jnp.rot90(ja), np.rot90(a))
+    close(jnp.kron(jnp.eye(2), ja[:2, :2]), np.kron(np.eye(2), a[:2, :2]))
+    close(jnp.searchsorted(jnp.array([1.0, 2.0, 3.0]), jnp.array([0.5, 2.0, 2.5])), np.searchsorted([1.0, 2.0, 3.0], [0.5, 2.0, 2.5]))
+    close(jnp.cross(jnp.array([1.0, 0, 0]), jnp.array([0, 1.0, 0])), [0, 0, 1])
+    close(jnp.interp(jnp.array([0.5, 1.5]), jnp.array([0.0, 1.0, 2.0]), jnp.array([0.0, 10.0, 0.0])), [5.0, 5.0])
+    assert bool(jnp.allclose(ja, a))
+    close(jnp.max(ja, axis=1, initial=20.0), np.max(a, axis=1, initial=20.0))
+    close(ja.var(axis=0), a.var(axis=0))
+    close(jnp.average(ja, axis=1, weights=jnp.arange(4.0)), np.average(a, axis=1, weights=np.arange(4.0)))
+    x, y = jnp.meshgrid(jnp.arange(3.0), jnp.arange(2.0))
+    nx, ny = np.meshgrid(np.arange(3.0), np.arange(2.0))
+    close(x, nx)
+    close(y, ny)
