@@ -135,3 +135,179 @@ pub fn normal(key: &Array, shape: &[usize], dtype: DType) -> Result<Array> {
     let s2 = lax::broadcast_in_dim(&Array::full_scalar(dtype, std::f64::consts::SQRT_2), shape, &[])?;
     lax::mul(&s2, &lax::erf_inv(&u)?)
 }
+
+/// The two keys of `split(key, 2)`.
+fn split2(key: &Array) -> Result<(Array, Array)> {
+    let ks = split(key, 2)?;
+    Ok((lax::index_in_dim(&ks, 0, 0, false)?, lax::index_in_dim(&ks, 1, 0, false)?))
+}
+
+/// `jax.random.randint(key, shape, minval, maxval, dtype)`: JAX's two-draw
+/// scheme (high and low words reduced modulo the span).
+pub fn randint(key: &Array, shape: &[usize], minval: i64, maxval: i64, dtype: DType) -> Result<Array> {
+    check_key("randint", key)?;
+    if !dtype.is_int() {
+        crate::bail!(Type, "randint: dtype argument must be an integer dtype, got {dtype}");
+    }
+    let nbits = dtype.bits();
+    let (lo_lim, hi_lim): (i128, i128) = if dtype.is_signed_int() { (-(1i128 << (nbits - 1)), (1i128 << (nbits - 1)) - 1) } else { (0, (1i128 << nbits) - 1) };
+    let out_of_range = maxval as i128 > hi_lim;
+    let (lo, hi) = ((minval as i128).clamp(lo_lim, hi_lim), (maxval as i128).clamp(lo_lim, hi_lim));
+    let mut span: u128 = if hi <= lo { 1 } else { (hi - lo) as u128 };
+    if out_of_range && hi > lo {
+        span += 1;
+    }
+    let unsigned = DType::unsigned_of_width(nbits).expect("8 to 64 bits");
+    let (k1, k2) = split2(key)?;
+    let higher = random_bits(&k1, nbits, shape)?;
+    let lower = random_bits(&k2, nbits, shape)?;
+    // spans of 2**nbits wrap to 0 in `unsigned`, as they do in JAX
+    let span_v = Array::full_scalar(unsigned, (span % (1u128 << nbits)) as f64);
+    let full = |x: &Array| lax::broadcast_in_dim(x, shape, &[]);
+    let span_a = full(&span_v)?;
+    let half = Array::full_scalar(unsigned, (1u128 << (nbits / 2)) as f64);
+    let multiplier = lax::rem(&half, &span_v)?;
+    let multiplier = full(&lax::rem(&lax::mul(&multiplier, &multiplier)?, &span_v)?)?;
+    let offset = lax::add(&lax::mul(&lax::rem(&higher, &span_a)?, &multiplier)?, &lax::rem(&lower, &span_a)?)?;
+    let offset = lax::rem(&offset, &span_a)?;
+    let base = full(&Array::full_scalar(dtype, lo as f64))?;
+    lax::add(&base, &lax::convert_element_type(&offset, dtype)?)
+}
+
+/// `jax.random.bernoulli(key, p, shape)`: `uniform(key, shape) < p`.
+pub fn bernoulli(key: &Array, p: &Array, shape: Option<&[usize]>) -> Result<Array> {
+    check_key("bernoulli", key)?;
+    let dtype = if p.dtype().is_float() { p.dtype() } else { jnp::default_float() };
+    let p = lax::convert_element_type(p, dtype)?;
+    let shape = shape.map(|s| s.to_vec()).unwrap_or_else(|| p.shape().to_vec());
+    let u = uniform(key, &shape, dtype, 0.0, 1.0)?;
+    jnp::less(&u, &p)
+}
+
+/// `jax.random.gumbel(key, shape, dtype)`: -log(-log(u)), u uniform in [tiny, 1).
+pub fn gumbel(key: &Array, shape: &[usize], dtype: DType) -> Result<Array> {
+    check_key("gumbel", key)?;
+    let tiny = match dtype {
+        DType::F16 => 6.103_515_625e-5,
+        DType::BF16 => 1.175_494_350_822_287_5e-38,
+        DType::F32 => f32::MIN_POSITIVE as f64,
+        DType::F64 => f64::MIN_POSITIVE,
+        d => crate::bail!(Type, "gumbel: dtype argument must be a float dtype, got {d}"),
+    };
+    let u = uniform(key, shape, dtype, tiny, 1.0)?;
+    jnp::negative(&jnp::log(&jnp::negative(&jnp::log(&u)?)?)?)
+}
+
+/// `jax.random.categorical(key, logits, axis, shape)`: the Gumbel-max trick.
+pub fn categorical(key: &Array, logits: &Array, axis: isize, shape: Option<&[usize]>) -> Result<Array> {
+    check_key("categorical", key)?;
+    let nd = logits.ndim() as isize;
+    if axis >= nd || axis < -nd {
+        crate::bail!(Value, "categorical: axis {axis} is out of bounds for logits of rank {nd}");
+    }
+    let axis = if axis >= 0 { axis - nd } else { axis };
+    let ax = (axis + nd) as usize;
+    let mut batch: Vec<usize> = logits.shape().to_vec();
+    batch.remove(ax);
+    let shape = shape.map(|s| s.to_vec()).unwrap_or_else(|| batch.clone());
+    if shape.len() < batch.len() || shape[shape.len() - batch.len()..] != batch[..] {
+        crate::bail!(Value, "categorical: shape {:?} is not compatible with the batch shape of the logits {:?}", shape, batch);
+    }
+    let prefix = &shape[..shape.len() - batch.len()];
+    let mut lshape = shape[shape.len() - batch.len()..].to_vec();
+    lshape.insert(ax, logits.shape()[ax]);
+    let mut gshape = prefix.to_vec();
+    gshape.extend_from_slice(&lshape);
+    let g = gumbel(key, &gshape, logits.dtype())?;
+    let expanded = jnp::expand_dims(logits, &(0..prefix.len() as isize).collect::<Vec<_>>())?;
+    jnp::argmax(&jnp::add(&g, &expanded)?, Some(axis), false)
+}
+
+/// JAX's `_shuffle`: sorts by fresh random keys, rounds enough for the size.
+fn shuffle(key: &Array, x: &Array, axis: usize) -> Result<Array> {
+    let size = x.size().max(1) as f64;
+    let rounds = (3.0 * size.ln() / (u32::MAX as f64).ln()).ceil() as usize;
+    let (mut key, mut x) = (key.clone(), x.clone());
+    for _ in 0..rounds {
+        let (k, sub) = split2(&key)?;
+        key = k;
+        let sort_keys = random_bits(&sub, 32, x.shape())?;
+        x = lax::sort(&[&sort_keys, &x], axis, 1, true)?.remove(1);
+    }
+    Ok(x)
+}
+
+/// `jax.random.permutation(key, n)`: a shuffled `arange(n)`.
+pub fn permutation_n(key: &Array, n: usize) -> Result<Array> {
+    check_key("permutation", key)?;
+    shuffle(key, &jnp::arange(0.0, n as f64, 1.0, None)?, 0)
+}
+
+/// `jax.random.permutation(key, x, axis, independent)`.
+pub fn permutation(key: &Array, x: &Array, axis: isize, independent: bool) -> Result<Array> {
+    check_key("permutation", key)?;
+    if x.ndim() == 0 {
+        crate::bail!(Type, "permutation: x must be an integer or at least 1-dimensional array");
+    }
+    let ax = crate::numpy::norm_axis(axis, x.ndim())?;
+    if independent || x.ndim() == 1 {
+        return shuffle(key, x, ax);
+    }
+    let ind = permutation_n(key, x.shape()[ax])?;
+    jnp::take(x, &ind, Some(ax as isize))
+}
+
+/// `jax.random.choice(key, a, shape, replace, p, axis)` for an array `a`
+/// (use `arange(n)` for an int), without or with probabilities `p`.
+pub fn choice(key: &Array, a: &Array, shape: &[usize], replace: bool, p: Option<&Array>, axis: isize) -> Result<Array> {
+    check_key("choice", key)?;
+    let scalar = a.ndim() == 0;
+    let n_inputs = if scalar { a.item_i64()? as usize } else { a.shape()[crate::numpy::norm_axis(axis, a.ndim())?] };
+    let ax = if scalar { 0 } else { crate::numpy::norm_axis(axis, a.ndim())? };
+    let n_draws: usize = shape.iter().product();
+    if n_draws == 0 {
+        crate::bail!(NotImplemented, "choice: empty draws are not supported yet");
+    }
+    if n_inputs == 0 {
+        crate::bail!(Value, "a must be greater than 0 unless no samples are taken");
+    }
+    if !replace && n_draws > n_inputs {
+        crate::bail!(Value, "Cannot take a larger sample (size {n_draws}) than population (size {n_inputs}) when 'replace=False'");
+    }
+    let pick = |ind: &Array| -> Result<Array> {
+        if scalar {
+            Ok(ind.clone())
+        } else {
+            jnp::take(a, ind, Some(ax as isize))
+        }
+    };
+    let result = match p {
+        None if replace => pick(&randint(key, shape, 0, n_inputs as i64, DType::I32)?)?,
+        None => {
+            let perm = if scalar { permutation_n(key, n_inputs)? } else { permutation(key, a, ax as isize, false)? };
+            lax::slice_in_dim(&perm, 0, n_draws, 1, ax)?
+        }
+        Some(p) => {
+            if p.shape() != [n_inputs] {
+                crate::bail!(Value, "p must be None or match the shape of a: got p of shape {:?} for {n_inputs} inputs", p.shape());
+            }
+            let ind = if replace {
+                let cum = jnp::cumsum(p, None)?;
+                let total = lax::index_in_dim(&cum, n_inputs - 1, 0, false)?;
+                let u = uniform(key, shape, cum.dtype(), 0.0, 1.0)?;
+                let r = jnp::multiply(&total, &jnp::subtract(&Array::full_scalar(cum.dtype(), 1.0), &u)?)?;
+                // searchsorted(cum, r) (left): how many cumulative sums are below r
+                let below = jnp::less(&lax::broadcast_in_dim(&cum, &[shape.to_vec(), vec![n_inputs]].concat(), &[shape.len()])?, &jnp::expand_dims(&r, &[-1])?)?;
+                jnp::sum(&jnp::astype(&below, DType::I32)?, Some(&[-1]), false)?
+            } else {
+                let g = jnp::add(&gumbel(key, &[n_inputs], p.dtype())?, &jnp::log(p)?)?;
+                // top_k: indices of the largest, ties by position
+                let idx = jnp::argsort(&jnp::negative(&g)?, Some(-1), false)?;
+                lax::slice_in_dim(&idx, 0, n_draws, 1, 0)?
+            };
+            pick(&ind)?
+        }
+    };
+    let out_shape: Vec<usize> = if scalar { shape.to_vec() } else { [&a.shape()[..ax], shape, &a.shape()[ax + 1..]].concat() };
+    lax::reshape(&result, &out_shape)
+}

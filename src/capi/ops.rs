@@ -339,6 +339,38 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             one(random::uniform(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()), p.floats.first().copied().unwrap_or(0.0), p.floats.get(1).copied().unwrap_or(1.0)))
         });
         t.insert("random.normal", |a, p| { need(a, 1, "random.normal")?; one(random::normal(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()))) });
+        // randint: ints = shape, floats = [minval, maxval]
+        t.insert("random.randint", |a, p| {
+            need(a, 1, "random.randint")?;
+            one(random::randint(&a[0], &p.shape(), p.float(0, "random.randint minval")? as i64, p.float(1, "random.randint maxval")? as i64, p.dtype.unwrap_or(jnp::default_int())))
+        });
+        // bernoulli: args = [key, p]; ints = shape when JC_FLAG_AXIS is set (else p's shape)
+        t.insert("random.bernoulli", |a, p| {
+            need(a, 2, "random.bernoulli")?;
+            let shape = p.flag(JC_FLAG_AXIS).then(|| p.shape());
+            one(random::bernoulli(&a[0], &a[1], shape.as_deref()))
+        });
+        t.insert("random.gumbel", |a, p| { need(a, 1, "random.gumbel")?; one(random::gumbel(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()))) });
+        // categorical: args = [key, logits]; ints = [axis, shape...] (shape when JC_FLAG_AXIS)
+        t.insert("random.categorical", |a, p| {
+            need(a, 2, "random.categorical")?;
+            let shape: Option<Vec<usize>> = p.flag(JC_FLAG_AXIS).then(|| p.ints[1..].iter().map(|&d| d.max(0) as usize).collect());
+            one(random::categorical(&a[0], &a[1], p.int(0, "random.categorical axis")? as isize, shape.as_deref()))
+        });
+        // permutation: args = [key] and ints = [n], or [key, x] and ints = [axis]; JC_FLAG_ALT = independent
+        t.insert("random.permutation", |a, p| {
+            need(a, 1, "random.permutation")?;
+            if a.len() == 1 {
+                return one(random::permutation_n(&a[0], p.int(0, "random.permutation n")?.max(0) as usize));
+            }
+            one(random::permutation(&a[0], &a[1], p.ints.first().copied().unwrap_or(0) as isize, p.flag(JC_FLAG_ALT)))
+        });
+        // choice: args = [key, a, p?]; ints = [axis, shape...]; JC_FLAG_ALT = replace
+        t.insert("random.choice", |a, p| {
+            need(a, 2, "random.choice")?;
+            let shape: Vec<usize> = p.ints.get(1..).unwrap_or(&[]).iter().map(|&d| d.max(0) as usize).collect();
+            one(random::choice(&a[0], &a[1], &shape, p.flag(JC_FLAG_ALT), a.get(2), p.ints.first().copied().unwrap_or(0) as isize))
+        });
         // a few lax primitives with parameters (ints as documented)
         t.insert("lax.integer_pow", |a, p| { need(a, 1, "lax.integer_pow")?; one(lax::integer_pow(&a[0], p.int(0, "lax.integer_pow")? as i32)) });
         t.insert("lax.convert_element_type", |a, p| { need(a, 1, "lax.convert_element_type")?; one(lax::convert_element_type(&a[0], p.dtype.ok_or_else(|| crate::err!(Value, "needs a dtype"))?)) });

@@ -113,3 +113,23 @@ def test_typeof_devices_and_more_numpy():
     nx, ny = np.meshgrid(np.arange(3.0), np.arange(2.0))
     close(x, nx)
     close(y, ny)
+
+
+def test_more_random_matches_jax():
+    # values printed by JAX 0.10.2 (CPU) for key(42)
+    k = jax.random.key(42)
+    r = jax.random
+    assert np.asarray(r.randint(k, (6,), 0, 10)).tolist() == [4, 4, 1, 9, 9, 9]
+    assert np.asarray(r.randint(k, (3,), -5, 1000000)).tolist() == [278646, 848442, 367222]
+    assert np.asarray(r.bernoulli(k, 0.3, (8,))).tolist() == [False] * 6 + [True, False]
+    assert np.asarray(r.categorical(k, jnp.array([0.1, 1.0, 2.0, -1.0]), shape=(6,))).tolist() == [2, 1, 1, 1, 1, 2]
+    assert np.asarray(r.categorical(k, jnp.log(jnp.ones((3, 5)) / 5.0))).tolist() == [1, 4, 2]
+    assert np.asarray(r.permutation(k, 10)).tolist() == [7, 4, 2, 5, 3, 6, 8, 9, 0, 1]
+    assert np.asarray(r.permutation(k, jnp.arange(12.0).reshape(4, 3)))[:, 0].tolist() == [6.0, 9.0, 0.0, 3.0]
+    assert np.asarray(r.permutation(k, 3000))[:8].tolist() == [2629, 116, 2048, 2566, 2509, 255, 444, 1443]
+    assert np.asarray(r.choice(k, 10, (5,))).tolist() == [4, 4, 1, 9, 9]
+    assert np.asarray(r.choice(k, 10, (5,), replace=False)).tolist() == [7, 4, 2, 5, 3]
+    p = jnp.array([0.1, 0.2, 0.3, 0.2, 0.2])
+    assert np.asarray(r.choice(k, 5, (6,), p=p)).tolist() == [2] * 6
+    assert np.asarray(r.choice(k, 5, (3,), replace=False, p=p)).tolist() == [2, 1, 3]
+    np.testing.assert_allclose(np.asarray(r.gumbel(k, (3,))), [0.3340933918952942, 0.952019453048706, 0.7255305647850037], rtol=3e-7)
