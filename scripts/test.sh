@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project. Installs what the tests need by itself:
 # XLA's CPU PJRT plugin (downloaded with pip, sha256-checked, cached) and a
-# Python virtual environment (.venv) with numpy and pytest.
+# Python virtual environment (.venv) with numpy and pytest, and Julia
+# (Debian bullseye's 1.5.3, see scripts/julia.sh).
 # Benchmarks and examples are compiled here; the C/C++ examples are run by
 # tests/c_abi.rs; benchmarks run only under `cargo bench`.
 set -euo pipefail
@@ -13,3 +14,7 @@ if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check numpy pytest
 # the library this test run built (cargo test refreshes target/debug/deps)
 JAXCORE_LIB="$PWD/target/debug/deps/libjaxcore.so" .venv/bin/python -m pytest -q bindings/python/tests 2>&1
+# Julia: scripts/julia.sh installs it when missing (CI runs as root)
+JAXCORE_LIB="$PWD/target/debug/deps/libjaxcore.so" ./scripts/julia.sh bindings/julia/JaxCore/test/runtests.jl 2>&1
+JAXCORE_LIB="$PWD/target/debug/deps/libjaxcore.so" ./scripts/julia.sh examples/julia/readme.jl 2>&1
+JAXCORE_LIB="$PWD/target/debug/deps/libjaxcore.so" ./scripts/julia.sh examples/julia/mlp.jl 2>&1

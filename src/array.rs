@@ -15,6 +15,10 @@ pub struct Array(pub(crate) Arc<ArrayInner>);
 pub(crate) struct ArrayInner {
     pub aval: Aval,
     pub value: Value,
+    /// For host arrays: a copy on device 0 of the default client, made the
+    /// first time the array is an argument of a compiled function (so a
+    /// jitted function called again on it transfers nothing).
+    pub device_copy: std::sync::OnceLock<crate::runtime::pjrt::Buffer>,
 }
 
 pub(crate) enum Value {
@@ -28,16 +32,16 @@ pub(crate) enum Value {
 impl Array {
     pub fn from_host(data: HostData) -> Array {
         let aval = Aval::new(data.shape(), data.dtype());
-        Array(Arc::new(ArrayInner { aval, value: Value::Host(data) }))
+        Array(Arc::new(ArrayInner { aval, value: Value::Host(data), device_copy: std::sync::OnceLock::new() }))
     }
     pub(crate) fn from_host_aval(data: HostData, aval: Aval) -> Array {
         debug_assert_eq!(data.shape(), &aval.shape[..]);
         debug_assert_eq!(data.dtype(), aval.dtype);
-        Array(Arc::new(ArrayInner { aval, value: Value::Host(data) }))
+        Array(Arc::new(ArrayInner { aval, value: Value::Host(data), device_copy: std::sync::OnceLock::new() }))
     }
     /// An array living in a device buffer (an output of a compiled computation).
     pub(crate) fn from_device(buf: crate::runtime::pjrt::Buffer, device: usize, aval: Aval) -> Array {
-        Array(Arc::new(ArrayInner { aval, value: Value::Device { buf, device, host: std::sync::OnceLock::new() } }))
+        Array(Arc::new(ArrayInner { aval, value: Value::Device { buf, device, host: std::sync::OnceLock::new() }, device_copy: std::sync::OnceLock::new() }))
     }
     /// The device buffer and device index, for arrays that live on a device.
     pub(crate) fn device_buffer(&self) -> Option<(&crate::runtime::pjrt::Buffer, usize)> {
@@ -45,6 +49,17 @@ impl Array {
             Value::Device { buf, device, .. } => Some((buf, *device)),
             _ => None,
         }
+    }
+    /// This host array's cached copy on device 0 of `client`, made on first use.
+    pub(crate) fn cached_device_copy(&self, client: &std::sync::Arc<crate::runtime::pjrt::Client>) -> Result<Option<&crate::runtime::pjrt::Buffer>> {
+        if !matches!(self.0.value, Value::Host(_)) {
+            return Ok(None);
+        }
+        if self.0.device_copy.get().is_none() {
+            let b = client.buffer_from_host(self.host()?, 0)?;
+            let _ = self.0.device_copy.set(b);
+        }
+        Ok(self.0.device_copy.get().filter(|b| Arc::ptr_eq(b.client(), client)))
     }
     /// `jax.device_put(x, device)`: a copy of this array in a buffer on
     /// device `device` of `client`.
@@ -70,7 +85,7 @@ impl Array {
         matches!(self.0.value, Value::Device { .. })
     }
     pub(crate) fn tracer(trace: u64, var: Var, aval: Aval) -> Array {
-        Array(Arc::new(ArrayInner { aval, value: Value::Tracer { trace, var } }))
+        Array(Arc::new(ArrayInner { aval, value: Value::Tracer { trace, var }, device_copy: std::sync::OnceLock::new() }))
     }
 
     pub fn from_vec<T: Elem>(v: Vec<T>, shape: &[usize]) -> Result<Array> {

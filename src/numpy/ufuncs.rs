@@ -217,6 +217,17 @@ pub fn power(x: &Array, y: &Array) -> Result<Array> {
     if v[0].dtype().is_bool() {
         crate::bail!(Type, "power does not accept dtype bool");
     }
+    // a concrete integer scalar exponent is an integer_pow (as in JAX: cheaper,
+    // and its derivative has no log(x) term)
+    if !y.is_tracer() && y.ndim() == 0 && y.dtype().is_int() {
+        let n = y.item_i64()?;
+        if let Ok(n) = i32::try_from(n) {
+            if n < 0 && v[0].dtype().is_int() {
+                crate::bail!(Value, "Integers cannot be raised to negative powers.");
+            }
+            return lax::integer_pow(&v[0], n);
+        }
+    }
     lax::pow(&v[0], &v[1])
 }
 

@@ -920,7 +920,11 @@ pub fn integer_pow_jvp(y: i32, x: &Array, t: &Tangent) -> Result<Tangent> {
     if y == 0 {
         return Ok(None);
     }
-    let d = if y == 1 { lit(x, 1.0) } else { lax::mul(&lit(x, y as f64), &lax::integer_pow(x, y - 1)?)? };
+    let d = match y {
+        1 => lit(x, 1.0),
+        2 => lax::mul(&lit(x, 2.0), x)?,
+        _ => lax::mul(&lit(x, y as f64), &lax::integer_pow(x, y - 1)?)?,
+    };
     Ok(Some(lax::mul(t, &d)?))
 }
 

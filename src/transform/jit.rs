@@ -90,7 +90,7 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
         };
         let dynamic: Vec<Array> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.clone()).collect();
         match (&compiled.exe, is_tracing()) {
-            (Some(exe), false) => run(exe, &compiled.consts, &compiled.graph, &dynamic),
+            (Some(exe), false) => run(exe, &compiled.consts, &compiled.graph, &dynamic, &donate),
             (_, true) => {
                 // keep the jit boundary in the outer graph: one call equation
                 let (body, consts) = compiled.graph.closed();
@@ -176,7 +176,7 @@ fn sanitize(name: &str) -> String {
     format!("jit_{}", s.trim_matches('_'))
 }
 
-fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array]) -> Result<Vec<Array>> {
+fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array], donated: &[usize]) -> Result<Vec<Array>> {
     let client = crate::runtime::default_client().expect("compiled, so a client exists");
     let mut owned: Vec<Buffer> = Vec::new();
     let mut slots: Vec<Option<usize>> = Vec::with_capacity(args.len());
@@ -189,6 +189,8 @@ fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array]) -> Result
         let usable = matches!(x.device_buffer(), Some((b, 0)) if Arc::ptr_eq(b.client(), &client));
         if usable {
             slots.push(None);
+        } else if !donated.contains(&i) && x.cached_device_copy(&client)?.is_some() {
+            slots.push(None);
         } else {
             owned.push(client.buffer_from_host(x.host()?, 0)?);
             slots.push(Some(owned.len() - 1));
@@ -198,7 +200,10 @@ fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array]) -> Result
     for (x, s) in args.iter().zip(&slots) {
         bufs.push(match s {
             Some(k) => &owned[*k],
-            None => x.device_buffer().unwrap().0,
+            None => match x.device_buffer() {
+                Some((b, _)) => b,
+                None => x.cached_device_copy(&client)?.expect("made above"),
+            },
         });
     }
     let outs = exe.execute(&bufs)?;

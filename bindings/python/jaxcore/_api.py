@@ -57,6 +57,20 @@ class _Fn:
     def call(self, xs):
         return call_outs(lib.jc_fn_call, self.h, *handles(xs))
 
+_raw_lib = C.CDLL(lib._name)
+_raw_call = _raw_lib.jc_fn_call
+_raw_call.argtypes = [fn, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t, C.c_void_p]
+_raw_call.restype = C.c_int32
+
+def _raise_pending(st=8):
+    """The error of a failed raw engine call, as an exception."""
+    from ._lib import _EXC, JaxcoreError
+    exc = getattr(_PENDING, "exc", None)
+    _PENDING.exc = None
+    if exc is not None:
+        raise exc
+    raise _EXC.get(st, JaxcoreError)(lib.jc_last_error().decode("utf-8", "replace"))
+
 def engine(call, *args):
     """Runs an engine call; a Python exception raised by a callback inside it
     is re-raised here (with its traceback) instead of the engine's error."""
@@ -181,7 +195,25 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
         if nm in params:
             donated.add(params.index(nm))
     cache = {}
+    fast = {}  # all-Array positional calls: n args -> (engine fn, out tree, n outs)
     def inner(*args, **kwargs):
+        if not kwargs and not statics:
+            hit = fast.get(len(args))
+            if hit is not None:
+                try:
+                    hl = [a._h for a in args]
+                except AttributeError:
+                    hl = None
+                if hl is not None:
+                    jf_h, in_t, out_t, nout, tree = hit
+                    outs = out_t()
+                    k = C.c_size_t()
+                    st = _raw_call(jf_h, in_t(*hl), len(hl), outs, nout, C.byref(k))
+                    if st != 0:
+                        return _raise_pending(st)
+                    if tree is None:
+                        return Array(outs[0])
+                    return tu.tree_unflatten(tree, [Array(outs[i]) for i in range(k.value)])
         if kwargs:
             bound = inspect.signature(f).bind(*args, **kwargs)
             bound.apply_defaults()
@@ -223,6 +255,10 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
             cache[key] = hit
         jf, store, _ = hit
         outs = jf.call(leaves)
+        if not statics and not kwargs and not donated and all(type(a) is Array for a in args) and len(args) not in fast:
+            nout = max(len(outs), 1)
+            tree = None if store[0] == tu.tree_structure(0) else store[0]
+            fast[len(args)] = (jf.h, arr * max(len(args), 1), arr * nout, nout, tree)
         return tu.tree_unflatten(store[0], outs)
     inner.__wrapped__ = f
     inner.__name__ = getattr(f, "__name__", "f")
