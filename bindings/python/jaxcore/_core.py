@@ -156,15 +156,16 @@ class Array:
 
     __str__ = __repr__
 
-    # --- operators (the engine promotes and broadcasts)
-    def __add__(self, o): return op1("add", self, o)
-    def __radd__(self, o): return op1("add", o, self)
-    def __sub__(self, o): return op1("subtract", self, o)
-    def __rsub__(self, o): return op1("subtract", o, self)
-    def __mul__(self, o): return op1("multiply", self, o)
-    def __rmul__(self, o): return op1("multiply", o, self)
-    def __truediv__(self, o): return op1("divide", self, o)
-    def __rtruediv__(self, o): return op1("divide", o, self)
+    # --- operators (the engine promotes and broadcasts); the commonest go
+    # straight to their typed C entry points
+    def __add__(self, o): return _bin(_ADD, self, o)
+    def __radd__(self, o): return _bin(_ADD, o, self)
+    def __sub__(self, o): return _bin(_SUB, self, o)
+    def __rsub__(self, o): return _bin(_SUB, o, self)
+    def __mul__(self, o): return _bin(_MUL, self, o)
+    def __rmul__(self, o): return _bin(_MUL, o, self)
+    def __truediv__(self, o): return _bin(_DIV, self, o)
+    def __rtruediv__(self, o): return _bin(_DIV, o, self)
     def __floordiv__(self, o): return op1("floor_divide", self, o)
     def __rfloordiv__(self, o): return op1("floor_divide", o, self)
     def __mod__(self, o): return op1("remainder", self, o)
@@ -275,6 +276,27 @@ def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16
     n = C.c_size_t()
     lib.jc_op(name.encode(), hs, len(xs), C.byref(p), outs, nout, C.byref(n))
     return [Array(outs[i]) for i in range(n.value)]
+
+def _raw(name):
+    f = getattr(C.CDLL(lib._name), name)
+    f.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p]
+    f.restype = C.c_int32
+    return f
+
+_ADD, _SUB, _MUL, _DIV = _raw("jc_add"), _raw("jc_subtract"), _raw("jc_multiply"), _raw("jc_divide")
+
+def _bin(cfunc, a, b):
+    """A binary op through its typed C function (errors as from jc_op)."""
+    if type(a) is not Array:
+        a = asarray(a)
+    if type(b) is not Array:
+        b = asarray(b)
+    out = C.c_void_p()
+    st = cfunc(a._h, b._h, C.byref(out))
+    if st != 0:
+        from ._lib import _check
+        _check(st, None, None)
+    return Array(out.value)
 
 def op1(name, *args, **kw):
     return op(name, *args, **kw)[0]

@@ -28,47 +28,50 @@ _REGISTRY = {}
 def register_pytree_node(cls, flatten, unflatten):
     _REGISTRY[cls] = (flatten, unflatten)
 
-def tree_flatten(t, is_leaf=None):
-    leaves = []
-    def go(x):
-        if is_leaf is not None and is_leaf(x):
-            leaves.append(x)
-            return _LEAF
-        if isinstance(x, (tuple, list)) and type(x) in (tuple, list):
-            return PyTreeDef(type(x).__name__, len(x), tuple(go(c) for c in x))
-        if isinstance(x, dict):
-            keys = tuple(sorted(x))
-            return PyTreeDef("dict", keys, tuple(go(x[k]) for k in keys))
-        if x is None:
-            return PyTreeDef("none", None, ())
-        if isinstance(x, tuple) and hasattr(type(x), "_fields"):
-            return PyTreeDef(("namedtuple", type(x)), None, tuple(go(c) for c in x))
-        if type(x) in _REGISTRY:
-            children, aux = _REGISTRY[type(x)][0](x)
-            return PyTreeDef(("custom", type(x)), aux, tuple(go(c) for c in children))
+# module-level recursion (a nested recursive closure would form a reference
+# cycle holding the leaves, e.g. large device arrays, until the cycle GC runs)
+def _flatten(x, leaves, is_leaf):
+    if is_leaf is not None and is_leaf(x):
         leaves.append(x)
         return _LEAF
-    d = go(t)
+    if isinstance(x, (tuple, list)) and type(x) in (tuple, list):
+        return PyTreeDef(type(x).__name__, len(x), tuple(_flatten(c, leaves, is_leaf) for c in x))
+    if isinstance(x, dict):
+        keys = tuple(sorted(x))
+        return PyTreeDef("dict", keys, tuple(_flatten(x[k], leaves, is_leaf) for k in keys))
+    if x is None:
+        return PyTreeDef("none", None, ())
+    if isinstance(x, tuple) and hasattr(type(x), "_fields"):
+        return PyTreeDef(("namedtuple", type(x)), None, tuple(_flatten(c, leaves, is_leaf) for c in x))
+    if type(x) in _REGISTRY:
+        children, aux = _REGISTRY[type(x)][0](x)
+        return PyTreeDef(("custom", type(x)), aux, tuple(_flatten(c, leaves, is_leaf) for c in children))
+    leaves.append(x)
+    return _LEAF
+
+def tree_flatten(t, is_leaf=None):
+    leaves = []
+    d = _flatten(t, leaves, is_leaf)
     return leaves, d
 
+def _unflatten(d, it):
+    if d.kind == "leaf":
+        return next(it)
+    if d.kind == "none":
+        return None
+    kids = [_unflatten(c, it) for c in d.children]
+    if d.kind == "tuple":
+        return tuple(kids)
+    if d.kind == "list":
+        return kids
+    if d.kind == "dict":
+        return dict(zip(d.meta, kids))
+    if d.kind[0] == "namedtuple":
+        return d.kind[1](*kids)
+    return _REGISTRY[d.kind[1]][1](d.meta, kids)
+
 def tree_unflatten(treedef, leaves):
-    it = iter(leaves)
-    def go(d):
-        if d.kind == "leaf":
-            return next(it)
-        if d.kind == "none":
-            return None
-        kids = [go(c) for c in d.children]
-        if d.kind == "tuple":
-            return tuple(kids)
-        if d.kind == "list":
-            return kids
-        if d.kind == "dict":
-            return dict(zip(d.meta, kids))
-        if d.kind[0] == "namedtuple":
-            return d.kind[1](*kids)
-        return _REGISTRY[d.kind[1]][1](d.meta, kids)
-    return go(treedef)
+    return _unflatten(treedef, iter(leaves))
 
 def tree_leaves(t, is_leaf=None):
     return tree_flatten(t, is_leaf)[0]
