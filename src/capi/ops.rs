@@ -299,6 +299,12 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         t.insert("einsum", |a, p| one(jnp::einsum(p.s.ok_or_else(|| crate::err!(Value, "einsum needs subscripts in str_"))?, &a.iter().collect::<Vec<_>>())));
         t.insert("tensordot", |a, p| { need(a, 2, "tensordot")?; one(jnp::tensordot_n(&a[0], &a[1], p.ints.first().copied().unwrap_or(2) as usize)) });
         // norm: floats[0] = ord (absent: default), JC_FLAG_AXIS: ints are axes
+        t.insert("linalg.solve", |a, _p| { need(a, 2, "linalg.solve")?; one(jnp::decomp::solve(&a[0], &a[1])) });
+        t.insert("linalg.inv", |a, _p| { need(a, 1, "linalg.inv")?; one(jnp::decomp::inv(&a[0])) });
+        t.insert("linalg.det", |a, _p| { need(a, 1, "linalg.det")?; one(jnp::decomp::det(&a[0])) });
+        t.insert("linalg.slogdet", |a, _p| { need(a, 1, "linalg.slogdet")?; let (s, l) = jnp::decomp::slogdet(&a[0])?; Ok(vec![s, l]) });
+        t.insert("linalg.cholesky", |a, _p| { need(a, 1, "linalg.cholesky")?; one(jnp::decomp::cholesky(&a[0])) });
+        t.insert("linalg.lu", |a, _p| { need(a, 1, "linalg.lu")?; let (lu, perm, sign) = jnp::decomp::lu(&a[0])?; Ok(vec![lu, perm, sign]) });
         t.insert("linalg.norm", |a, p| {
             need(a, 1, "norm")?;
             let ord = match p.floats.first() { None => jnp::NormOrd::Default, Some(&o) => jnp::NormOrd::P(o) };

@@ -4,6 +4,7 @@
 //! written on the strict `lax` primitives (so every transformation applies).
 
 mod creation;
+pub mod decomp;
 mod indexing;
 mod linalg;
 pub mod promote;

@@ -745,8 +745,38 @@ def _linalg_missing(name):
         raise NotImplementedError(f"jnp.linalg.{name} needs decompositions the engine does not have yet")
     return f
 
-for _n in ["det", "inv", "solve", "cholesky", "qr", "svd", "eigh", "eig", "slogdet", "pinv", "lstsq", "matrix_power"]:
+for _n in ["qr", "svd", "eigh", "eig", "eigvalsh", "pinv", "lstsq"]:
     setattr(linalg, _n, staticmethod(_linalg_missing(_n)))
+
+class _SlogdetResult(tuple):
+    @property
+    def sign(self): return self[0]
+    @property
+    def logabsdet(self): return self[1]
+
+linalg.solve = staticmethod(lambda a, b: op1("linalg.solve", a, b))
+linalg.inv = staticmethod(lambda a: op1("linalg.inv", a))
+linalg.det = staticmethod(lambda a: op1("linalg.det", a))
+linalg.slogdet = staticmethod(lambda a: _SlogdetResult(op("linalg.slogdet", a)))
+linalg.cholesky = staticmethod(lambda a, upper=False: (lambda l: swapaxes(l, -1, -2) if upper else l)(op1("linalg.cholesky", a)))
+
+def _matrix_power(a, n):
+    a = asarray(a)
+    if n < 0:
+        a, n = linalg.inv(a), -n
+    out = broadcast_to(eye(a.shape[-1], dtype=a.dtype), a.shape)
+    p = a
+    while n:
+        if n & 1:
+            out = matmul(out, p)
+        p = matmul(p, p)
+        n >>= 1
+    return out
+
+linalg.matrix_power = staticmethod(_matrix_power)
+linalg.matrix_rank = staticmethod(_linalg_missing("matrix_rank"))
+linalg.multi_dot = staticmethod(lambda arrays: __import__("functools").reduce(matmul, arrays))
+linalg.trace = staticmethod(lambda x, offset=0: trace(x, offset, -2, -1))
 
 # --- Array methods that are jnp functions
 def _ax(axes):

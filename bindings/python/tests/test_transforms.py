@@ -133,3 +133,25 @@ def test_more_random_matches_jax():
     assert np.asarray(r.choice(k, 5, (6,), p=p)).tolist() == [2] * 6
     assert np.asarray(r.choice(k, 5, (3,), replace=False, p=p)).tolist() == [2, 1, 3]
     np.testing.assert_allclose(np.asarray(r.gumbel(k, (3,))), [0.3340933918952942, 0.952019453048706, 0.7255305647850037], rtol=3e-7)
+
+
+def test_linalg_against_numpy():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(4, 4)).astype(np.float32)
+    b = rng.normal(size=(4, 2)).astype(np.float32)
+    close(jnp.linalg.solve(a, b), np.linalg.solve(a, b), 1e-4)
+    close(jnp.linalg.solve(a, b[:, 0]), np.linalg.solve(a, b[:, 0]), 1e-4)
+    close(jnp.linalg.inv(a), np.linalg.inv(a), 1e-4)
+    close(jnp.linalg.det(a), np.linalg.det(a), 1e-4)
+    s, l = jnp.linalg.slogdet(a)
+    ns, nl = np.linalg.slogdet(a)
+    close(s, ns)
+    close(l, nl, 1e-4)
+    spd = a @ a.T + np.eye(4, dtype=np.float32)
+    close(jnp.linalg.cholesky(spd), np.linalg.cholesky(spd), 1e-4)
+    stack = rng.normal(size=(3, 4, 4)).astype(np.float32)
+    close(jnp.linalg.det(stack), np.linalg.det(stack), 1e-4)
+    close(jax.jit(jnp.linalg.inv)(stack), np.linalg.inv(stack), 1e-3)
+    g = jax.grad(lambda m: jnp.linalg.det(m))(jnp.asarray(a))
+    close(g, np.linalg.det(a) * np.linalg.inv(a).T, 1e-3)
+    close(jnp.linalg.matrix_power(jnp.asarray(a), 3), a @ a @ a, 1e-4)
