@@ -25,4 +25,8 @@ include("arrays.jl")
 include("transforms.jl")
 include("Random.jl")
 
+"""`JaxCore.Array`: the issue's name for `JArray` (not exported: it would
+shadow `Base.Array` in user code)."""
+const Array = JArray
+
 end

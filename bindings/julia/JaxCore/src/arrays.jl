@@ -57,9 +57,9 @@ function Base.Array(x::JArray)
     length(s) == 1 && return data
     permutedims(reshape(data, reverse(s)...), length(s):-1:1)
 end
-Base.collect(x::JArray) = Array(x)
-Base.getindex(x::JArray) = Array(x)[]
-Base.convert(::Type{Array}, x::JArray) = Array(x)
+Base.collect(x::JArray) = Base.Array(x)
+Base.getindex(x::JArray) = Base.Array(x)[]
+Base.convert(::Type{Base.Array}, x::JArray) = Base.Array(x)
 
 function Base.show(io::IO, x::JArray)
     T = try eltype(x) catch; "bfloat16" end
@@ -68,7 +68,7 @@ function Base.show(io::IO, x::JArray)
     elseif ndims(x) == 0
         print(io, "JArray{", T, "}(", x[], ")")
     else
-        print(io, "JArray{", T, "}(", Array(x), ")")
+        print(io, "JArray{", T, "}(", Base.Array(x), ")")
     end
 end
 Base.show(io::IO, ::MIME"text/plain", x::JArray) = show(io, x)

@@ -38,10 +38,10 @@ function _take(leaves, it)
 end
 _unflat(like::JArray, leaves, it, cb) = _take(leaves, it)
 _unflat(like::Number, leaves, it, cb) = (x = _take(leaves, it); cb && !is_tracer(x) ? x[] : x)
-_unflat(like::AbstractArray{<:Number}, leaves, it, cb) = (x = _take(leaves, it); cb && !is_tracer(x) ? Array(x) : x)
+_unflat(like::AbstractArray{<:Number}, leaves, it, cb) = (x = _take(leaves, it); cb && !is_tracer(x) ? Base.Array(x) : x)
 _unflat(like::Tuple, leaves, it, cb) = Tuple(_unflat(c, leaves, it, cb) for c in like)
 _unflat(like::NamedTuple{K}, leaves, it, cb) where {K} = NamedTuple{K}(Tuple(_unflat(c, leaves, it, cb) for c in like))
-_unflat(like::AbstractVector, leaves, it, cb) = like isa AbstractVector{<:Number} ? (x = _take(leaves, it); cb && !is_tracer(x) ? Array(x) : x) : [_unflat(c, leaves, it, cb) for c in like]
+_unflat(like::AbstractVector, leaves, it, cb) = like isa AbstractVector{<:Number} ? (x = _take(leaves, it); cb && !is_tracer(x) ? Base.Array(x) : x) : [_unflat(c, leaves, it, cb) for c in like]
 
 _count(x::Union{JArray,Number,AbstractArray{<:Number}}) = 1
 _count(x::Union{Tuple,NamedTuple,AbstractVector}) = x isa AbstractVector{<:Number} ? 1 : (isempty(x) ? 0 : sum(_count(c) for c in x))
@@ -51,7 +51,7 @@ _has_jarray(x::JArray) = true
 _has_jarray(x::Union{Tuple,NamedTuple}) = any(_has_jarray, x)
 _has_jarray(x::AbstractVector) = !(x isa AbstractVector{<:Number}) && any(_has_jarray, x)
 _has_jarray(x) = false
-_to_julia(x::JArray) = is_tracer(x) ? x : (ndims(x) == 0 ? x[] : Array(x))
+_to_julia(x::JArray) = is_tracer(x) ? x : (ndims(x) == 0 ? x[] : Base.Array(x))
 _to_julia(x::Union{Tuple,NamedTuple}) = map(_to_julia, x)
 _to_julia(x::AbstractVector) = x isa AbstractVector{<:Number} ? x : map(_to_julia, x)
 _to_julia(x) = x
@@ -255,7 +255,7 @@ function _jac(kind, f, argnums)
         js = call(jf, leaves)
         length(js) == 1 || return js
         x = js[1]
-        is_tracer(x) ? x : Array(x)
+        is_tracer(x) ? x : Base.Array(x)
     end
     g
 end

@@ -80,6 +80,7 @@ B = reshape(collect(Float32, 1:24), 2, 3, 4)
 @check Array(J.JArray(A) .+ J.JArray([10.0, 20.0, 30.0])) == A .+ [10.0, 20.0, 30.0]
 @check Array(exp.(J.JArray(A)) .* 2) ≈ exp.(A) .* 2
 @check eltype(J.JArray(B)) == Float32 && ndims(J.JArray(B)) == 3
+@check J.Array === J.JArray && Array(J.Array([1 2; 3 4])) == [1 2; 3 4]
 
 # ---- transformations ----
 loss(w, x) = sum(tanh.(x * w))
