@@ -7,7 +7,7 @@
 from ._core import Array, asarray
 from ._api import (grad, value_and_grad, jit, vmap, make_jaxpr, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian,
                    checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray)
-from . import numpy, random, tree_util, lax, nn, scipy
+from . import numpy, random, tree_util, lax, nn, scipy, tree, debug
 from ._lib import lib as _lib
 from .tree_util import tree_map, tree_leaves, tree_structure
 from .lax import stop_gradient
@@ -41,6 +41,11 @@ def device_count(backend=None):
 
 def local_device_count(backend=None):
     return device_count(backend)
+
+def device_get(x):
+    """`jax.device_get`: numpy arrays (and Python scalars kept) from a pytree."""
+    import numpy as _np
+    return tree_util.tree_map(lambda a: _np.asarray(a) if isinstance(a, Array) else a, x)
 
 def block_until_ready(x):
     for leaf in tree_util.tree_leaves(x):

@@ -249,7 +249,9 @@ def asarray(x, dtype=None):
     elif a.dtype.kind not in "biuf" and a.dtype != _BF16:
         raise TypeError(f"JAX only supports number and bool dtypes, got {a.dtype}")
     target = _canonical(a.dtype)
-    a = np.ascontiguousarray(a.astype(target, copy=False))
+    a = a.astype(target, copy=False)
+    if not a.flags.c_contiguous:  # (np.ascontiguousarray would make 0-d arrays 1-d)
+        a = a.copy(order="C")
     code = dtype_code(a.dtype)
     dims = (C.c_int64 * max(a.ndim, 1))(*a.shape)
     lib.jc_array_from_host(code, dims, a.ndim, a.ctypes.data_as(C.c_void_p), a.nbytes, C.byref(h))

@@ -7,9 +7,18 @@ from ._core import (Array, asarray, op, op1, _reduce, _axes, dtype_code, FLAG_AX
 
 import builtins as _b
 ndarray = Array
-bool_, int8, int16, int32, int64 = "bool", "int8", "int16", "int32", "int64"
-uint8, uint16, uint32, uint64 = "uint8", "uint16", "uint32", "uint64"
-float16, bfloat16, float32, float64 = "float16", "bfloat16", "float32", "float64"
+class _ScalarType(str):
+    """A dtype name that, like `jnp.float32`, also makes arrays: `jnp.float32(3)`."""
+    def __call__(self, x):
+        return asarray(x, dtype=str(self))
+
+    @property
+    def dtype(self):
+        return _np.dtype(str(self)) if str(self) != "bfloat16" else str(self)
+
+bool_, int8, int16, int32, int64 = (_ScalarType(n) for n in ("bool", "int8", "int16", "int32", "int64"))
+uint8, uint16, uint32, uint64 = (_ScalarType(n) for n in ("uint8", "uint16", "uint32", "uint64"))
+float16, bfloat16, float32, float64 = (_ScalarType(n) for n in ("float16", "bfloat16", "float32", "float64"))
 pi, e, inf, nan = _np.pi, _np.e, _np.inf, _np.nan
 newaxis = None
 
@@ -132,7 +141,9 @@ def argsort(a, axis=-1, descending=False):
 
 def where(c, x, y): return op1("where", c, x, y)
 
-def clip(a, a_min=None, a_max=None):
+def clip(a, a_min=None, a_max=None, *, min=None, max=None):
+    a_min = min if a_min is None else a_min
+    a_max = max if a_max is None else a_max
     args = [a] + [v for v in (a_min, a_max) if v is not None]
     return op1("clip", *args, flags=(FLAG_MIN if a_min is not None else 0) | (FLAG_MAX if a_max is not None else 0))
 

@@ -155,3 +155,15 @@ def test_linalg_against_numpy():
     g = jax.grad(lambda m: jnp.linalg.det(m))(jnp.asarray(a))
     close(g, np.linalg.det(a) * np.linalg.inv(a).T, 1e-3)
     close(jnp.linalg.matrix_power(jnp.asarray(a), 3), a @ a @ a, 1e-4)
+
+
+def test_scalar_types_tree_and_small_apis():
+    x = jnp.float32(3)
+    assert x.shape == () and x.dtype == np.float32 and x.dtype == jnp.float32
+    assert jnp.asarray(np.float32(2.0)).shape == ()
+    assert jnp.int32(7).dtype == np.int32
+    close(jnp.clip(jnp.arange(5.0), min=1, max=3), [1, 1, 2, 3, 3])
+    assert jax.tree.map(lambda a: a * 2, {"a": 1.0, "b": (2.0,)}) == {"a": 2.0, "b": (4.0,)}
+    got = jax.device_get({"a": jnp.ones(2)})
+    assert isinstance(got["a"], np.ndarray)
+    assert isinstance(jnp.ones(2), jax.Array)
