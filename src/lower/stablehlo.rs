@@ -555,7 +555,6 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
 fn lower_scan(e: &mut Emitter, body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: usize, ins: &[V], outs: &[Aval]) -> Result<Vec<V>> {
     let (consts, rest) = ins.split_at(nc);
     let (init, xs) = rest.split_at(ncarry);
-    let i32s = Aval::scalar(DType::I32);
     let mut state: Vec<V> = vec![e.constant(DType::I32, 0.0, &[])];
     state.extend(init.iter().cloned());
     for a in &outs[ncarry..] {
@@ -600,7 +599,6 @@ fn lower_scan(e: &mut Emitter, body: &Graph, length: usize, reverse: bool, nc: u
         }
         Ok(ret)
     })?;
-    let _ = i32s;
     let refs: Vec<&V> = state.iter().collect();
     let res = e.region_op("stablehlo.while", &refs, format!("({cblock}, {bblock})"), "", &avals);
     Ok(res[1..].to_vec())

@@ -61,7 +61,42 @@ pub fn insert_invars(g: &Graph, at: usize, avals: &[Aval]) -> Graph {
 
 /// Concrete arrays for a graph's inputs from host data (in the interpreter).
 pub(crate) fn host_args(g: &Graph, ins: &[&HostData]) -> Vec<Array> {
-    ins.iter().zip(&g.invars).map(|(h, v)| Array::from_host_aval((*h).clone(), g.aval(*v).clone())).collect()
+    host_arrays(&g.in_avals(), ins)
+}
+
+/// Concrete arrays of the given avals from host data.
+pub(crate) fn host_arrays(avals: &[Aval], ins: &[&HostData]) -> Vec<Array> {
+    ins.iter().zip(avals).map(|(h, a)| Array::from_host_aval((*h).clone(), a.clone())).collect()
+}
+
+/// The entries of `xs` marked in `which`.
+pub(crate) fn select<T: Clone>(which: &[bool], xs: &[T]) -> Vec<T> {
+    xs.iter().zip(which).filter(|(_, w)| **w).map(|(x, _)| x.clone()).collect()
+}
+
+/// The present tangents put back in place (`None` elsewhere).
+pub(crate) fn expand(which: &[bool], xs: &[Array]) -> Vec<Tangent> {
+    let mut it = xs.iter();
+    which.iter().map(|&w| if w { it.next().cloned() } else { None }).collect()
+}
+
+pub(crate) fn count(which: &[bool]) -> usize {
+    which.iter().filter(|w| **w).count()
+}
+
+/// The least fixpoint of a property of a loop's carries (has a tangent, is
+/// unknown, is batched): from `init`, a carry gains it when `step`, run on
+/// the current marking, says the body's output for it has it.
+pub(crate) fn carry_fixpoint(init: Vec<bool>, mut step: impl FnMut(&[bool]) -> Result<Vec<bool>>) -> Result<Vec<bool>> {
+    let mut cur = init;
+    loop {
+        let out = step(&cur)?;
+        let new: Vec<bool> = cur.iter().zip(&out).map(|(a, b)| *a || *b).collect();
+        if new == cur {
+            return Ok(cur);
+        }
+        cur = new;
+    }
 }
 
 /// Runs a graph on the interpreter, whatever trace is active.

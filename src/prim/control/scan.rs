@@ -6,7 +6,7 @@
 //! residuals as extra ys (residuals that are loop-invariant consts are
 //! passed once), and the transpose is a scan in the other direction.
 
-use super::{hosts, run, same_types, sub, Prim};
+use super::{carry_fixpoint, count, expand, host_arrays, hosts, run, same_types, select, sub, Prim};
 use crate::array::Array;
 use crate::error::Result;
 use crate::ir::{Atom, Aval, Eqn, Graph, Var};
@@ -61,9 +61,8 @@ pub fn scan_shape(body: &Graph, length: usize, nc: usize, ncarry: usize, ins: &[
 pub fn scan_eval(body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: usize, ins: &[&HostData], outs: &[Aval]) -> Result<Vec<HostData>> {
     use crate::prim::structural::{concatenate_eval, slice_eval};
     let bav = body.in_avals();
-    let arrays = |avals: &[Aval], hs: &[&HostData]| -> Vec<Array> { hs.iter().zip(avals).map(|(h, a)| Array::from_host_aval((*h).clone(), a.clone())).collect() };
-    let consts = arrays(&bav[..nc], &ins[..nc]);
-    let mut carry = arrays(&bav[nc..nc + ncarry], &ins[nc..nc + ncarry]);
+    let consts = host_arrays(&bav[..nc], &ins[..nc]);
+    let mut carry = host_arrays(&bav[nc..nc + ncarry], &ins[nc..nc + ncarry]);
     let xs = &ins[nc + ncarry..];
     let ny = outs.len() - ncarry;
     let mut ys: Vec<Vec<Option<HostData>>> = vec![vec![None; length]; ny];
@@ -101,17 +100,6 @@ pub fn scan_eval(body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: 
     Ok(r)
 }
 
-fn expand(which: &[bool], xs: &[Array]) -> Vec<Tangent> {
-    let mut it = xs.iter();
-    which.iter().map(|&w| if w { it.next().cloned() } else { None }).collect()
-}
-fn select<T: Clone>(which: &[bool], xs: &[T]) -> Vec<T> {
-    xs.iter().zip(which).filter(|(_, w)| **w).map(|(x, _)| x.clone()).collect()
-}
-fn count(which: &[bool]) -> usize {
-    which.iter().filter(|w| **w).count()
-}
-
 #[allow(clippy::too_many_arguments)]
 pub fn scan_jvp(body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: usize, unroll: usize, primals: &[Array], tangents: &[Tangent]) -> Result<(Vec<Array>, Vec<Tangent>)> {
     let bav = body.in_avals();
@@ -119,21 +107,16 @@ pub fn scan_jvp(body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: u
     let cw = present(&tangents[..nc]);
     let xw = present(&tangents[nc + ncarry..]);
     let float: Vec<bool> = bav[nc..nc + ncarry].iter().map(|a| a.dtype.is_float()).collect();
-    let mut kw: Vec<bool> = present(&tangents[nc..nc + ncarry]).iter().zip(&float).map(|(a, b)| *a && *b).collect();
-    loop {
+    let init: Vec<bool> = present(&tangents[nc..nc + ncarry]).iter().zip(&float).map(|(a, b)| *a && *b).collect();
+    let kw = carry_fixpoint(init, |kw| {
         let mut w = cw.clone();
-        w.extend_from_slice(&kw);
+        w.extend_from_slice(kw);
         w.extend_from_slice(&xw);
-        let out = nonzero_tangents(body, &w)?;
-        let new: Vec<bool> = kw.iter().zip(&out).zip(&float).map(|((k, o), f)| *k || (*o && *f)).collect();
-        if new == kw {
-            break;
-        }
-        kw = new;
-    }
+        Ok(nonzero_tangents(body, &w)?.iter().zip(&float).map(|(o, f)| *o && *f).collect())
+    })?;
     let out_avals = body.out_avals();
     let yf: Vec<bool> = out_avals[ncarry..].iter().map(|a| a.dtype.is_float()).collect();
-    let (ncw, nkw, nxw) = (count(&cw), count(&kw), count(&xw));
+    let (ncw, nkw) = (count(&cw), count(&kw));
     let nx = bav.len() - nc - ncarry;
     let weak0 = |v: Vec<Aval>| -> Vec<Aval> { v.into_iter().map(|a| a.weak(false)).collect() };
     let mut avals = bav[..nc].to_vec();
@@ -177,7 +160,6 @@ pub fn scan_jvp(body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: u
     }
     args.extend(primals[nc + ncarry..].iter().cloned());
     args.extend(tangents[nc + ncarry..].iter().flatten().cloned());
-    let _ = nxw;
     let refs: Vec<&Array> = args.iter().collect();
     let p = Prim::Scan { body: sub(simplify(&j)), length, reverse, num_consts: nc + ncw, num_carry: ncarry + nkw, unroll };
     let outs = bind(p, &refs)?;
@@ -212,15 +194,7 @@ pub fn scan_partial_eval(
         m.extend_from_slice(xm);
         m
     };
-    let mut ku = km.to_vec();
-    loop {
-        let (_, _, ou, _) = split_graph(body, &full(&ku))?;
-        let new: Vec<bool> = ku.iter().zip(&ou).map(|(a, b)| *a || *b).collect();
-        if new == ku {
-            break;
-        }
-        ku = new;
-    }
+    let ku = carry_fixpoint(km.to_vec(), |ku| Ok(split_graph(body, &full(ku))?.2))?;
     let m = full(&ku);
     let mut force = ku.clone();
     force.resize(body.outvars.len(), false);
@@ -318,12 +292,11 @@ pub fn scan_transpose(body: &Graph, length: usize, reverse: bool, nc: usize, nca
             let (gc, r) = got.split_at(nlc);
             let (gk, gx) = r.split_at(ncarry);
             let mut out = Vec::new();
-            for ((acc, g), a) in acc.iter().zip(gc).zip(&lc_avals) {
+            for (acc, g) in acc.iter().zip(gc) {
                 out.push(match g {
                     Some(g) => crate::lax::add(acc, g)?,
                     None => acc.clone(),
                 });
-                let _ = a;
             }
             for (g, a) in gk.iter().zip(&k_avals) {
                 out.push(instantiate(g, a)?);
@@ -381,19 +354,13 @@ pub fn scan_batch(
         }
         bd.push(d.map(|_| 0));
     }
-    let mut cb: Vec<bool> = bd[nc..nc + ncarry].iter().map(|d| d.is_some()).collect();
-    loop {
+    let cb = carry_fixpoint(bd[nc..nc + ncarry].iter().map(|d| d.is_some()).collect(), |cb| {
         let mut dd = bd.clone();
         for (k, &b) in cb.iter().enumerate() {
             dd[nc + k] = if b { Some(0) } else { None };
         }
-        let out = batched_outputs(body, &dd, size)?;
-        let new: Vec<bool> = cb.iter().zip(&out).map(|(a, b)| *a || *b).collect();
-        if new == cb {
-            break;
-        }
-        cb = new;
-    }
+        batched_outputs(body, &dd, size)
+    })?;
     for (k, &b) in cb.iter().enumerate() {
         if b {
             a[nc + k] = to_batched(&a[nc + k], bd[nc + k], size)?;

@@ -14,7 +14,7 @@
 //! times in all; JAX refuses this case ("Reverse-mode differentiation does
 //! not work for lax.while_loop").
 
-use super::{hosts, run, same_types, sub, Prim};
+use super::{carry_fixpoint, count, expand, host_arrays, hosts, run, same_types, select, sub, Prim};
 use crate::array::Array;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -58,16 +58,12 @@ pub fn while_shape(cond: &Graph, body: &Graph, nc: usize, nb: usize, ins: &[Aval
     Ok(init.iter().zip(&outs).map(|(a, o)| a.clone().weak(a.weak_type && o.weak_type)).collect())
 }
 
-fn arrays(avals: &[Aval], ins: &[&HostData]) -> Vec<Array> {
-    ins.iter().zip(avals).map(|(h, a)| Array::from_host_aval((*h).clone(), a.clone())).collect()
-}
-
 pub fn while_eval(cond: &Graph, body: &Graph, nc: usize, nb: usize, ins: &[&HostData]) -> Result<Vec<HostData>> {
     let cav = cond.in_avals();
     let bav = body.in_avals();
-    let cc = arrays(&cav[..nc], &ins[..nc]);
-    let bc = arrays(&bav[..nb], &ins[nc..nc + nb]);
-    let mut carry = arrays(&bav[nb..], &ins[nc + nb..]);
+    let cc = host_arrays(&cav[..nc], &ins[..nc]);
+    let bc = host_arrays(&bav[..nb], &ins[nc..nc + nb]);
+    let mut carry = host_arrays(&bav[nb..], &ins[nc + nb..]);
     loop {
         let mut args = cc.clone();
         args.extend(carry.iter().cloned());
@@ -80,34 +76,15 @@ pub fn while_eval(cond: &Graph, body: &Graph, nc: usize, nb: usize, ins: &[&Host
     }
 }
 
-fn select<T: Clone>(which: &[bool], xs: &[T]) -> Vec<T> {
-    xs.iter().zip(which).filter(|(_, w)| **w).map(|(x, _)| x.clone()).collect()
-}
-
-/// Puts the present entries back in place (`None` elsewhere).
-fn expand(which: &[bool], xs: &[Array]) -> Vec<Tangent> {
-    let mut it = xs.iter();
-    which.iter().map(|&w| if w { it.next().cloned() } else { None }).collect()
-}
-
-fn count(which: &[bool]) -> usize {
-    which.iter().filter(|w| **w).count()
-}
-
 /// The carries whose tangents are nonzero at the loop's fixpoint.
 fn carry_tangents(body: &Graph, nb: usize, consts_which: &[bool], init_which: Vec<bool>) -> Result<Vec<bool>> {
     let float: Vec<bool> = body.in_avals()[nb..].iter().map(|a| a.dtype.is_float()).collect();
-    let mut which: Vec<bool> = init_which.iter().zip(&float).map(|(w, f)| *w && *f).collect();
-    loop {
+    let init: Vec<bool> = init_which.iter().zip(&float).map(|(w, f)| *w && *f).collect();
+    carry_fixpoint(init, |which| {
         let mut w = consts_which.to_vec();
-        w.extend_from_slice(&which);
-        let out = nonzero_tangents(body, &w)?;
-        let new: Vec<bool> = which.iter().zip(&out).zip(&float).map(|((k, o), f)| *k || (*o && *f)).collect();
-        if new == which {
-            return Ok(which);
-        }
-        which = new;
-    }
+        w.extend_from_slice(which);
+        Ok(nonzero_tangents(body, &w)?.iter().zip(&float).map(|(o, f)| *o && *f).collect())
+    })
 }
 
 pub fn while_jvp(cond: &Graph, body: &Graph, nc: usize, nb: usize, primals: &[Array], tangents: &[Tangent]) -> Result<(Vec<Array>, Vec<Tangent>)> {
@@ -160,17 +137,11 @@ pub fn while_batch(cond: &Graph, body: &Graph, nc: usize, nb: usize, args: &[Arr
     let d: Vec<Option<usize>> = dims.iter().map(|d| d.map(|_| 0)).collect();
     let (cd, bd, id) = (&d[..nc], &d[nc..nc + nb], &d[nc + nb..]);
     let to_dims = |b: &[bool]| -> Vec<Option<usize>> { b.iter().map(|&b| if b { Some(0) } else { None }).collect() };
-    let mut batched: Vec<bool> = id.iter().map(|d| d.is_some()).collect();
-    loop {
+    let mut batched = carry_fixpoint(id.iter().map(|d| d.is_some()).collect(), |b| {
         let mut dd = bd.to_vec();
-        dd.extend(to_dims(&batched));
-        let out = batched_outputs(body, &dd, size)?;
-        let new: Vec<bool> = batched.iter().zip(&out).map(|(a, b)| *a || *b).collect();
-        if new == batched {
-            break;
-        }
-        batched = new;
-    }
+        dd.extend(to_dims(b));
+        batched_outputs(body, &dd, size)
+    })?;
     let mut cdd = cd.to_vec();
     cdd.extend(to_dims(&batched));
     let pred_batched = batched_outputs(cond, &cdd, size)?[0];
