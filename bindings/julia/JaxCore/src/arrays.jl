@@ -75,7 +75,6 @@ Base.show(io::IO, ::MIME"text/plain", x::JArray) = show(io, x)
 
 _h(x::JArray) = x.h
 op1(name, xs...; kw...) = JArray(op(name, Handle[_h(weak(x)) for x in xs]; kw...)[1])
-_keep(xs...) = xs  # arguments kept alive across a call by being passed here
 
 # ---- elementwise math on JArrays (scalars and arrays alike) ----
 const UNARY = Dict(:exp => "exp", :log => "log", :sin => "sin", :cos => "cos", :tan => "tan", :tanh => "tanh",

@@ -102,7 +102,29 @@ _argnums(a) = Int64[x - 1 for x in a]
 function _leaf_nums(args, nums)
     counts = [_count(a) for a in args]
     offsets = cumsum([0; counts[1:end-1]])
-    Int64[offsets[i + 1] + k for i in nums for k in 0:counts[i + 1]-1], counts, offsets
+    Int64[offsets[i + 1] + k for i in nums for k in 0:counts[i + 1]-1], counts
+end
+
+# runs the gradient transformation `kind` of f at args: its flat outputs
+# (value first for :value_and_grad), the 0-based argnums and leaf counts
+function _run_grad(kind, f, argnums, args)
+    leaves, _ = flatten(args)
+    nums = _argnums(argnums)
+    lnums, counts = _leaf_nums(args, nums)
+    base = Fn(traced(f, args, OutTree(nothing)))
+    call(Fn(fn_transform(kind, base.h, lnums)), leaves), nums, counts
+end
+
+# the flat gradients regrouped per argnum, structured like those arguments
+function _group_grads(args, argnums, nums, counts, gs)
+    parts = Any[]
+    k = 1
+    for i in nums
+        n = counts[i + 1]
+        push!(parts, unflatten(args[i + 1], gs[k:k+n-1], true))
+        k += n
+    end
+    argnums isa Integer ? parts[1] : Tuple(parts)
 end
 
 """
@@ -113,20 +135,8 @@ The gradient of the scalar-valued `f` with respect to argument `argnums`
 """
 function grad(f; argnums=1)
     function g(args...)
-        leaves, _ = flatten(args)
-        nums = _argnums(argnums)
-        lnums, counts, offsets = _leaf_nums(args, nums)
-        base = Fn(traced(f, args, OutTree(nothing)))
-        gf = Fn(fn_transform(:grad, base.h, lnums))
-        gs = call(gf, leaves)
-        parts = Any[]
-        k = 1
-        for i in nums
-            n = counts[i + 1]
-            push!(parts, unflatten(args[i + 1], gs[k:k+n-1], true))
-            k += n
-        end
-        argnums isa Integer ? parts[1] : Tuple(parts)
+        gs, nums, counts = _run_grad(:grad, f, argnums, args)
+        _group_grads(args, argnums, nums, counts, gs)
     end
     g
 end
@@ -138,22 +148,9 @@ end
 """
 function value_and_grad(f; argnums=1)
     function g(args...)
-        leaves, _ = flatten(args)
-        nums = _argnums(argnums)
-        lnums, counts, offsets = _leaf_nums(args, nums)
-        base = Fn(traced(f, args, OutTree(nothing)))
-        gf = Fn(fn_transform(:value_and_grad, base.h, lnums))
-        outs = call(gf, leaves)
+        outs, nums, counts = _run_grad(:value_and_grad, f, argnums, args)
         val = outs[1]
-        parts = Any[]
-        k = 2
-        for i in nums
-            n = counts[i + 1]
-            push!(parts, unflatten(args[i + 1], outs[k:k+n-1], true))
-            k += n
-        end
-        v = is_tracer(val) ? val : val[]
-        (v, argnums isa Integer ? parts[1] : Tuple(parts))
+        (is_tracer(val) ? val : val[], _group_grads(args, argnums, nums, counts, outs[2:end]))
     end
     g
 end
@@ -246,13 +243,7 @@ end
 
 function _jac(kind, f, argnums)
     function g(args...)
-        leaves, _ = flatten(args)
-        nums = _argnums(argnums)
-        lnums, counts, offsets = _leaf_nums(args, nums)
-        out = OutTree(nothing)
-        base = Fn(traced(f, args, out))
-        jf = Fn(fn_transform(kind, base.h, lnums))
-        js = call(jf, leaves)
+        js, _, _ = _run_grad(kind, f, argnums, args)
         length(js) == 1 || return js
         x = js[1]
         is_tracer(x) ? x : Base.Array(x)
