@@ -7,7 +7,7 @@ import ctypes as C
 import threading
 
 from ._lib import lib, CALLBACK, FREE, arr, fn
-from ._core import Array, asarray
+from ._core import Array, asarray, _raw
 from . import tree_util as tu
 
 _KEEP = {}          # callbacks kept alive while the engine holds them
@@ -57,10 +57,7 @@ class _Fn:
     def call(self, xs):
         return call_outs(lib.jc_fn_call, self.h, *handles(xs))
 
-_raw_lib = C.CDLL(lib._name)
-_raw_call = _raw_lib.jc_fn_call
-_raw_call.argtypes = [fn, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t, C.c_void_p]
-_raw_call.restype = C.c_int32
+_raw_call = _raw("jc_fn_call", [fn, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t, C.c_void_p])
 
 def _raise_pending(st=8):
     """The error of a failed raw engine call, as an exception."""
@@ -107,16 +104,6 @@ def make_fn(f, name=None):
 
 def _ints(v):
     return (C.c_int64 * max(len(v), 1))(*v), len(v)
-
-def _flat_fn(f, treedef, out_store, n_leaves):
-    """Wraps f(*args) as a function of the flattened leaves of its arguments."""
-    def g(leaves):
-        args = tu.tree_unflatten(treedef, leaves[:n_leaves])
-        out = f(*args)
-        leaves_out, tdef = tu.tree_flatten(out)
-        out_store[0] = tdef
-        return leaves_out
-    return g
 
 def _argnums(argnums):
     return (argnums,) if isinstance(argnums, int) else tuple(argnums)
@@ -299,10 +286,7 @@ def vmap(f, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_nam
         if all(a is None for a in leaf_axes) and axis_size is None:
             raise ValueError("vmap must have at least one non-None value in in_axes")
         store = [None]
-        def body(ls):
-            out_leaves, store[0] = tu.tree_flatten(f(*_rebuild(per_arg, offsets, ls)))
-            return out_leaves
-        base = _make(body, getattr(f, "__name__", "f"))
+        base = _make(_outputs_of(f, lambda ls: _rebuild(per_arg, offsets, ls), store), getattr(f, "__name__", "f"))
         if out_axes is None or isinstance(out_axes, int):
             oa = [out_axes]
         else:
@@ -336,7 +320,7 @@ def make_jaxpr(f):
     def inner(*args):
         leaves, treedef = tu.tree_flatten(list(args))
         store = [None]
-        base = _make(_flat_fn(f, treedef, store, len(leaves)), getattr(f, "__name__", "f"))
+        base = _make(_outputs_of(f, lambda ls: tu.tree_unflatten(treedef, ls), store), getattr(f, "__name__", "f"))
         xs = [asarray(l) for l in leaves]
         hs = (arr * max(len(xs), 1))(*[x._h for x in xs])
         from ._lib import string_out
@@ -358,6 +342,17 @@ def _flatten_args(args):
 
 def _rebuild(per_arg, offsets, leaves):
     return [tu.tree_unflatten(d, leaves[o:o + len(ls)]) for (ls, d), o in zip(per_arg, offsets)]
+
+def _outputs_of(fun, rebuild, store, has_aux=False):
+    """`fun` as a function of flat leaves: calls it on `rebuild(leaves)` and
+    records its output tree in store[0] (and, with has_aux, its aux in store[1])."""
+    def body(ls):
+        out = fun(*rebuild(ls))
+        if has_aux:
+            out, store[1] = out
+        out_leaves, store[0] = tu.tree_flatten(out)
+        return out_leaves
+    return body
 
 def jvp(fun, primals, tangents, has_aux=False):
     """`jax.jvp(fun, primals, tangents)`: (outputs, output tangents)."""
@@ -403,14 +398,7 @@ def vjp(fun, *primals, has_aux=False):
     """`jax.vjp(fun, *primals)`: (outputs, vjp_fun[, aux])."""
     per_arg, offsets, flat = _flatten_args(primals)
     store = [None, None]
-    def body(ls):
-        out = fun(*_rebuild(per_arg, offsets, ls))
-        if has_aux:
-            out, aux = out
-            store[1] = aux
-        out_leaves, store[0] = tu.tree_flatten(out)
-        return out_leaves
-    f = _make(body, _name(fun))
+    f = _make(_outputs_of(fun, lambda ls: _rebuild(per_arg, offsets, ls), store, has_aux), _name(fun))
     ph, n = handles(flat)
     outs = (arr * _OUT_CAP)()
     k = C.c_size_t()
@@ -435,14 +423,7 @@ def _jac(kind, fun, argnums, has_aux):
         per_arg, offsets, flat = _flatten_args(args)
         leaf_nums = [offsets[i] + k for i in nums for k in range(len(per_arg[i][0]))]
         store = [None, None]
-        def body(ls):
-            out = fun(*_rebuild(per_arg, offsets, ls))
-            if has_aux:
-                out, aux = out
-                store[1] = aux
-            out_leaves, store[0] = tu.tree_flatten(out)
-            return out_leaves
-        base = _make(body, _name(fun))
+        base = _make(_outputs_of(fun, lambda ls: _rebuild(per_arg, offsets, ls), store, has_aux), _name(fun))
         h = fn()
         ib, n = _ints(leaf_nums)
         getattr(lib, kind)(base.h, ib, n, C.byref(h))
@@ -483,12 +464,10 @@ def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
         dyn = [a for i, a in enumerate(args) if i not in statics]
         leaves, treedef = tu.tree_flatten(dyn)
         store = [None]
-        def body(ls):
+        def full(ls):
             d = iter(tu.tree_unflatten(treedef, ls))
-            full = [args[i] if i in statics else next(d) for i in range(len(args))]
-            out_leaves, store[0] = tu.tree_flatten(fun(*full))
-            return out_leaves
-        base = _make(body, _name(fun))
+            return [args[i] if i in statics else next(d) for i in range(len(args))]
+        base = _make(_outputs_of(fun, full, store), _name(fun))
         h = fn()
         lib.jc_checkpoint(base.h, C.byref(h))
         outs = _Fn(h.value).call(leaves)
@@ -535,9 +514,7 @@ class custom_jvp:
         def full(d):
             it = iter(d)
             return [args[i] if i in nd else next(it) for i in range(len(args))]
-        def body(ls):
-            out_leaves, store[0] = tu.tree_flatten(self.fun(*full(tu.tree_unflatten(treedef, ls))))
-            return out_leaves
+        body = _outputs_of(self.fun, lambda ls: full(tu.tree_unflatten(treedef, ls)), store)
         n = len(leaves)
         def rule(ls):
             p = tuple(tu.tree_unflatten(treedef, ls[:n]))
@@ -577,9 +554,7 @@ class custom_vjp:
         def full(d):
             it = iter(d)
             return [args[i] if i in nd else next(it) for i in range(len(args))]
-        def body(ls):
-            out_leaves, store[0] = tu.tree_flatten(self.fun(*full(_rebuild(per_arg, offsets, ls))))
-            return out_leaves
+        body = _outputs_of(self.fun, lambda ls: full(_rebuild(per_arg, offsets, ls)), store)
         def fwd(ls):
             out, res = self.fwd(*full(_rebuild(per_arg, offsets, ls)))
             ol, store[0] = tu.tree_flatten(out)

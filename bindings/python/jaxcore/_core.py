@@ -279,9 +279,12 @@ def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16
     lib.jc_op(name.encode(), hs, len(xs), C.byref(p), outs, nout, C.byref(n))
     return [Array(outs[i]) for i in range(n.value)]
 
-def _raw(name):
-    f = getattr(C.CDLL(lib._name), name)
-    f.argtypes = [C.c_void_p, C.c_void_p, C.c_void_p]
+_raw_lib = C.CDLL(lib._name)  # the same library; its functions without the status check
+
+def _raw(name, argtypes=(C.c_void_p, C.c_void_p, C.c_void_p)):
+    """A C entry point that returns its status (for hot paths checking it themselves)."""
+    f = getattr(_raw_lib, name)
+    f.argtypes = list(argtypes)
     f.restype = C.c_int32
     return f
 

@@ -283,9 +283,6 @@ def promote_types(a, b):
 def can_cast(from_, to, casting="safe"):
     return _np.can_cast(from_, to, casting)
 
-def asarray_(x, dtype=None):
-    return asarray(x, dtype)
-
 def astype(x, dtype, copy=False):
     return asarray(x).astype(dtype)
 
