@@ -25,6 +25,9 @@ pub(crate) enum Value {
     Host(HostData),
     /// A buffer on a PJRT device; copied to the host once, when first read.
     Device { buf: crate::runtime::pjrt::Buffer, device: usize, host: std::sync::OnceLock<HostData> },
+    /// Pieces on the devices of a mesh (one buffer per mesh device, in mesh
+    /// order); gathered to the host once, when first read.
+    Sharded { sharding: crate::sharding::NamedSharding, shards: Vec<crate::runtime::pjrt::Buffer>, host: std::sync::OnceLock<HostData> },
     /// A variable of the trace with this id.
     Tracer { trace: u64, var: Var },
 }
@@ -67,6 +70,61 @@ impl Array {
         let buf = client.buffer_from_host(self.host()?, device)?;
         Ok(Array::from_device(buf, device, self.aval().clone()))
     }
+    /// An array made of per-device pieces laid out by `sharding` (outputs of
+    /// a computation over a mesh). `aval` is the global type.
+    pub(crate) fn from_shards(shards: Vec<crate::runtime::pjrt::Buffer>, sharding: crate::sharding::NamedSharding, aval: Aval) -> Array {
+        let aval = if aval.sharding.is_none() { aval.with_sharding(sharding.explicit_part()) } else { aval };
+        Array(Arc::new(ArrayInner { aval, value: Value::Sharded { sharding, shards, host: std::sync::OnceLock::new() }, device_copy: std::sync::OnceLock::new() }))
+    }
+    /// `jax.device_put(x, NamedSharding(mesh, spec))`: each mesh device gets
+    /// its piece. Explicit mesh axes become part of the type.
+    pub fn device_put_sharded(&self, sharding: &crate::sharding::NamedSharding) -> Result<Array> {
+        if self.is_tracer() {
+            return crate::sharding::spmd::sharding_constraint(self, sharding);
+        }
+        sharding.check_shape(self.shape(), "device_put")?;
+        if self.sharding() == Some(sharding) {
+            return Ok(self.clone());
+        }
+        let aval = self.aval().unsharded().with_sharding(sharding.explicit_part());
+        let Some(client) = sharding.mesh.inner().client.clone() else {
+            // an abstract mesh (interpreter): the value stays on the host, typed
+            return Ok(Array::from_host_aval(self.host()?.clone(), aval));
+        };
+        let shards = crate::sharding::spmd::put_shards(&client, self.host()?, sharding)?;
+        Ok(Array::from_shards(shards, sharding.clone(), aval))
+    }
+    /// The sharding of an array laid out over a mesh (None for single-device
+    /// and host arrays; tracers report their explicit type sharding).
+    pub fn sharding(&self) -> Option<&crate::sharding::NamedSharding> {
+        match &self.0.value {
+            Value::Sharded { sharding, .. } => Some(sharding),
+            _ => self.0.aval.sharding.as_deref(),
+        }
+    }
+    /// The per-device pieces of a sharded array (mesh order).
+    pub(crate) fn shard_buffers(&self) -> Option<&[crate::runtime::pjrt::Buffer]> {
+        match &self.0.value {
+            Value::Sharded { shards, .. } => Some(shards),
+            _ => None,
+        }
+    }
+    /// `x.addressable_shards`: (device index of the client, start offsets, data) per mesh device.
+    pub fn addressable_shards(&self) -> Result<Vec<(usize, Vec<usize>, Array)>> {
+        match &self.0.value {
+            Value::Sharded { sharding, shards, .. } => {
+                let sshape = sharding.shard_shape(self.shape());
+                let offs = sharding.device_offsets(self.shape());
+                shards
+                    .iter()
+                    .zip(offs)
+                    .enumerate()
+                    .map(|(k, (b, o))| Ok((sharding.mesh.inner().devices[k], o, Array::from_host(b.to_host(self.dtype(), &sshape)?))))
+                    .collect()
+            }
+            _ => Ok(vec![(self.device_index().unwrap_or(0), vec![0; self.ndim()], self.clone())]),
+        }
+    }
     /// The device index of a device array (None for host arrays and tracers).
     pub fn device_index(&self) -> Option<usize> {
         self.device_buffer().map(|(_, d)| d)
@@ -77,12 +135,13 @@ impl Array {
     pub fn block_until_ready(&self) -> Result<()> {
         match &self.0.value {
             Value::Device { buf, .. } => buf.block_until_ready(),
+            Value::Sharded { shards, .. } => shards.iter().try_for_each(|b| b.block_until_ready()),
             _ => Ok(()),
         }
     }
     /// True when the data lives in a device buffer.
     pub fn is_on_device(&self) -> bool {
-        matches!(self.0.value, Value::Device { .. })
+        matches!(self.0.value, Value::Device { .. } | Value::Sharded { .. })
     }
     pub(crate) fn tracer(trace: u64, var: Var, aval: Aval) -> Array {
         Array(Arc::new(ArrayInner { aval, value: Value::Tracer { trace, var }, device_copy: std::sync::OnceLock::new() }))
@@ -117,7 +176,7 @@ impl Array {
         let aval = self.aval().clone().weak(weak);
         match &self.0.value {
             Value::Host(h) => Array::from_host_aval(h.clone(), aval),
-            Value::Device { .. } => Array::from_host_aval(self.host().expect("device arrays copy to the host").clone(), aval),
+            Value::Device { .. } | Value::Sharded { .. } => Array::from_host_aval(self.host().expect("device arrays copy to the host").clone(), aval),
             Value::Tracer { trace, var } => Array::tracer(*trace, *var, aval),
         }
     }
@@ -163,6 +222,14 @@ impl Array {
                     return Ok(h);
                 }
                 let h = buf.to_host(self.dtype(), self.shape())?;
+                let _ = host.set(h);
+                Ok(host.get().expect("just set"))
+            }
+            Value::Sharded { sharding, shards, host } => {
+                if let Some(h) = host.get() {
+                    return Ok(h);
+                }
+                let h = crate::sharding::spmd::gather_shards(shards, sharding, self.dtype(), self.shape())?;
                 let _ = host.set(h);
                 Ok(host.get().expect("just set"))
             }

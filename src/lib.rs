@@ -15,6 +15,7 @@ pub mod numpy;
 pub mod random;
 pub mod transform;
 pub mod lower;
+pub mod sharding;
 pub mod capi;
 
 pub use array::Array;
@@ -22,4 +23,5 @@ pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result};
 pub use ir::{Atom, Aval, Eqn, Graph, Var};
 pub use prim::Prim;
+pub use sharding::{AxisType, Mesh, NamedSharding, PartitionSpec};
 pub use trace::{make_graph, Function};

@@ -17,24 +17,38 @@ pub struct Aval {
     /// Set on values that came from host scalars: they take the dtype of
     /// whatever they meet in numpy-style promotion (`x * 2.0` keeps `x`'s dtype).
     pub weak_type: bool,
+    /// Explicit-mode sharding (only axes of type Explicit): part of the type,
+    /// printed `f32[8@data,4]` and propagated by the shape rules.
+    pub sharding: Option<std::sync::Arc<crate::sharding::NamedSharding>>,
 }
 
 impl Aval {
     pub fn new(shape: &[usize], dtype: DType) -> Aval {
-        Aval { shape: shape.to_vec(), dtype, weak_type: false }
+        Aval { shape: shape.to_vec(), dtype, weak_type: false, sharding: None }
     }
     pub fn scalar(dtype: DType) -> Aval {
-        Aval { shape: vec![], dtype, weak_type: false }
+        Aval { shape: vec![], dtype, weak_type: false, sharding: None }
     }
     pub fn weak(mut self, weak: bool) -> Aval {
         self.weak_type = weak;
         self
     }
+    /// Same shape (and sharding), another dtype.
     pub fn with_dtype(&self, dtype: DType) -> Aval {
-        Aval { shape: self.shape.clone(), dtype, weak_type: false }
+        Aval { shape: self.shape.clone(), dtype, weak_type: false, sharding: self.sharding.clone() }
     }
+    /// Another shape (the sharding is dropped: it described the old dims).
     pub fn with_shape(&self, shape: Vec<usize>) -> Aval {
-        Aval { shape, dtype: self.dtype, weak_type: self.weak_type }
+        Aval { shape, dtype: self.dtype, weak_type: self.weak_type, sharding: None }
+    }
+    /// This aval with an explicit sharding (None: unsharded).
+    pub fn with_sharding(mut self, s: Option<crate::sharding::NamedSharding>) -> Aval {
+        self.sharding = s.filter(|s| !s.is_replicated()).map(std::sync::Arc::new);
+        self
+    }
+    /// The same type without its sharding (shape, dtype and weak type).
+    pub fn unsharded(&self) -> Aval {
+        Aval { shape: self.shape.clone(), dtype: self.dtype, weak_type: self.weak_type, sharding: None }
     }
     pub fn ndim(&self) -> usize {
         self.shape.len()
@@ -57,7 +71,19 @@ pub fn shape_str(shape: &[usize]) -> String {
 
 impl fmt::Display for Aval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let dims: Vec<String> = self.shape.iter().map(|d| d.to_string()).collect();
+        let dims: Vec<String> = self
+            .shape
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let axes = self.sharding.as_ref().map(|s| s.spec.dim(i)).unwrap_or(&[]);
+                match axes.len() {
+                    0 => d.to_string(),
+                    1 => format!("{d}@{}", axes[0]),
+                    _ => format!("{d}@({})", axes.join(",")),
+                }
+            })
+            .collect();
         write!(f, "{}[{}]", self.dtype.short_name(), dims.join(","))
     }
 }

@@ -238,14 +238,34 @@ pub fn lower(g: &Graph, name: &str) -> Result<String> {
 /// Like `lower`, with `(input, output)` pairs whose buffers alias (donated
 /// inputs): the input's memory is reused for the output.
 pub fn lower_with_aliases(g: &Graph, name: &str, aliases: &[(usize, usize)]) -> Result<String> {
+    lower_module(g, name, aliases, None)
+}
+
+/// How a program over a mesh is annotated: the number of partitions and
+/// GSPMD sharding texts of the arguments (consts first) and the results.
+pub struct Partitioning<'a> {
+    pub partitions: usize,
+    pub args: &'a [String],
+    pub results: &'a [String],
+}
+
+/// The module text, with aliases and, for a mesh, sharding annotations.
+pub fn lower_module(g: &Graph, name: &str, aliases: &[(usize, usize)], part: Option<&Partitioning>) -> Result<String> {
     let mut e = Emitter { body: String::new(), next: 0, indent: "    " };
     let mut env: Vec<Option<V>> = vec![None; g.avals.len()];
     let mut params = Vec::new();
     let nconst = g.consts.len();
     for (i, v) in g.consts.iter().map(|(v, _)| v).chain(g.invars.iter()).enumerate() {
         let a = g.aval(*v).clone();
-        let alias = aliases.iter().find(|(inp, _)| inp + nconst == i).map(|(_, o)| format!(" {{tf.aliasing_output = {o} : i32}}")).unwrap_or_default();
-        params.push(format!("%arg{i}: {}{alias}", ty(&a)));
+        let mut attrs: Vec<String> = Vec::new();
+        if let Some(p) = part {
+            attrs.push(format!("mhlo.sharding = \"{}\"", p.args[i]));
+        }
+        if let Some((_, o)) = aliases.iter().find(|(inp, _)| inp + nconst == i) {
+            attrs.push(format!("tf.aliasing_output = {o} : i32"));
+        }
+        let attrs = if attrs.is_empty() { String::new() } else { format!(" {{{}}}", attrs.join(", ")) };
+        params.push(format!("%arg{i}: {}{attrs}", ty(&a)));
         env[v.0 as usize] = Some(V { name: format!("%arg{i}"), aval: a });
     }
     let read = |e: &mut Emitter, env: &Vec<Option<V>>, a: &Atom| -> Result<V> {
@@ -266,10 +286,15 @@ pub fn lower_with_aliases(g: &Graph, name: &str, aliases: &[(usize, usize)]) -> 
     let otys: Vec<String> = outs.iter().map(|v| ty(&v.aval)).collect();
     let onames: Vec<&str> = outs.iter().map(|v| v.name.as_str()).collect();
     let ret = if outs.is_empty() { "    return\n".to_string() } else { format!("    return {} : {}\n", onames.join(", "), otys.join(", ")) };
+    let results: Vec<String> = match part {
+        Some(p) => otys.iter().zip(p.results).map(|(t, s)| format!("{t} {{mhlo.sharding = \"{s}\"}}")).collect(),
+        None => otys.clone(),
+    };
     Ok(format!(
-        "module @{name} attributes {{mhlo.num_partitions = 1 : i32, mhlo.num_replicas = 1 : i32}} {{\n  func.func public @main({}) -> ({}) {{\n{}{ret}  }}\n}}\n",
+        "module @{name} attributes {{mhlo.num_partitions = {} : i32, mhlo.num_replicas = 1 : i32}} {{\n  func.func public @main({}) -> ({}) {{\n{}{ret}  }}\n}}\n",
+        part.map(|p| p.partitions).unwrap_or(1),
         params.join(", "),
-        otys.join(", "),
+        results.join(", "),
         e.body
     ))
 }
@@ -372,6 +397,10 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
         ConvertElementType { to, .. } => one(e.convert(&ins[0], *to)),
         BitcastConvertType { .. } => one(e.op("stablehlo.bitcast_convert", &[&ins[0]], "", out)),
         StopGradient => one(ins[0].clone()),
+        ShardingConstraint { sharding } => {
+            let attrs = format!("call_target_name = \"Sharding\", mhlo.sharding = \"{}\"", sharding.hlo(out.ndim()));
+            one(e.op("stablehlo.custom_call", &[&ins[0]], &attrs, out))
+        }
         BroadcastInDim { shape, dims } => one(e.broadcast(&ins[0], shape, dims)),
         Reshape { .. } | Squeeze { .. } => one(e.op("stablehlo.reshape", &[&ins[0]], "", out)),
         Transpose { perm } => one(e.op("stablehlo.transpose", &[&ins[0]], &format!("permutation = {}", i64s(perm)), out)),

@@ -656,7 +656,7 @@ pub fn binary_shape(op: BinaryOp, ins: &[Aval]) -> Result<Aval> {
         same_dtypes(op.name(), ins)?;
     }
     let shape = same_shapes(op.name(), ins)?;
-    Ok(Aval { shape, dtype: ins[0].dtype, weak_type: ins[0].weak_type && ins[1].weak_type })
+    Ok(Aval { shape, dtype: ins[0].dtype, weak_type: ins[0].weak_type && ins[1].weak_type, sharding: None })
 }
 
 fn zip_map<T: Elem, U: Elem>(a: &ArrayD<T>, b: &ArrayD<T>, f: impl Fn(T, T) -> U) -> ArrayD<U> {

@@ -79,7 +79,7 @@ pub fn dot_general_shape(dims: &DotDims, preferred: Option<DType>, ins: &[Aval])
     shape.extend(DotDims::free(a.ndim(), &dims.lhs_contract, &dims.lhs_batch).iter().map(|&d| a.shape[d]));
     shape.extend(DotDims::free(b.ndim(), &dims.rhs_contract, &dims.rhs_batch).iter().map(|&d| b.shape[d]));
     let dtype = preferred.unwrap_or(a.dtype);
-    Ok(Aval { shape, dtype, weak_type: a.weak_type && b.weak_type })
+    Ok(Aval { shape, dtype, weak_type: a.weak_type && b.weak_type, sharding: None })
 }
 
 /// Permutes `x` to (first..., second..., third...) and reshapes to 3-d.
@@ -215,8 +215,28 @@ fn transpose_rhs(dims: &DotDims, ct: &Array, lhs: &Array, rhs: &Aval) -> Result<
 }
 
 pub fn dot_general_transpose(dims: &DotDims, ct: &Array, args: &[LinArg]) -> Result<Vec<Tangent>> {
-    let ct_l = if args[0].is_lin() { Some(transpose_lhs(dims, ct, args[1].value("dot_general")?, &args[0].aval())?) } else { None };
-    let ct_r = if args[1].is_lin() { Some(transpose_rhs(dims, ct, args[0].value("dot_general")?, &args[1].aval())?) } else { None };
+    // explicit shardings: the known operand is replicated first (so no
+    // contraction is sharded on both sides) and each cotangent gets the type
+    // of its primal (JAX passes the primal's sharding as out_sharding)
+    let sharded = ct.aval().sharding.as_ref().or_else(|| args.iter().find_map(|a| if let LinArg::Const(x) = a { x.aval().sharding.as_ref() } else { None })).cloned();
+    let known = |i: usize| -> Result<Array> {
+        let v = args[i].value("dot_general")?;
+        match &sharded {
+            Some(s) if v.aval().sharding.is_some() => crate::sharding::spmd::sharding_constraint(v, &crate::sharding::NamedSharding::replicated(&s.mesh)),
+            _ => Ok(v.clone()),
+        }
+    };
+    let typed = |c: Array, a: &Aval| -> Result<Array> {
+        match &sharded {
+            Some(s) => {
+                let want = a.sharding.as_deref().cloned().unwrap_or_else(|| crate::sharding::NamedSharding::replicated(&s.mesh));
+                crate::sharding::spmd::sharding_constraint(&c, &want)
+            }
+            None => Ok(c),
+        }
+    };
+    let ct_l = if args[0].is_lin() { Some(typed(transpose_lhs(dims, ct, &known(1)?, &args[0].aval())?, &args[0].aval())?) } else { None };
+    let ct_r = if args[1].is_lin() { Some(typed(transpose_rhs(dims, ct, &known(0)?, &args[1].aval())?, &args[1].aval())?) } else { None };
     Ok(vec![ct_l, ct_r])
 }
 

@@ -11,6 +11,7 @@ pub mod indexing;
 pub mod linalg;
 pub mod random;
 pub mod reduce;
+pub mod sharding;
 pub mod sort;
 pub mod structural;
 
@@ -126,6 +127,10 @@ pub enum Prim {
     CustomJvp(control::CustomJvp),
     CustomVjp(control::CustomVjp),
     CustomLin(control::CustomLin),
+    // sharding.rs
+    /// `with_sharding_constraint` / `reshard`: identity whose result is laid
+    /// out (and, on explicit axes, typed) as `sharding`.
+    ShardingConstraint { sharding: crate::sharding::NamedSharding },
 }
 
 impl Prim {
@@ -133,6 +138,22 @@ impl Prim {
     pub fn has_subgraphs(&self) -> bool {
         use Prim::*;
         matches!(self, Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_))
+    }
+
+    /// Calls `f` on every graph this primitive holds.
+    pub fn for_each_subgraph(&self, f: &mut dyn FnMut(&crate::ir::Graph)) {
+        use Prim::*;
+        match self {
+            Call { body, .. } | Scan { body, .. } | Remat { body } => f(&body.0),
+            Cond { branches } => branches.iter().for_each(|b| f(&b.0)),
+            While { cond, body, .. } => {
+                f(&cond.0);
+                f(&body.0)
+            }
+            CustomJvp(c) => f(&c.body.0),
+            CustomVjp(c) => f(&c.body.0),
+            _ => {}
+        }
     }
 
     /// JAX's name for the primitive (as printed in graphs).
@@ -176,6 +197,7 @@ impl Prim {
             CustomJvp(_) => "custom_jvp_call",
             CustomVjp(_) => "custom_vjp_call",
             CustomLin(_) => "custom_lin",
+            ShardingConstraint { .. } => "sharding_constraint",
         }
     }
 
@@ -229,12 +251,21 @@ impl Prim {
             CustomJvp(c) => c.params_str(),
             CustomVjp(c) => c.params_str(),
             CustomLin(c) => c.params_str(),
+            ShardingConstraint { sharding } => format!("sharding={}", sharding.spec),
         }
     }
 
     /// The shape/dtype rule: checks the inputs and gives the output avals.
     /// Errors name the op and the offending shapes or dtypes.
     pub fn shape_rule(&self, ins: &[Aval]) -> Result<Vec<Aval>> {
+        let mut outs = self.shape_rule_unsharded(ins)?;
+        if ins.iter().any(|a| a.sharding.is_some()) {
+            crate::sharding::rules::propagate(self, ins, &mut outs)?;
+        }
+        Ok(outs)
+    }
+
+    fn shape_rule_unsharded(&self, ins: &[Aval]) -> Result<Vec<Aval>> {
         use Prim::*;
         let one = |a: Result<Aval>| a.map(|a| vec![a]);
         match self {
@@ -275,6 +306,7 @@ impl Prim {
             CustomJvp(c) => control::call_shape(&c.body.0, "custom_jvp_call", ins),
             CustomVjp(c) => control::call_shape(&c.body.0, "custom_vjp_call", ins),
             CustomLin(c) => c.shape(ins),
+            ShardingConstraint { sharding } => one(sharding::constraint_shape(sharding, ins)),
         }
     }
 
@@ -320,6 +352,7 @@ impl Prim {
             CustomJvp(c) => control::call_eval(&c.body.0, ins),
             CustomVjp(c) => control::call_eval(&c.body.0, ins),
             CustomLin(_) => crate::bail!(Type, "can't apply forward-mode autodiff (jvp) to a custom_vjp function."),
+            ShardingConstraint { .. } => one(Ok(ins[0].clone())),
         }
     }
 }
@@ -355,7 +388,7 @@ impl Prim {
             BroadcastInDim { .. } | Reshape { .. } | Transpose { .. } | Squeeze { .. } | Rev { .. } | Slice { .. } | Reduce { op: ReduceOp::Sum, .. } => {
                 one(linear_unary_jvp(self, &tangents[0]))
             }
-            Cumulative { op: CumOp::Sum, .. } => one(linear_unary_jvp(self, &tangents[0])),
+            Cumulative { op: CumOp::Sum, .. } | ShardingConstraint { .. } => one(linear_unary_jvp(self, &tangents[0])),
             DynamicSlice { .. } => one(structural::dynamic_slice_jvp(self, primals, tangents)),
             DynamicUpdateSlice => one(structural::dynamic_update_slice_jvp(primals, tangents)),
             Concatenate { .. } => one(structural::concatenate_jvp(self, primals, tangents)),
@@ -435,6 +468,7 @@ impl Prim {
             Reduce { op: ReduceOp::Sum, axes } => Ok(vec![Some(reduce::reduce_sum_transpose(axes, ct, &args[0].aval())?)]),
             Cumulative { op: CumOp::Sum, axis, reverse } => Ok(vec![Some(crate::lax::cumsum(ct, *axis, !*reverse)?)]),
             DotGeneral { dims, .. } => linalg::dot_general_transpose(dims, ct, args),
+            ShardingConstraint { sharding } => Ok(vec![Some(sharding::constraint_transpose(sharding, ct, &args[0].aval())?)]),
             Call { .. } | Remat { .. } | Cond { .. } | Scan { .. } | LinearWhile(_) | CustomLin(_) => unreachable!("handled above"),
             While { .. } => crate::bail!(
                 Value,
@@ -482,6 +516,7 @@ impl Prim {
             CustomJvp(c) => c.batch(args, dims, size),
             CustomVjp(c) => c.batch(args, dims, size),
             CustomLin(c) => c.batch(args, dims, size),
+            ShardingConstraint { sharding } => sharding::constraint_batch(sharding, &args[0], dims[0]),
         }
     }
 }

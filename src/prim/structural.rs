@@ -281,7 +281,7 @@ pub fn concatenate_shape(dim: usize, ins: &[Aval]) -> Result<Aval> {
         }
         shape[dim] += a.shape[dim];
     }
-    Ok(Aval { shape, dtype: x.dtype, weak_type: ins.iter().all(|a| a.weak_type) })
+    Ok(Aval { shape, dtype: x.dtype, weak_type: ins.iter().all(|a| a.weak_type), sharding: None })
 }
 
 pub fn concatenate_eval(dim: usize, ins: &[&HostData]) -> Result<HostData> {

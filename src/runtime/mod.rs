@@ -9,6 +9,26 @@ pub mod compile_cache;
 use std::sync::{Arc, OnceLock};
 
 static DEFAULT_CLIENT: OnceLock<Option<Arc<pjrt::Client>>> = OnceLock::new();
+static CPU_DEVICES: OnceLock<usize> = OnceLock::new();
+
+/// JAX's `jax_num_cpu_devices`: how many CPU devices the default client
+/// gets. Must come before the first use of a device; later calls asking for
+/// the count already in effect are fine, others are an error.
+pub fn set_cpu_device_count(n: usize) -> crate::Result<()> {
+    if n == 0 {
+        crate::bail!(Value, "jax_num_cpu_devices must be positive, got 0");
+    }
+    let now = *CPU_DEVICES.get_or_init(|| n);
+    if now != n {
+        crate::bail!(Value, "jax_num_cpu_devices is already {now}: it cannot change once set");
+    }
+    if let Some(Some(c)) = DEFAULT_CLIENT.get() {
+        if c.platform == "cpu" && c.num_devices() != n {
+            crate::bail!(Value, "jax_num_cpu_devices = {n} came after the backend was initialized with {} devices; set it (or JAXCORE_CPU_DEVICES) before the first use of a device", c.num_devices());
+        }
+    }
+    Ok(())
+}
 
 /// The client `jit` runs on: the plugin named by `JAXCORE_PLATFORM`
 /// (default `cpu`; `JAXCORE_PLUGIN=/path.so` picks a file), with
@@ -21,7 +41,7 @@ pub fn default_client() -> Option<Arc<pjrt::Client>> {
             if platform == "interp" {
                 return None;
             }
-            let devices = std::env::var("JAXCORE_CPU_DEVICES").ok().and_then(|s| s.parse().ok());
+            let devices = CPU_DEVICES.get().copied().or_else(|| std::env::var("JAXCORE_CPU_DEVICES").ok().and_then(|s| s.parse().ok()));
             let made = pjrt::find_plugin(&platform)
                 .and_then(|p| pjrt::Plugin::load(&p))
                 .and_then(|p| pjrt::Client::new(p, if platform == "cpu" { devices } else { None }));

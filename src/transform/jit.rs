@@ -7,6 +7,7 @@ use crate::array::Array;
 use crate::error::Result;
 use crate::ir::{Aval, Graph};
 use crate::runtime::pjrt::{compile_options, Buffer, Client, Executable};
+use crate::sharding::{spmd, NamedSharding};
 use crate::trace::{eval_graph, is_tracing, make_graph, Function};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,12 +43,27 @@ pub fn total_compile_count() -> usize {
 struct Key {
     avals: Vec<Aval>,
     statics: Vec<(Aval, Vec<u8>)>,
+    /// How each dynamic argument is laid out over a mesh (None: one device).
+    shardings: Vec<Option<NamedSharding>>,
 }
 
 struct Compiled {
     graph: Arc<Graph>,
     exe: Option<Executable>,
     consts: Vec<Buffer>,
+    /// Set when the function runs over a mesh.
+    spmd: Option<spmd::Plan>,
+}
+
+/// `jax.jit`'s keyword arguments.
+#[derive(Clone, Default)]
+pub struct JitOptions {
+    pub static_argnums: Vec<usize>,
+    pub donate_argnums: Vec<usize>,
+    /// Per positional argument (None: as the argument comes).
+    pub in_shardings: Vec<Option<NamedSharding>>,
+    /// Per output (None: the output type's explicit sharding, else replicated).
+    pub out_shardings: Vec<Option<NamedSharding>>,
 }
 
 /// `jax.jit(f, static_argnums, donate_argnums)`. Static arguments must be
@@ -56,9 +72,17 @@ struct Compiled {
 /// type (input_output_alias), so `x = f(x)` runs without fresh allocations;
 /// the donated array cannot be read afterwards (as in JAX).
 pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> Function {
+    jit_with(f, JitOptions { static_argnums: static_argnums.to_vec(), donate_argnums: donate_argnums.to_vec(), ..Default::default() })
+}
+
+/// `jax.jit` with all its options, shardings included: when the arguments,
+/// the requested shardings or the function's own constraints name a mesh,
+/// the program is partitioned over the mesh's devices (see `sharding::spmd`).
+pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
     let f = f.clone();
-    let statics = static_argnums.to_vec();
-    let donate = donate_argnums.to_vec();
+    let statics = opts.static_argnums.clone();
+    let donate = opts.donate_argnums.clone();
+    let opts = Arc::new(opts);
     let cache: Arc<Mutex<HashMap<Key, Arc<Compiled>>>> = Arc::new(Mutex::new(HashMap::new()));
     let name = format!("jit({})", f.name());
     let name2 = name.clone();
@@ -74,12 +98,13 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
                         Ok((a.aval().clone(), bytes))
                     })
                     .collect::<Result<_>>()?,
+                shardings: args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.sharding().cloned()).collect(),
             };
             let hit = cache.lock().unwrap().get(&key).cloned();
             match hit {
                 Some(c) => c,
                 None => {
-                    let c = Arc::new(build(&f, &statics, &donate, args, &name2)?);
+                    let c = Arc::new(build(&f, &opts, args, &name2)?);
                     // a graph closing over an outer trace's tracers belongs to that trace
                     if !c.graph.has_tracer_consts() {
                         cache.lock().unwrap().insert(key, c.clone());
@@ -89,6 +114,9 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
             }
         };
         let dynamic: Vec<Array> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.clone()).collect();
+        if let (Some(plan), false) = (&compiled.spmd, is_tracing()) {
+            return spmd::run(plan, &compiled.graph, &dynamic);
+        }
         match (&compiled.exe, is_tracing()) {
             (Some(exe), false) => run(exe, &compiled.consts, &compiled.graph, &dynamic, &donate),
             (_, true) => {
@@ -104,7 +132,8 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
 }
 
 /// Traces (statics baked in), simplifies, lowers and compiles.
-fn build(f: &Function, statics: &[usize], donate: &[usize], args: &[Array], name: &str) -> Result<Compiled> {
+fn build(f: &Function, opts: &JitOptions, args: &[Array], name: &str) -> Result<Compiled> {
+    let (statics, donate) = (&opts.static_argnums[..], &opts.donate_argnums[..]);
     let dyn_avals: Vec<Aval> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.aval().clone()).collect();
     let g = make_graph(
         |dyn_args| {
@@ -117,8 +146,24 @@ fn build(f: &Function, statics: &[usize], donate: &[usize], args: &[Array], name
     let graph = Arc::new(super::simplify::simplify(&g));
     let client = if graph.has_tracer_consts() { None } else { crate::runtime::default_client() };
     let Some(client) = client else {
-        return Ok(Compiled { graph, exe: None, consts: vec![] });
+        return Ok(Compiled { graph, exe: None, consts: vec![], spmd: None });
     };
+    let dyn_args: Vec<Array> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.clone()).collect();
+    let dyn_in_sh: Vec<Option<NamedSharding>> =
+        (0..args.len()).filter(|i| !statics.contains(i)).map(|i| opts.in_shardings.get(i).cloned().flatten()).collect();
+    if let Some(mesh) = spmd::mesh_for(name, &graph, &dyn_args, &dyn_in_sh, &opts.out_shardings)? {
+        let Some(mclient) = mesh.inner().client.clone() else {
+            // an abstract mesh: the interpreter runs it, shardings are types only
+            return Ok(Compiled { graph, exe: None, consts: vec![], spmd: None });
+        };
+        let in_sh: Vec<NamedSharding> = dyn_in_sh
+            .iter()
+            .zip(&dyn_args)
+            .map(|(s, a)| s.clone().or_else(|| a.sharding().cloned()).unwrap_or_else(|| NamedSharding::replicated(&mesh)))
+            .collect();
+        let plan = spmd::compile(&mclient, &graph, name, &mesh, in_sh, &opts.out_shardings)?;
+        return Ok(Compiled { graph, exe: None, consts: vec![], spmd: Some(plan) });
+    }
     // donated inputs (positions among the dynamic arguments) alias an unclaimed output of their type
     let dyn_index: Vec<usize> = (0..args.len()).filter(|i| !statics.contains(i)).collect();
     let outs = graph.out_avals();
@@ -132,19 +177,20 @@ fn build(f: &Function, statics: &[usize], donate: &[usize], args: &[Array], name
             aliases.push((pos, o));
         }
     }
-    let (exe, consts) = compile(&client, &graph, name, &aliases)?;
-    Ok(Compiled { graph, exe: Some(exe), consts })
+    let module = module_name(name);
+    let text = crate::lower::stablehlo::lower_with_aliases(&graph, &module, &aliases)?;
+    let exe = build_executable(&client, &text, &compile_options(1, 1), name, &graph)?;
+    let consts = graph.consts.iter().map(|(_, c)| client.buffer_from_host(c.host()?, 0)).collect::<Result<_>>()?;
+    Ok(Compiled { graph, exe: Some(exe), consts, spmd: None })
 }
 
-fn compile(client: &Arc<Client>, g: &Graph, name: &str, aliases: &[(usize, usize)]) -> Result<(Executable, Vec<Buffer>)> {
+/// Compiles module text (or loads it from the persistent cache), counting builds.
+pub(crate) fn build_executable(client: &Arc<Client>, text: &str, options: &[u8], name: &str, g: &Graph) -> Result<Executable> {
     let t = Instant::now();
-    let module = sanitize(name);
-    let text = crate::lower::stablehlo::lower_with_aliases(g, &module, aliases)?;
-    let options = compile_options(1, 1);
     // the persistent cache key: program, plugin identity and version, options
-    let mut key = text.clone().into_bytes();
+    let mut key = text.as_bytes().to_vec();
     key.extend_from_slice(format!("\n--plugin {} {:?} {} {}\n", client.plugin.path.display(), client.plugin.version, client.platform, client.platform_version()).as_bytes());
-    key.extend_from_slice(&options);
+    key.extend_from_slice(options);
     let cached = crate::runtime::compile_cache::load(&key).and_then(|bytes| client.deserialize(&bytes).ok());
     let hit = cached.is_some();
     THREAD_BUILDS.with(|c| c.set(c.get() + 1));
@@ -154,7 +200,7 @@ fn compile(client: &Arc<Client>, g: &Graph, name: &str, aliases: &[(usize, usize
     let exe = match cached {
         Some(e) => e,
         None => {
-            let e = client.compile(&text, &options).map_err(|e| e.context(format!("compiling {name}")))?;
+            let e = client.compile(text, options).map_err(|e| e.context(format!("compiling {name}")))?;
             COMPILES.fetch_add(1, Ordering::Relaxed);
             if let Ok(bytes) = e.serialize() {
                 crate::runtime::compile_cache::store(&key, &bytes);
@@ -166,12 +212,11 @@ fn compile(client: &Arc<Client>, g: &Graph, name: &str, aliases: &[(usize, usize
         let how = if hit { "loaded from the compilation cache" } else { "compiled" };
         eprintln!("jaxcore: {how} {name} for [{}] in {:.1} ms", crate::prim::avals_str(&g.in_avals()), t.elapsed().as_secs_f64() * 1e3);
     }
-    let consts = g.consts.iter().map(|(_, c)| client.buffer_from_host(c.host()?, 0)).collect::<Result<_>>()?;
-    Ok((exe, consts))
+    Ok(exe)
 }
 
 /// A module name MLIR accepts.
-fn sanitize(name: &str) -> String {
+pub(crate) fn module_name(name: &str) -> String {
     let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     format!("jit_{}", s.trim_matches('_'))
 }

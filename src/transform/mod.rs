@@ -11,7 +11,7 @@ pub mod jvp;
 pub mod linearize;
 pub mod simplify;
 
-pub use jit::{cache_hit_count, compile_count, jit, total_compile_count};
+pub use jit::{cache_hit_count, compile_count, jit, jit_with, total_compile_count, JitOptions};
 
 use crate::array::Array;
 use crate::error::Result;

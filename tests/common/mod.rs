@@ -168,6 +168,12 @@ pub fn cases() -> Vec<Case> {
         let inner = jaxcore::transform::jit(&Function::new("inner", |a| Ok(vec![lax::mul(&lax::sin(&a[0])?, &lax::log(&a[1])?)?])), &[], &[]);
         Ok(inner.call(x)?.pop().unwrap())
     }));
+    v.push(case("sharding_constraint", vec![(m(), Real)], true, |x| {
+        // a one-device mesh: the rules are those of any mesh
+        let mesh = jaxcore::Mesh::make(&[1], &["d"], &[jaxcore::AxisType::Auto])?;
+        let s = jaxcore::NamedSharding::new(&mesh, jaxcore::PartitionSpec::axes(&[Some("d")]))?;
+        jaxcore::sharding::spmd::sharding_constraint(&lax::sin(&x[0])?, &s)
+    }));
     v.push(case("threefry2x32", vec![(vec![3], U32), (vec![3], U32), (vec![3], U32), (vec![3], U32)], false, |x| {
         Ok(lax::threefry2x32(&x[0], &x[1], &x[2], &x[3])?.0)
     }));
@@ -186,6 +192,7 @@ pub fn kind(p: &Prim) -> &'static str {
         DotGeneral { .. } => "linalg",
         Sort { .. } => "sort",
         Threefry2x32 => "random",
+        ShardingConstraint { .. } => "sharding",
         // sub-graph primitives: tests/jit_boundary.rs and tests/control_flow.rs
         Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_) => "control",
     }

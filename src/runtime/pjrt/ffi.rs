@@ -166,6 +166,7 @@ args!(LoadedExecutableExecuteArgs {
     execute_device: *mut Opaque,
 });
 args!(LoadedExecutableDestroyArgs { executable: *mut Opaque });
+args!(LoadedExecutableAddressableDevicesArgs { executable: *mut Opaque, addressable_devices: *const *mut Opaque, num_addressable_devices: usize });
 args!(LoadedExecutableGetExecutableArgs { loaded_executable: *mut Opaque, executable: *mut Opaque });
 args!(ExecutableDestroyArgs { executable: *mut Opaque });
 args!(ExecutableNumOutputsArgs { executable: *mut Opaque, num_outputs: usize });

@@ -337,6 +337,41 @@ impl Executable {
         })
     }
 
+    /// The client device indices this executable runs on, in the order
+    /// `execute_sharded` takes and returns per-device lists.
+    pub fn addressable_devices(&self) -> Result<Vec<usize>> {
+        let p = &self.client.plugin;
+        let mut a = LoadedExecutableAddressableDevicesArgs::new();
+        a.executable = self.raw;
+        p.call(p.api().loaded_executable_addressable_devices, &mut a)?;
+        // SAFETY: an array of that many device pointers owned by the executable.
+        let devs = unsafe { std::slice::from_raw_parts(a.addressable_devices, a.num_addressable_devices) };
+        devs.iter()
+            .map(|d| self.client.devices.iter().position(|x| x == d).ok_or_else(|| rt("the executable runs on a device its client does not list".into())))
+            .collect()
+    }
+
+    /// Runs on several devices at once (an SPMD program): one argument list
+    /// per device in `addressable_devices` order; one output list per device.
+    pub fn execute_sharded(&self, args: &[Vec<&Buffer>]) -> Result<Vec<Vec<Buffer>>> {
+        let p = &self.client.plugin;
+        let nargs = args.first().map(|a| a.len()).unwrap_or(0);
+        let ptrs: Vec<Vec<*mut Opaque>> = args.iter().map(|l| l.iter().map(|b| b.raw).collect()).collect();
+        let arg_lists: Vec<*const *mut Opaque> = ptrs.iter().map(|l| l.as_ptr()).collect();
+        let mut outs: Vec<Vec<*mut Opaque>> = args.iter().map(|_| vec![std::ptr::null_mut(); self.num_outputs]).collect();
+        let out_lists: Vec<*mut *mut Opaque> = outs.iter_mut().map(|l| l.as_mut_ptr()).collect();
+        let mut opts = ExecuteOptions::new();
+        let mut a = LoadedExecutableExecuteArgs::new();
+        a.executable = self.raw;
+        a.options = &mut opts;
+        a.argument_lists = arg_lists.as_ptr();
+        a.num_devices = args.len();
+        a.num_args = nargs;
+        a.output_lists = out_lists.as_ptr();
+        p.call(p.api().loaded_executable_execute, &mut a).map_err(|e| e.context("XLA execution failed"))?;
+        Ok(outs.into_iter().map(|l| l.into_iter().map(|raw| Buffer { client: self.client.clone(), raw }).collect()).collect())
+    }
+
     /// Runs on one device with the given argument buffers.
     pub fn execute(&self, args: &[&Buffer]) -> Result<Vec<Buffer>> {
         let p = &self.client.plugin;
@@ -385,6 +420,46 @@ pub fn compile_options(num_replicas: u64, num_partitions: u64) -> Vec<u8> {
     let mut out = vec![(3 << 3) | 2]; // executable_build_options, length-delimited
     varint(build.len() as u64, &mut out);
     out.extend(build);
+    out
+}
+
+/// Compile options for an SPMD program over `device_ids` (one partition
+/// per device, in partition order): XLA's partitioner splits the program.
+pub fn compile_options_spmd(device_ids: &[i64]) -> Vec<u8> {
+    fn varint(mut v: u64, out: &mut Vec<u8>) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    fn field(tag: u64, body: &[u8], out: &mut Vec<u8>) {
+        varint((tag << 3) | 2, out);
+        varint(body.len() as u64, out);
+        out.extend_from_slice(body);
+    }
+    // DeviceAssignmentProto: replica_count 1, computation_count 2, computation_devices 3
+    let mut da = Vec::new();
+    da.push(1 << 3);
+    varint(1, &mut da);
+    da.push(2 << 3);
+    varint(device_ids.len() as u64, &mut da);
+    for &id in device_ids {
+        let mut cd = Vec::new();
+        cd.push(1 << 3); // replica_device_ids
+        varint(id as u64, &mut cd);
+        field(3, &cd, &mut da);
+    }
+    let mut build = Vec::new();
+    build.push(4 << 3);
+    varint(1, &mut build);
+    build.push(5 << 3);
+    varint(device_ids.len() as u64, &mut build);
+    build.push(6 << 3); // use_spmd_partitioning
+    varint(1, &mut build);
+    field(9, &da, &mut build);
+    let mut out = Vec::new();
+    field(3, &build, &mut out);
     out
 }
 
