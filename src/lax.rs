@@ -309,3 +309,4 @@ pub fn threefry2x32(k0: &Array, k1: &Array, x0: &Array, x1: &Array) -> Result<(A
 }
 
 pub use crate::control_flow::{cond, fori_loop, scan, switch, while_loop};
+pub use crate::sharding::manual::{all_gather, all_to_all, axis_index, pmax, pmean, pmin, ppermute, psum, psum_scatter};

@@ -23,5 +23,6 @@ pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result};
 pub use ir::{Atom, Aval, Eqn, Graph, Var};
 pub use prim::Prim;
+pub use sharding::manual::shard_map;
 pub use sharding::{AxisType, Mesh, NamedSharding, PartitionSpec};
 pub use trace::{make_graph, Function};

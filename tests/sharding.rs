@@ -219,3 +219,160 @@ fn different_meshes_are_an_error() {
     let e = jit(&f, &[], &[]).call(&[a, b]).unwrap_err();
     assert!(e.msg.contains("different meshes") || e.msg.contains("incompatible devices"), "{}", e.msg);
 }
+
+// ------------------------------------------------------------ manual mode
+
+use jaxcore::lax;
+use jaxcore::shard_map;
+
+/// The same mesh shape without devices: shard_map runs on the interpreter
+/// (named vmaps), the reference the compiled program is checked against.
+fn abstract_mesh(shape: &[usize], names: &[&str]) -> Mesh {
+    Mesh::new(shape, names, &[AxisType::Auto; 2][..names.len()], &(0..shape.iter().product()).collect::<Vec<_>>(), None).unwrap()
+}
+
+fn on_both(shape: &[usize], names: &[&str], f: impl Fn(&Mesh) -> Vec<Array>) -> Vec<Array> {
+    let dev = Mesh::new(shape, names, &[AxisType::Auto; 2][..names.len()], &(0..shape.iter().product()).collect::<Vec<_>>(), jaxcore::runtime::default_client()).unwrap();
+    let xla = f(&dev);
+    let interp = f(&abstract_mesh(shape, names));
+    for (a, b) in xla.iter().zip(&interp) {
+        assert!(a.is_on_device(), "the mesh with devices compiles");
+        close(a, b, 1e-6);
+    }
+    xla
+}
+
+fn host(a: &Array) -> Vec<f32> {
+    a.to_vec::<f32>().unwrap()
+}
+
+#[test]
+fn shard_map_psum_equals_the_unsharded_reduction() {
+    setup();
+    let x = iota(&[16, 4]);
+    let out = on_both(&[8], &["i"], |mesh| {
+        let body = Function::new("body", |a| Ok(vec![lax::psum(&jnp::sum(&a[0], Some(&[0]), false)?, &["i"])?]));
+        shard_map(&body, mesh, &[P::axes(&[Some("i")])], &[P::replicated()]).call(&[x.clone()]).unwrap()
+    });
+    close(&out[0], &jnp::sum(&x, Some(&[0]), false).unwrap(), 0.0);
+}
+
+#[test]
+fn each_collective_against_a_host_computation() {
+    setup();
+    // 8 devices on axis i; device k holds rows 8k..8k+8 of a [64, 3] array
+    let x = iota(&[64, 3]);
+    let xs = host(&x);
+    let pi = || P::axes(&[Some("i")]);
+    let outs = on_both(&[8], &["i"], |mesh| {
+        let body = Function::new("body", |a| {
+            let v = &a[0];
+            Ok(vec![
+                lax::psum(v, &["i"])?,
+                lax::pmax(v, &["i"])?,
+                lax::pmean(v, &["i"])?,
+                lax::all_gather(v, &["i"], 0, true)?,
+                lax::all_gather(v, &["i"], 0, false)?,
+                lax::psum_scatter(v, &["i"], 0, true)?,
+                lax::ppermute(v, "i", &(0..8).map(|k| (k, (k + 1) % 8)).collect::<Vec<_>>())?,
+                lax::all_to_all(v, "i", 0, 0, true)?,
+                jnp::reshape(&lax::axis_index(&["i"])?, &[1])?,
+            ])
+        });
+        let r = P::replicated;
+        shard_map(&body, mesh, &[pi()], &[r(), r(), r(), r(), r(), pi(), pi(), pi(), pi()]).call(&[x.clone()]).unwrap()
+    });
+    let block = |k: usize, r: usize, c: usize| xs[(8 * k + r) * 3 + c];
+    let mut sum = vec![0f32; 24];
+    let mut max = vec![f32::MIN; 24];
+    for k in 0..8 {
+        for j in 0..24 {
+            sum[j] += block(k, j / 3, j % 3);
+            max[j] = max[j].max(block(k, j / 3, j % 3));
+        }
+    }
+    assert_eq!(host(&outs[0]), sum, "psum");
+    assert_eq!(host(&outs[1]), max, "pmax");
+    close(&outs[2], &Array::from_vec(sum.iter().map(|s| s / 8.0).collect::<Vec<_>>(), &[8, 3]).unwrap(), 1e-6);
+    assert_eq!(host(&outs[3]), xs, "all_gather tiled");
+    assert_eq!(outs[4].shape(), &[8, 8, 3]);
+    assert_eq!(host(&outs[4]), xs, "all_gather stacked");
+    // psum_scatter: device k keeps row k of the sum
+    assert_eq!(host(&outs[5]), sum, "psum_scatter");
+    // ppermute k -> k+1: block k of the result is block k-1
+    let shifted: Vec<f32> = (0..64 * 3).map(|i| block((i / 24 + 7) % 8, (i % 24) / 3, i % 3)).collect();
+    assert_eq!(host(&outs[6]), shifted, "ppermute");
+    // all_to_all: device j gets row j of every device's block, in device order
+    let a2a: Vec<f32> = (0..64 * 3).map(|i| block((i % 24) / 3, i / 24, i % 3)).collect();
+    assert_eq!(host(&outs[7]), a2a, "all_to_all");
+    assert_eq!(outs[8].to_vec::<i32>().unwrap(), (0..8).collect::<Vec<i32>>(), "axis_index");
+}
+
+#[test]
+fn collectives_on_a_two_axis_mesh() {
+    setup();
+    let x = iota(&[8, 4]);
+    let outs = on_both(&[4, 2], &["x", "y"], |mesh| {
+        let body = Function::new("body", |a| {
+            Ok(vec![
+                lax::psum(&a[0], &["x"])?,
+                lax::all_gather(&a[0], &["x", "y"], 0, true)?,
+                jnp::reshape(&lax::axis_index(&["x", "y"])?, &[1, 1])?,
+                lax::psum(&a[0], &["x", "y"])?,
+            ])
+        });
+        let xy = P::axes(&[Some("x"), Some("y")]);
+        shard_map(&body, mesh, &[xy.clone()], &[P::axes(&[None, Some("y")]), P::replicated(), xy, P::replicated()]).call(&[x.clone()]).unwrap()
+    });
+    // psum over x: column halves summed over the 4 row blocks
+    let xs = host(&x);
+    let want: Vec<f32> = (0..2 * 4).map(|i| (0..4).map(|b| xs[(b * 2 + i / 4) * 4 + i % 4]).sum()).collect();
+    assert_eq!(host(&outs[0]), want);
+    // all_gather over (x, y) tiled on dim 0: the 8 [2,2] blocks in device order
+    let blocks: Vec<f32> = (0..8).flat_map(|k| { let (bx, by) = (k / 2, k % 2); (0..4).map(move |j| (bx, by, j)) }).map(|(bx, by, j)| xs[(bx * 2 + j / 2) * 4 + by * 2 + j % 2]).collect();
+    assert_eq!(host(&outs[1]), blocks);
+    assert_eq!(outs[2].to_vec::<i32>().unwrap(), (0..8).collect::<Vec<i32>>());
+    assert_eq!(host(&outs[3]), (0..4).map(|j| (0..8).map(|k| blocks[k * 4 + j]).sum::<f32>()).collect::<Vec<_>>());
+}
+
+#[test]
+fn grad_through_shard_map_and_all_gather() {
+    setup();
+    let x = Array::from_vec((0..16).map(|i| (i as f64) * 0.1 - 0.7).collect::<Vec<f64>>(), &[16]).unwrap();
+    let c = Array::from_vec((0..16).map(|i| 1.0 + i as f64).collect::<Vec<f64>>(), &[16]).unwrap();
+    for dev in [false, true] {
+        let mesh = if dev { Mesh::make(&[8], &["i"], &[AxisType::Auto]).unwrap() } else { abstract_mesh(&[8], &["i"]) };
+        // sum(sin(x) * sum(x)), the sum through psum
+        let body = Function::new("body", |a| Ok(vec![jnp::multiply(&jnp::sin(&a[0])?, &lax::psum(&jnp::sum(&a[0], None, false)?, &["i"])?)?]));
+        let sm = shard_map(&body, &mesh, &[P::axes(&[Some("i")])], &[P::axes(&[Some("i")])]);
+        let f = Function::new("f", move |a| Ok(vec![jnp::sum(&sm.call(a)?.remove(0), None, false)?]));
+        let g = grad_with(&f, &[0], false);
+        let got = if dev { jit(&g, &[], &[]).call(&[x.clone()]).unwrap() } else { g.call(&[x.clone()]).unwrap() };
+        let reference = Function::new("r", |a| Ok(vec![jnp::sum(&jnp::multiply(&jnp::sin(&a[0])?, &jnp::sum(&a[0], None, false)?)?, None, false)?]));
+        close(&got[0], &grad_with(&reference, &[0], false).call(&[x.clone()]).unwrap()[0], 1e-10);
+        // sum(all_gather(x)^2 * c) with a replicated result: grad 2 x c
+        let c2 = c.clone();
+        let body = Function::new("body", move |a| {
+            let g = lax::all_gather(&a[0], &["i"], 0, true)?;
+            Ok(vec![jnp::sum(&jnp::multiply(&jnp::multiply(&g, &g)?, &c2)?, None, false)?])
+        });
+        let sm = shard_map(&body, &mesh, &[P::axes(&[Some("i")])], &[P::replicated()]);
+        let f = Function::new("f", move |a| Ok(vec![sm.call(a)?.remove(0)]));
+        let g = grad_with(&f, &[0], false);
+        let got = if dev { jit(&g, &[], &[]).call(&[x.clone()]).unwrap() } else { g.call(&[x.clone()]).unwrap() };
+        close(&got[0], &jnp::multiply(&jnp::multiply(&x, &c).unwrap(), &jnp::scalar(2.0)).unwrap(), 1e-10);
+    }
+}
+
+#[test]
+fn vmap_with_an_axis_name_runs_collectives_across_the_batch() {
+    let f = Function::new("f", |a| Ok(vec![jnp::subtract(&a[0], &lax::pmean(&a[0], &["b"])?)?, jnp::reshape(&lax::axis_index(&["b"])?, &[])?]));
+    let v = jaxcore::transform::vmap_with(&f, &[Some(0)], &[Some(0)], None, Some("b"));
+    let x = iota(&[4, 3]);
+    let out = v.call(&[x.clone()]).unwrap();
+    let m = jnp::mean(&x, Some(&[0]), true).unwrap();
+    close(&out[0], &jnp::subtract(&x, &m).unwrap(), 1e-6);
+    assert_eq!(out[1].to_vec::<i32>().unwrap(), vec![0, 1, 2, 3]);
+    let e = lax::psum(&x, &["nope"]).unwrap_err();
+    assert!(e.msg.contains("unbound axis name: nope"), "{}", e.msg);
+}

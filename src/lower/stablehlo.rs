@@ -397,6 +397,8 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
         ConvertElementType { to, .. } => one(e.convert(&ins[0], *to)),
         BitcastConvertType { .. } => one(e.op("stablehlo.bitcast_convert", &[&ins[0]], "", out)),
         StopGradient => one(ins[0].clone()),
+        Collective(c) => one(lower_collective(e, c, ins, out)?),
+        ShardMap(sm) => lower_shard_map(e, sm, ins, outs),
         ShardingConstraint { sharding } => {
             let attrs = format!("call_target_name = \"Sharding\", mhlo.sharding = \"{}\"", sharding.hlo(out.ndim()));
             one(e.op("stablehlo.custom_call", &[&ins[0]], &attrs, out))
@@ -840,4 +842,128 @@ fn lower_threefry(e: &mut Emitter, ins: &[V], out: &Aval) -> Vec<V> {
         x1 = e.bin("stablehlo.add", &x1, &k);
     }
     vec![x0, x1]
+}
+
+thread_local! {
+    /// The mesh of the shard_map whose body is being lowered (collectives
+    /// turn axis names into device groups with it).
+    static MANUAL_MESH: std::cell::RefCell<Vec<crate::sharding::Mesh>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// shard_map under XLA's manual sharding: each argument is constrained to
+/// its sharding and cut to the local piece, the body works on pieces, and
+/// each result is reassembled by its out spec (as JAX lowers it).
+fn lower_shard_map(e: &mut Emitter, sm: &crate::prim::control::shard_map::ShardMap, ins: &[V], outs: &[Aval]) -> Result<Vec<V>> {
+    let body = &sm.body.0;
+    let custom = |e: &mut Emitter, x: &V, target: &str, sharding: &str, out: &Aval| -> V {
+        e.op("stablehlo.custom_call", &[x], &format!("call_target_name = \"{target}\", mhlo.sharding = \"{sharding}\""), out)
+    };
+    let mut locals = Vec::new();
+    for ((x, spec), la) in ins.iter().zip(&sm.in_specs).zip(body.in_avals()) {
+        let ns = crate::sharding::NamedSharding::new(&sm.mesh, spec.clone())?;
+        let s = custom(e, x, "Sharding", &ns.hlo(x.aval.ndim()), &x.aval);
+        locals.push(custom(e, &s, "SPMDFullToShardShape", "{manual}", &la));
+    }
+    MANUAL_MESH.with(|m| m.borrow_mut().push(sm.mesh.clone()));
+    let ys = lower_inline(e, body, &locals);
+    MANUAL_MESH.with(|m| m.borrow_mut().pop());
+    let ys = ys?;
+    let mut res = Vec::new();
+    for ((y, spec), ga) in ys.iter().zip(&sm.out_specs).zip(outs) {
+        let ns = crate::sharding::NamedSharding::new(&sm.mesh, spec.clone())?;
+        let s = custom(e, y, "Sharding", "{manual}", &y.aval);
+        res.push(custom(e, &s, "SPMDShardToFullShape", &ns.hlo(ga.ndim()), ga));
+    }
+    Ok(res)
+}
+
+/// Device groups of a collective over `axes`: devices that agree on every
+/// other mesh axis, each group ordered by the axes (major to minor).
+fn device_groups(mesh: &crate::sharding::Mesh, axes: &[String]) -> Result<Vec<Vec<usize>>> {
+    let m = mesh.inner();
+    let idx: Vec<usize> = axes.iter().map(|a| mesh.axis_index(a)).collect::<Result<_>>()?;
+    let mut groups: Vec<(Vec<usize>, Vec<(usize, usize)>)> = Vec::new();
+    for k in 0..mesh.size() {
+        let c = mesh.coords(k);
+        let key: Vec<usize> = (0..m.names.len()).filter(|i| !idx.contains(i)).map(|i| c[i]).collect();
+        let pos = idx.iter().fold(0, |acc, &i| acc * m.shape[i] + c[i]);
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push((pos, k)),
+            None => groups.push((key, vec![(pos, k)])),
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(_, mut g)| {
+            g.sort();
+            g.into_iter().map(|p| p.1).collect()
+        })
+        .collect())
+}
+
+fn dense_i64(rows: &[Vec<usize>]) -> String {
+    let n = rows.first().map(|r| r.len()).unwrap_or(0);
+    let body: Vec<String> = rows.iter().map(|r| format!("[{}]", r.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))).collect();
+    format!("dense<[{}]> : tensor<{}x{}xi64>", body.join(", "), rows.len(), n)
+}
+
+const CHANNEL: &str = "channel_handle = #stablehlo.channel_handle<handle = 1, type = 1>";
+
+fn lower_collective(e: &mut Emitter, c: &crate::prim::collective::Collective, ins: &[V], out: &Aval) -> Result<V> {
+    use crate::prim::collective::CollectiveOp as C;
+    let mesh = MANUAL_MESH
+        .with(|m| m.borrow().last().cloned())
+        .ok_or_else(|| crate::err!(Value, "{} over axes {:?} outside a shard_map cannot be compiled (unbound axis name)", c.name(), c.axes))?;
+    let groups = device_groups(&mesh, &c.axes)?;
+    let rg = format!("replica_groups = {}", dense_i64(&groups));
+    let reducer = |e: &mut Emitter, op: &str, d: DType| e.region(&[Aval::scalar(d), Aval::scalar(d)], |r, a| vec![r.bin(op, &a[0], &a[1])]);
+    Ok(match &c.op {
+        C::Psum | C::Pmax | C::Pmin => {
+            let op = match c.op {
+                C::Psum => "stablehlo.add",
+                C::Pmax => "stablehlo.maximum",
+                _ => "stablehlo.minimum",
+            };
+            let region = reducer(e, op, out.dtype);
+            e.region_op("stablehlo.all_reduce", &[&ins[0]], region, &format!("{CHANNEL}, {rg}, use_global_device_ids"), std::slice::from_ref(out)).remove(0)
+        }
+        C::AllGather { axis } => e.op("stablehlo.all_gather", &[&ins[0]], &format!("all_gather_dim = {axis} : i64, {CHANNEL}, {rg}, use_global_device_ids"), out),
+        C::PsumScatter { dim } => {
+            let region = reducer(e, "stablehlo.add", out.dtype);
+            e.region_op("stablehlo.reduce_scatter", &[&ins[0]], region, &format!("{CHANNEL}, {rg}, scatter_dimension = {dim} : i64, use_global_device_ids"), std::slice::from_ref(out)).remove(0)
+        }
+        C::Ppermute { perm } => {
+            if perm.is_empty() {
+                return Ok(e.full(out.dtype, 0.0, &out.shape));
+            }
+            let pairs: Vec<Vec<usize>> = groups.iter().flat_map(|g| perm.iter().map(move |&(s, d)| vec![g[s], g[d]])).collect();
+            e.op("stablehlo.collective_permute", &[&ins[0]], &format!("{CHANNEL}, source_target_pairs = {}", dense_i64(&pairs)), out)
+        }
+        C::AllToAll { split, concat } => {
+            let n: usize = c.sizes.iter().product();
+            e.op("stablehlo.all_to_all", &[&ins[0]], &format!("{CHANNEL}, concat_dimension = {concat} : i64, {rg}, split_count = {n} : i64, split_dimension = {split} : i64"), out)
+        }
+        C::AxisIndex => {
+            let m = mesh.inner();
+            let pid = e.op("stablehlo.partition_id", &[], "", &Aval::scalar(DType::U32));
+            let mut acc: Option<V> = None;
+            for a in &c.axes {
+                let i = mesh.axis_index(a)?;
+                let stride: usize = m.shape[i + 1..].iter().product();
+                let st = e.constant(DType::U32, stride as f64, &[]);
+                let sz = e.constant(DType::U32, m.shape[i] as f64, &[]);
+                let q = e.bin("stablehlo.divide", &pid, &st);
+                let coord = e.bin("stablehlo.remainder", &q, &sz);
+                acc = Some(match acc {
+                    None => coord,
+                    Some(prev) => {
+                        let p = e.bin("stablehlo.multiply", &prev, &sz);
+                        e.bin("stablehlo.add", &p, &coord)
+                    }
+                });
+            }
+            let v = acc.expect("at least one axis");
+            e.convert(&v, DType::I32)
+        }
+    })
 }

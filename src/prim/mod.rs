@@ -4,6 +4,7 @@
 //! the compiler list every rule still missing. Each family's rules live
 //! together in its file.
 
+pub mod collective;
 pub mod compare;
 pub mod control;
 pub mod elementwise;
@@ -131,13 +132,19 @@ pub enum Prim {
     /// `with_sharding_constraint` / `reshard`: identity whose result is laid
     /// out (and, on explicit axes, typed) as `sharding`.
     ShardingConstraint { sharding: crate::sharding::NamedSharding },
+    // collective.rs
+    /// A collective over named mesh axes (manual mode).
+    Collective(collective::Collective),
+    // control/shard_map.rs
+    /// `shard_map`: the body runs per device on pieces split by in_specs.
+    ShardMap(control::shard_map::ShardMap),
 }
 
 impl Prim {
     /// True for primitives holding sub-graphs (never folded at trace time).
     pub fn has_subgraphs(&self) -> bool {
         use Prim::*;
-        matches!(self, Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_))
+        matches!(self, Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_) | ShardMap(_))
     }
 
     /// Calls `f` on every graph this primitive holds.
@@ -152,8 +159,20 @@ impl Prim {
             }
             CustomJvp(c) => f(&c.body.0),
             CustomVjp(c) => f(&c.body.0),
+            ShardMap(sm) => f(&sm.body.0),
             _ => {}
         }
+    }
+
+    /// True when this primitive (or a graph it holds) runs a collective over
+    /// the named axis (a named vmap must batch it even when its inputs are not).
+    pub fn mentions_axis(&self, name: &str) -> bool {
+        if let Prim::Collective(c) = self {
+            return c.axes.iter().any(|a| a == name);
+        }
+        let mut found = false;
+        self.for_each_subgraph(&mut |g| found |= g.eqns.iter().any(|e| e.prim.mentions_axis(name)));
+        found
     }
 
     /// JAX's name for the primitive (as printed in graphs).
@@ -198,6 +217,8 @@ impl Prim {
             CustomVjp(_) => "custom_vjp_call",
             CustomLin(_) => "custom_lin",
             ShardingConstraint { .. } => "sharding_constraint",
+            Collective(c) => c.name(),
+            ShardMap(_) => "shard_map",
         }
     }
 
@@ -252,6 +273,8 @@ impl Prim {
             CustomVjp(c) => c.params_str(),
             CustomLin(c) => c.params_str(),
             ShardingConstraint { sharding } => format!("sharding={}", sharding.spec),
+            Collective(c) => c.params_str(),
+            ShardMap(sm) => sm.params_str(),
         }
     }
 
@@ -307,6 +330,8 @@ impl Prim {
             CustomVjp(c) => control::call_shape(&c.body.0, "custom_vjp_call", ins),
             CustomLin(c) => c.shape(ins),
             ShardingConstraint { sharding } => one(sharding::constraint_shape(sharding, ins)),
+            Collective(c) => one(c.shape(ins)),
+            ShardMap(sm) => sm.shape(ins),
         }
     }
 
@@ -353,6 +378,13 @@ impl Prim {
             CustomVjp(c) => control::call_eval(&c.body.0, ins),
             CustomLin(_) => crate::bail!(Type, "can't apply forward-mode autodiff (jvp) to a custom_vjp function."),
             ShardingConstraint { .. } => one(Ok(ins[0].clone())),
+            Collective(c) => crate::bail!(
+                Value,
+                "{} over axes {:?} ran outside any shard_map or named vmap: unbound axis name",
+                c.name(),
+                c.axes
+            ),
+            ShardMap(sm) => sm.eval(ins),
         }
     }
 }
@@ -404,6 +436,8 @@ impl Prim {
                 unreachable!("{} has a joint JVP rule", self.name())
             }
             CustomLin(_) => crate::bail!(Type, "can't differentiate the linear part of a custom_vjp function: only its transpose (bwd) is defined"),
+            Collective(c) => one(c.jvp(&tangents[0])),
+            ShardMap(_) => unreachable!("shard_map has a joint JVP rule"),
         }
     }
 
@@ -425,6 +459,7 @@ impl Prim {
             Remat { body } => control::custom::remat_jvp(&body.0, primals, tangents),
             CustomJvp(c) => c.jvp(primals, tangents),
             CustomVjp(c) => c.jvp(primals, tangents),
+            ShardMap(sm) => sm.jvp(primals, tangents),
             _ => return None,
         })
     }
@@ -443,6 +478,7 @@ impl Prim {
             }
             LinearWhile(l) => return l.transpose(cts, args),
             CustomLin(c) => return c.transpose(cts, args),
+            ShardMap(sm) => return sm.transpose(cts, args),
             _ => {}
         }
         let ct = match &cts[0] {
@@ -469,7 +505,8 @@ impl Prim {
             Cumulative { op: CumOp::Sum, axis, reverse } => Ok(vec![Some(crate::lax::cumsum(ct, *axis, !*reverse)?)]),
             DotGeneral { dims, .. } => linalg::dot_general_transpose(dims, ct, args),
             ShardingConstraint { sharding } => Ok(vec![Some(sharding::constraint_transpose(sharding, ct, &args[0].aval())?)]),
-            Call { .. } | Remat { .. } | Cond { .. } | Scan { .. } | LinearWhile(_) | CustomLin(_) => unreachable!("handled above"),
+            Collective(c) => c.transpose(ct, args),
+            Call { .. } | Remat { .. } | Cond { .. } | Scan { .. } | LinearWhile(_) | CustomLin(_) | ShardMap(_) => unreachable!("handled above"),
             While { .. } => crate::bail!(
                 Value,
                 "Reverse-mode differentiation does not work for a while loop whose tangents were not split off by its JVP rule"
@@ -517,6 +554,8 @@ impl Prim {
             CustomVjp(c) => c.batch(args, dims, size),
             CustomLin(c) => c.batch(args, dims, size),
             ShardingConstraint { sharding } => sharding::constraint_batch(sharding, &args[0], dims[0]),
+            Collective(c) => c.batch(args, dims, size),
+            ShardMap(sm) => sm.batch(args, dims, size),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! `rules` propagates explicit shardings through shape rules.
 
 pub mod rules;
+pub mod manual;
 pub mod spmd;
 
 use crate::error::Result;
@@ -393,4 +394,58 @@ pub fn current_mesh() -> Option<Mesh> {
 pub fn sharding_for_spec(spec: PartitionSpec) -> Result<NamedSharding> {
     let mesh = current_mesh().ok_or_else(|| crate::err!(Value, "a PartitionSpec {spec} was given but no mesh is set: use set_mesh(mesh) or a NamedSharding"))?;
     NamedSharding::new(&mesh, spec)
+}
+
+thread_local! {
+    /// Named axes in scope for collectives: (name, size), innermost last.
+    static AXIS_ENV: std::cell::RefCell<Vec<(String, usize)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The axis the innermost running vmap maps (None: an unnamed vmap).
+    static BATCH_AXIS: std::cell::RefCell<Vec<Option<String>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+struct PopAxes(usize);
+impl Drop for PopAxes {
+    fn drop(&mut self) {
+        AXIS_ENV.with(|e| e.borrow_mut().truncate(self.0));
+    }
+}
+struct PopBatch;
+impl Drop for PopBatch {
+    fn drop(&mut self) {
+        BATCH_AXIS.with(|e| {
+            e.borrow_mut().pop();
+        });
+    }
+}
+
+/// Runs `f` with named axes in scope (while a `shard_map` body or a named
+/// `vmap` is traced).
+pub fn with_axis_env<R>(axes: &[(String, usize)], f: impl FnOnce() -> R) -> R {
+    let depth = AXIS_ENV.with(|e| {
+        let mut e = e.borrow_mut();
+        let d = e.len();
+        e.extend(axes.iter().cloned());
+        d
+    });
+    let _pop = PopAxes(depth);
+    f()
+}
+
+/// The size of a named axis in scope; JAX's error otherwise.
+pub fn axis_size(name: &str) -> Result<usize> {
+    AXIS_ENV
+        .with(|e| e.borrow().iter().rev().find(|(n, _)| n == name).map(|(_, s)| *s))
+        .ok_or_else(|| crate::err!(Value, "unbound axis name: {name}. The following axis names (e.g. defined by pmap, vmap or shard_map) are available to collective operations: {:?}", AXIS_ENV.with(|e| e.borrow().iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())))
+}
+
+/// Runs `f` (a vmap's evaluation) with `name` as the axis being mapped.
+pub fn with_batch_axis<R>(name: Option<&str>, f: impl FnOnce() -> R) -> R {
+    BATCH_AXIS.with(|e| e.borrow_mut().push(name.map(|s| s.to_string())));
+    let _pop = PopBatch;
+    f()
+}
+
+/// The axis the innermost running vmap maps, if it has a name.
+pub fn current_batch_axis() -> Option<String> {
+    BATCH_AXIS.with(|e| e.borrow().last().cloned().flatten())
 }

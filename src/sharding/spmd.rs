@@ -107,6 +107,9 @@ fn graph_meshes(g: &Graph, out: &mut Vec<Mesh>) {
         if let Prim::ShardingConstraint { sharding } = &e.prim {
             out.push(sharding.mesh.clone());
         }
+        if let Prim::ShardMap(sm) = &e.prim {
+            out.push(sm.mesh.clone());
+        }
         e.prim.for_each_subgraph(&mut |sub| graph_meshes(sub, out));
     }
 }

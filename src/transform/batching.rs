@@ -58,7 +58,8 @@ pub fn vmap_eval(g: &Graph, args: &[Array], dims: &[Option<usize>], size: usize)
         let ins: Vec<(Array, Option<usize>)> = e.inputs.iter().map(|a| read(&env, a)).collect();
         let xs: Vec<Array> = ins.iter().map(|p| p.0.clone()).collect();
         let ds: Vec<Option<usize>> = ins.iter().map(|p| p.1).collect();
-        let (outs, odims) = if ds.iter().all(|d| d.is_none()) {
+        let named = crate::sharding::current_batch_axis().is_some_and(|a| e.prim.mentions_axis(&a));
+        let (outs, odims) = if ds.iter().all(|d| d.is_none()) && !named {
             let refs: Vec<&Array> = xs.iter().collect();
             let o = bind(e.prim.clone(), &refs)?;
             let n = o.len();

@@ -184,6 +184,12 @@ pub fn value_and_grad(f: &Function, argnums: &[usize], has_aux: bool) -> Functio
 /// dims to `out_axes` (one entry, or one per output; negative counts from the
 /// end; None: the output must not depend on the batch).
 pub fn vmap_call(f: &Function, args: &[Array], dims: &[Option<usize>], out_axes: &[Option<isize>], size: usize) -> Result<Vec<Array>> {
+    vmap_call_named(f, args, dims, out_axes, size, None)
+}
+
+/// `vmap_call` mapping a named axis: collectives over `axis_name` inside
+/// `f` (psum, all_gather, ...) act across the batch.
+pub fn vmap_call_named(f: &Function, args: &[Array], dims: &[Option<usize>], out_axes: &[Option<isize>], size: usize, axis_name: Option<&str>) -> Result<Vec<Array>> {
     let unbatched: Vec<Aval> = args
         .iter()
         .zip(dims)
@@ -195,8 +201,9 @@ pub fn vmap_call(f: &Function, args: &[Array], dims: &[Option<usize>], out_axes:
             a
         })
         .collect();
-    let g = f.graph(&unbatched)?;
-    let (outs, odims) = batching::vmap_eval(&g, args, dims, size)?;
+    let env: Vec<(String, usize)> = axis_name.map(|n| (n.to_string(), size)).into_iter().collect();
+    let g = crate::sharding::with_axis_env(&env, || f.graph(&unbatched))?;
+    let (outs, odims) = crate::sharding::with_batch_axis(axis_name, || batching::vmap_eval(&g, args, dims, size))?;
     let n = outs.len();
     if out_axes.len() != 1 && out_axes.len() != n {
         crate::bail!(Value, "vmap out_axes has {} entries for a function with {n} outputs", out_axes.len());
@@ -222,7 +229,13 @@ pub fn vmap_call(f: &Function, args: &[Array], dims: &[Option<usize>], out_axes:
 /// argument (None: not mapped; negative axes count from the end); `out_axes`
 /// one per output or a single entry for all.
 pub fn vmap(f: &Function, in_axes: &[Option<isize>], out_axes: &[Option<isize>], axis_size: Option<usize>) -> Function {
+    vmap_with(f, in_axes, out_axes, axis_size, None)
+}
+
+/// `jax.vmap(f, in_axes, out_axes, axis_size=..., axis_name=...)`.
+pub fn vmap_with(f: &Function, in_axes: &[Option<isize>], out_axes: &[Option<isize>], axis_size: Option<usize>, axis_name: Option<&str>) -> Function {
     let (f, in_axes, out_axes) = (f.clone(), in_axes.to_vec(), out_axes.to_vec());
+    let axis_name = axis_name.map(|s| s.to_string());
     Function::staged(&format!("vmap({})", f.name()), move |args| {
         let in_axes: Vec<Option<isize>> = if in_axes.len() == 1 && args.len() != 1 { vec![in_axes[0]; args.len()] } else { in_axes.clone() };
         if in_axes.len() != args.len() {
@@ -258,7 +271,7 @@ pub fn vmap(f: &Function, in_axes: &[Option<isize>], out_axes: &[Option<isize>],
         let Some(size) = size else {
             crate::bail!(Value, "vmap must have at least one non-None value in in_axes (or an axis_size)");
         };
-        vmap_call(&f, args, &dims, &out_axes, size)
+        vmap_call_named(&f, args, &dims, &out_axes, size, axis_name.as_deref())
     })
 }
 

@@ -193,6 +193,8 @@ pub fn kind(p: &Prim) -> &'static str {
         Sort { .. } => "sort",
         Threefry2x32 => "random",
         ShardingConstraint { .. } => "sharding",
+        // manual mode: tests/sharding.rs checks each collective against a host computation
+        Collective(_) | ShardMap(_) => "manual",
         // sub-graph primitives: tests/jit_boundary.rs and tests/control_flow.rs
         Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_) => "control",
     }

@@ -10,6 +10,7 @@
 pub mod cond;
 pub mod custom;
 pub mod scan;
+pub mod shard_map;
 pub mod while_loop;
 
 pub use custom::{CustomJvp, CustomLin, CustomVjp, FnRef};
@@ -119,6 +120,7 @@ pub fn partial_eval(e: &Eqn, mask: &[bool], fresh: &mut dyn FnMut(Aval) -> Var) 
             scan::scan_partial_eval(e, &body.0, *length, *reverse, *num_consts, *num_carry, *unroll, mask, fresh).map(Some)
         }
         Prim::Remat { body } => custom::remat_partial_eval(e, &body.0, mask).map(Some),
+        Prim::ShardMap(sm) => sm.partial_eval(e, mask, fresh).map(Some),
         _ => Ok(None),
     }
 }
