@@ -68,6 +68,15 @@
 #define JC_NONE INT64_MIN
 
 /**
+ * Mesh axis types (`jax.sharding.AxisType`).
+ */
+#define JC_AXIS_AUTO 0
+
+#define JC_AXIS_EXPLICIT 1
+
+#define JC_AXIS_MANUAL 2
+
+/**
  * Result code of every `jc_` function: 0 is success.
  */
 typedef int32_t jc_status;
@@ -177,6 +186,18 @@ typedef struct jc_params {
    */
   const char *str_;
 } jc_params;
+
+/**
+ * Opaque mesh handle.
+ */
+typedef struct jc_mesh_s {
+  uint8_t _private[0];
+} jc_mesh_s;
+
+/**
+ * A named grid of devices (`jax.sharding.Mesh`).
+ */
+typedef struct jc_mesh_s *jc_mesh;
 
 /**
  * Success.
@@ -728,6 +749,95 @@ jc_status jc_negative(jc_array x, jc_array *out);
  * `sum(x)` over all axes.
  */
 jc_status jc_sum(jc_array x, jc_array *out);
+
+/**
+ * JAX's `jax_num_cpu_devices`: the number of CPU devices the default client
+ * gets. Call before anything uses a device (same as JAXCORE_CPU_DEVICES).
+ */
+jc_status jc_set_cpu_device_count(size_t n);
+
+/**
+ * `jax.make_mesh(axis_shapes, axis_names, axis_types)` over the first
+ * devices of the default client. `axis_types` (JC_AXIS_*) may be NULL:
+ * every axis Explicit, JAX's default.
+ */
+jc_status jc_make_mesh(const size_t *shape,
+                       const char *const *names,
+                       const int32_t *axis_types,
+                       size_t ndim,
+                       jc_mesh *out);
+
+/**
+ * The number of devices of the mesh.
+ */
+jc_status jc_mesh_size(jc_mesh m, size_t *out);
+
+/**
+ * The mesh as JAX prints it (`Mesh('data': 8, axis_types=(Explicit,))`).
+ */
+jc_status jc_mesh_to_string(jc_mesh m, char *buf, size_t cap, size_t *len);
+
+/**
+ * Frees a mesh handle (null is accepted).
+ */
+jc_status jc_mesh_free(jc_mesh m);
+
+/**
+ * `jax.device_put(a, NamedSharding(mesh, P(*spec)))`: each device of the
+ * mesh gets its piece; on a tracer, a sharding constraint.
+ */
+jc_status jc_device_put_sharded(jc_array a,
+                                jc_mesh m,
+                                const char *const *spec_,
+                                size_t n,
+                                jc_array *out);
+
+/**
+ * `jax.lax.with_sharding_constraint` / `jax.sharding.reshard` (inside
+ * traced functions; on concrete arrays the same as jc_device_put_sharded).
+ */
+jc_status jc_reshard(jc_array a, jc_mesh m, const char *const *spec_, size_t n, jc_array *out);
+
+/**
+ * `jax.typeof(a)` as text: `f32[512@data,512]` (explicit shardings shown).
+ */
+jc_status jc_array_type_string(jc_array a, char *buf, size_t cap, size_t *len);
+
+/**
+ * `a.sharding` as text (`NamedSharding(mesh=..., spec=P('data',))`), or ""
+ * for an array on one device or in host memory.
+ */
+jc_status jc_array_sharding_string(jc_array a, char *buf, size_t cap, size_t *len);
+
+/**
+ * The number of pieces of `a` (`len(a.addressable_shards)`; 1 unless sharded).
+ */
+jc_status jc_array_shard_count(jc_array a, size_t *out);
+
+/**
+ * Piece `k` of `a` (`a.addressable_shards[k].data`, copied to the host),
+ * its device index and the offsets of its first element (`ndim` entries).
+ */
+jc_status jc_array_shard(jc_array a,
+                         size_t k,
+                         int64_t *device,
+                         int64_t *offsets,
+                         size_t ndim,
+                         jc_array *out);
+
+/**
+ * `jax.shard_map(f, mesh=, in_specs=, out_specs=)`. Specs are packed: spec i
+ * has `in_counts[i]` entries of `in_names` (see the module comment).
+ */
+jc_status jc_shard_map(jc_fn f,
+                       jc_mesh m,
+                       const char *const *in_names,
+                       const size_t *in_counts,
+                       size_t n_in,
+                       const char *const *out_names,
+                       const size_t *out_counts,
+                       size_t n_out,
+                       jc_fn *out);
 
 #ifdef __cplusplus
 }  // extern "C"

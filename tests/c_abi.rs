@@ -130,6 +130,18 @@ fn control_flow_and_custom_derivatives_in_c() {
 }
 
 #[test]
+fn fsdp_example_in_c() {
+    let exe = lib_dir().join("fsdp_c");
+    build_c(&root().join("examples/c/fsdp.c"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains("mesh: Mesh('data': 8, axis_types=(Auto,))"), "{out}");
+    assert!(out.contains("w1: 8 shards, NamedSharding(mesh=Mesh('data': 8, axis_types=(Auto,)), spec=P('data',))"), "{out}");
+    assert!(out.contains("fsdp gradients equal the single-device ones"), "{out}");
+    assert!(out.contains("typeof(w1) = f32[16@data,32]"), "{out}");
+    assert!(out.contains("live arrays = 0, live functions = 0"), "{out}");
+}
+
+#[test]
 fn clients_and_devices_in_c() {
     let exe = lib_dir().join("devices_c");
     build_c(&root().join("tests/c/devices.c"), &exe);
@@ -169,7 +181,7 @@ fn valgrind_clean(exe: &Path) {
 
 #[test]
 fn c_examples_are_valgrind_clean() {
-    for (src, name) in [("examples/c/readme.c", "readme_vg"), ("tests/c/misuse.c", "misuse_vg"), ("examples/c/control_flow.c", "control_flow_vg")] {
+    for (src, name) in [("examples/c/readme.c", "readme_vg"), ("tests/c/misuse.c", "misuse_vg"), ("examples/c/control_flow.c", "control_flow_vg"), ("examples/c/fsdp.c", "fsdp_vg")] {
         let exe = lib_dir().join(name);
         build_c(&root().join(src), &exe);
         valgrind_clean(&exe);

@@ -13,6 +13,8 @@ fn invalid(s: jc_status) -> bool {
 #[test]
 fn every_function_refuses_null_handles() {
     let (a, f, c, d): (jc_array, jc_fn, jc_client, jc_device) = (null_mut(), null_mut(), null_mut(), null_mut());
+    let m: jc_mesh = null_mut();
+    let mut om: jc_mesh = null_mut();
     let mut oa: jc_array = null_mut();
     let mut of: jc_fn = null_mut();
     let mut n = 0usize;
@@ -73,6 +75,16 @@ fn every_function_refuses_null_handles() {
             ("jc_device_id", jc_device_id(d, &mut i)),
             ("jc_array_device_put", jc_array_device_put(a, d, &mut oa)),
             ("jc_array_device_index", jc_array_device_index(a, &mut i)),
+            ("jc_make_mesh (null names)", jc_make_mesh([8usize].as_ptr(), null(), null(), 1, &mut om)),
+            ("jc_mesh_size", jc_mesh_size(m, &mut n)),
+            ("jc_mesh_to_string", jc_mesh_to_string(m, buf.as_mut_ptr(), 8, &mut n)),
+            ("jc_device_put_sharded", jc_device_put_sharded(a, m, null(), 0, &mut oa)),
+            ("jc_reshard", jc_reshard(a, m, null(), 0, &mut oa)),
+            ("jc_array_type_string", jc_array_type_string(a, buf.as_mut_ptr(), 8, &mut n)),
+            ("jc_array_sharding_string", jc_array_sharding_string(a, buf.as_mut_ptr(), 8, &mut n)),
+            ("jc_array_shard_count", jc_array_shard_count(a, &mut n)),
+            ("jc_array_shard", jc_array_shard(a, 0, null_mut(), null_mut(), 0, &mut oa)),
+            ("jc_shard_map", jc_shard_map(f, m, null(), null(), 0, null(), null(), 0, &mut of)),
         ];
         let bad: Vec<&str> = checks.iter().filter(|(_, s)| !invalid(*s) && *s != JC_ERR_RUNTIME).map(|(n, _)| *n).collect();
         assert!(bad.is_empty(), "these did not report an invalid argument: {bad:?}");
@@ -81,6 +93,9 @@ fn every_function_refuses_null_handles() {
         assert_eq!(jc_fn_free(f), JC_OK);
         assert_eq!(jc_client_free(c), JC_OK);
         assert_eq!(jc_device_free(d), JC_OK);
+        assert_eq!(jc_mesh_free(m), JC_OK);
+        // 0 devices is a bad value, not a crash
+        assert_eq!(jc_set_cpu_device_count(0), JC_ERR_VALUE);
         // the functions without handles
         assert!(jc_abi_version() >= 1000);
         assert_eq!(jc_config_set_x64(false), JC_OK);
@@ -99,7 +114,8 @@ fn every_primitive_is_reachable_by_name() {
         "select_n", "clamp", "convert_element_type", "bitcast_convert_type", "stop_gradient", "broadcast_in_dim", "reshape", "transpose",
         "squeeze", "expand_dims", "rev", "slice", "dynamic_slice", "dynamic_update_slice", "concatenate", "pad", "iota", "gather",
         "scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max", "reduce_sum", "reduce_max", "reduce_min", "reduce_prod",
-        "reduce_and", "reduce_or", "argmax", "argmin", "cumsum", "cumprod", "cummax", "cummin", "dot_general", "sort", "threefry2x32",
+        "reduce_and", "reduce_or", "argmax", "argmin", "cumsum", "cumprod", "cummax", "cummin", "dot_general", "sort", "threefry2x32", "psum", "pmean", "pmax", "pmin", "all_gather",
+        "psum_scatter", "ppermute", "all_to_all", "axis_index",
     ];
     let mut missing = Vec::new();
     for n in names {

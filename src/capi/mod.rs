@@ -16,12 +16,14 @@ mod control;
 mod function;
 mod ops;
 mod registry;
+mod sharding;
 
 pub use array::*;
 pub use client::*;
 pub use control::*;
 pub use function::*;
 pub use ops::*;
+pub use sharding::*;
 
 use crate::error::{Error, ErrorKind};
 use std::cell::RefCell;

@@ -98,6 +98,12 @@ impl P<'_> {
 
 type OpFn = fn(&[Array], &P) -> Result<Vec<Array>>;
 
+/// Mesh axis names of a collective, from `str_` ("a" or "a,b").
+fn axis_names<'a>(p: &P<'a>) -> Result<Vec<&'a str>> {
+    let s = p.s.ok_or_else(|| crate::err!(Value, "a collective needs its axis names in str_ (\"a\" or \"a,b\")"))?;
+    Ok(s.split(',').map(|a| a.trim()).filter(|a| !a.is_empty()).collect())
+}
+
 /// Length-prefixed lists packed in `ints`: `[n1, a.., n2, b.., ...]`.
 fn lists(ints: &[i64], want: usize, what: &str) -> Result<Vec<Vec<i64>>> {
     let mut out = Vec::new();
@@ -421,6 +427,27 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         // argmax/argmin: ints = [axis]; dtype = index dtype
         t.insert("lax.argmax", |a, p| { need(a, 1, "lax.argmax")?; one(lax::argmax(&a[0], p.int(0, "lax.argmax")? as usize, p.dtype.unwrap_or(DType::I32))) });
         t.insert("lax.argmin", |a, p| { need(a, 1, "lax.argmin")?; one(lax::argmin(&a[0], p.int(0, "lax.argmin")? as usize, p.dtype.unwrap_or(DType::I32))) });
+        // collectives (inside jc_shard_map): str_ = axis names "a,b"; all_gather / psum_scatter:
+        // ints = [axis], JC_FLAG_ALT = tiled; ppermute: ints = flattened (src, dst) pairs;
+        // all_to_all: ints = [split_axis, concat_axis], JC_FLAG_ALT = tiled
+        t.insert("lax.psum", |a, p| { need(a, 1, "lax.psum")?; one(lax::psum(&a[0], &axis_names(p)?)) });
+        t.insert("lax.pmean", |a, p| { need(a, 1, "lax.pmean")?; one(lax::pmean(&a[0], &axis_names(p)?)) });
+        t.insert("lax.pmax", |a, p| { need(a, 1, "lax.pmax")?; one(lax::pmax(&a[0], &axis_names(p)?)) });
+        t.insert("lax.pmin", |a, p| { need(a, 1, "lax.pmin")?; one(lax::pmin(&a[0], &axis_names(p)?)) });
+        t.insert("lax.all_gather", |a, p| { need(a, 1, "lax.all_gather")?; one(lax::all_gather(&a[0], &axis_names(p)?, p.int(0, "lax.all_gather")? as usize, p.flag(JC_FLAG_ALT))) });
+        t.insert("lax.psum_scatter", |a, p| { need(a, 1, "lax.psum_scatter")?; one(lax::psum_scatter(&a[0], &axis_names(p)?, p.int(0, "lax.psum_scatter")? as usize, p.flag(JC_FLAG_ALT))) });
+        t.insert("lax.ppermute", |a, p| {
+            need(a, 1, "lax.ppermute")?;
+            let names = axis_names(p)?;
+            let pairs: Vec<(usize, usize)> = p.ints.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0].max(0) as usize, c[1].max(0) as usize)).collect();
+            one(lax::ppermute(&a[0], names.first().copied().unwrap_or(""), &pairs))
+        });
+        t.insert("lax.all_to_all", |a, p| {
+            need(a, 1, "lax.all_to_all")?;
+            let names = axis_names(p)?;
+            one(lax::all_to_all(&a[0], names.first().copied().unwrap_or(""), p.int(0, "lax.all_to_all")? as usize, p.int(1, "lax.all_to_all")? as usize, p.flag(JC_FLAG_ALT)))
+        });
+        t.insert("lax.axis_index", |_a, p| one(lax::axis_index(&axis_names(p)?)));
         // cumulative: ints = [axis]; JC_FLAG_ALT = reverse
         t.insert("lax.cumsum", |a, p| { need(a, 1, "lax.cumsum")?; one(lax::cumsum(&a[0], p.int(0, "lax.cumsum")? as usize, p.flag(JC_FLAG_ALT))) });
         t.insert("lax.cumprod", |a, p| { need(a, 1, "lax.cumprod")?; one(lax::cumprod(&a[0], p.int(0, "lax.cumprod")? as usize, p.flag(JC_FLAG_ALT))) });
