@@ -593,6 +593,19 @@ jc_status jc_vmap(jc_fn f,
                   jc_fn *out);
 
 /**
+ * `jax.vmap(..., axis_name=name)`: collectives over `name` inside `f`
+ * (jc_op "lax.psum" ...) act across the mapped axis. `name` may be NULL.
+ */
+jc_status jc_vmap_named(jc_fn f,
+                        const int64_t *in_axes,
+                        size_t n_in,
+                        const int64_t *out_axes,
+                        size_t n_out,
+                        int64_t axis_size,
+                        const char *axis_name,
+                        jc_fn *out);
+
+/**
  * `jax.jit(f, static_argnums, donate_argnums)`.
  */
 jc_status jc_jit(jc_fn f,

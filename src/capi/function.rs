@@ -5,7 +5,7 @@
 
 use super::array::{arrs, jc_array, new_arr, put_arr, take_arr, write_string};
 use super::registry::Registry;
-use super::{guard, invalid, jc_status, kind_of, last_error, put, slice, JC_OK};
+use super::{cstr, guard, invalid, jc_status, kind_of, last_error, put, slice, JC_OK};
 use crate::array::Array;
 use crate::error::{Error, Result};
 use crate::trace::Function;
@@ -182,7 +182,15 @@ pub const JC_AXIS_NONE: i64 = i64::MIN;
 /// (or one for all); JC_AXIS_NONE for unmapped; `axis_size` < 0 for none.
 #[no_mangle]
 pub unsafe extern "C" fn jc_vmap(f: jc_fn, in_axes: *const i64, n_in: usize, out_axes: *const i64, n_out: usize, axis_size: i64, out: *mut jc_fn) -> jc_status {
+    unsafe { jc_vmap_named(f, in_axes, n_in, out_axes, n_out, axis_size, std::ptr::null(), out) }
+}
+
+/// `jax.vmap(..., axis_name=name)`: collectives over `name` inside `f`
+/// (jc_op "lax.psum" ...) act across the mapped axis. `name` may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn jc_vmap_named(f: jc_fn, in_axes: *const i64, n_in: usize, out_axes: *const i64, n_out: usize, axis_size: i64, axis_name: *const c_char, out: *mut jc_fn) -> jc_status {
     guard(|| {
+        let name = if axis_name.is_null() { None } else { Some(cstr(axis_name, "jc_vmap_named axis_name")?) };
         let conv = |v: &i64| if *v == JC_AXIS_NONE { None } else { Some(*v as isize) };
         let ia: Vec<Option<isize>> = slice(in_axes, n_in, "jc_vmap in_axes")?.iter().map(conv).collect();
         let mut oa: Vec<Option<isize>> = slice(out_axes, n_out, "jc_vmap out_axes")?.iter().map(conv).collect();
@@ -193,7 +201,7 @@ pub unsafe extern "C" fn jc_vmap(f: jc_fn, in_axes: *const i64, n_in: usize, out
             return Err(invalid("jc_vmap: in_axes must have at least one entry"));
         }
         let size = if axis_size < 0 { None } else { Some(axis_size as usize) };
-        put_fn(out, transform::vmap(&func(f)?, &ia, &oa, size), "jc_vmap")
+        put_fn(out, transform::vmap_with(&func(f)?, &ia, &oa, size, name), "jc_vmap")
     })
 }
 

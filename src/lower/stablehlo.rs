@@ -251,6 +251,17 @@ pub struct Partitioning<'a> {
 
 /// The module text, with aliases and, for a mesh, sharding annotations.
 pub fn lower_module(g: &Graph, name: &str, aliases: &[(usize, usize)], part: Option<&Partitioning>) -> Result<String> {
+    let saved = EXTRA_FUNCS.with(|f| std::mem::take(&mut *f.borrow_mut()));
+    let r = lower_main(g, name, aliases, part);
+    let extra = EXTRA_FUNCS.with(|f| std::mem::replace(&mut *f.borrow_mut(), saved));
+    let text = r?;
+    Ok(match text.rfind("}\n") {
+        Some(at) if !extra.is_empty() => format!("{}{}}}\n", &text[..at], extra.concat()),
+        _ => text,
+    })
+}
+
+fn lower_main(g: &Graph, name: &str, aliases: &[(usize, usize)], part: Option<&Partitioning>) -> Result<String> {
     let mut e = Emitter { body: String::new(), next: 0, indent: "    " };
     let mut env: Vec<Option<V>> = vec![None; g.avals.len()];
     let mut params = Vec::new();
@@ -848,6 +859,8 @@ thread_local! {
     /// The mesh of the shard_map whose body is being lowered (collectives
     /// turn axis names into device groups with it).
     static MANUAL_MESH: std::cell::RefCell<Vec<crate::sharding::Mesh>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Private functions (shard_map bodies) of the module being lowered.
+    static EXTRA_FUNCS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// shard_map under XLA's manual sharding: each argument is constrained to
@@ -864,10 +877,38 @@ fn lower_shard_map(e: &mut Emitter, sm: &crate::prim::control::shard_map::ShardM
         let s = custom(e, x, "Sharding", &ns.hlo(x.aval.ndim()), &x.aval);
         locals.push(custom(e, &s, "SPMDFullToShardShape", "{manual}", &la));
     }
+    // the body is its own function (as JAX lowers it): inlined into the
+    // caller, XLA's CSE would share constants between manual and partitioned code
+    let fname = EXTRA_FUNCS.with(|f| format!("shmap_body_{}", f.borrow().len()));
+    let mut inner = Emitter { body: String::new(), next: 0, indent: "    " };
+    let params: Vec<V> = locals.iter().enumerate().map(|(i, v)| V { name: format!("%arg{i}"), aval: v.aval.clone() }).collect();
     MANUAL_MESH.with(|m| m.borrow_mut().push(sm.mesh.clone()));
-    let ys = lower_inline(e, body, &locals);
+    let ys = lower_inline(&mut inner, body, &params);
     MANUAL_MESH.with(|m| m.borrow_mut().pop());
     let ys = ys?;
+    let ptys: Vec<String> = params.iter().map(|p| format!("{}: {}", p.name, ty(&p.aval))).collect();
+    let otys: Vec<String> = ys.iter().map(|y| ty(&y.aval)).collect();
+    let onames: Vec<&str> = ys.iter().map(|y| y.name.as_str()).collect();
+    let text = format!(
+        "  func.func private @{fname}({}) -> ({}) {{\n{}    return {} : {}\n  }}\n",
+        ptys.join(", "),
+        otys.join(", "),
+        inner.body,
+        onames.join(", "),
+        otys.join(", ")
+    );
+    EXTRA_FUNCS.with(|f| f.borrow_mut().push(text));
+    let local_outs: Vec<Aval> = ys.iter().map(|y| y.aval.clone()).collect();
+    let r = e.fresh();
+    let lnames: Vec<&str> = locals.iter().map(|v| v.name.as_str()).collect();
+    let ltys: Vec<String> = locals.iter().map(|v| ty(&v.aval)).collect();
+    let lhs = if ys.len() == 1 { r.clone() } else { format!("{r}:{}", ys.len()) };
+    let _ = writeln!(e.body, "{}{lhs} = \"func.call\"({}) {{callee = @{fname}}} : ({}) -> ({})", e.indent, lnames.join(", "), ltys.join(", "), otys.join(", "));
+    let ys: Vec<V> = if ys.len() == 1 {
+        vec![V { name: r, aval: local_outs[0].clone() }]
+    } else {
+        local_outs.iter().enumerate().map(|(i, a)| V { name: format!("{r}#{i}"), aval: a.clone() }).collect()
+    };
     let mut res = Vec::new();
     for ((y, spec), ga) in ys.iter().zip(&sm.out_specs).zip(outs) {
         let ns = crate::sharding::NamedSharding::new(&sm.mesh, spec.clone())?;

@@ -24,6 +24,8 @@ pub fn shard_map(f: &Function, mesh: &Mesh, in_specs: &[PartitionSpec], out_spec
         let local = args.iter().zip(&ins).enumerate().map(|(i, (a, s))| local_aval(&mesh2, s, a.aval(), &format!("shard_map argument {i}"))).collect::<Result<Vec<_>>>()?;
         let env: Vec<(String, usize)> = mesh2.inner().names.iter().cloned().zip(mesh2.inner().shape.iter().copied()).collect();
         let g = super::with_axis_env(&env, || make_graph(|xs| f2.call(xs), &local))?;
+        // one spec for several outputs applies to each (a pytree prefix)
+        let outs: Vec<PartitionSpec> = if outs.len() == 1 && g.outvars.len() != 1 { vec![outs[0].clone(); g.outvars.len()] } else { outs.clone() };
         if g.outvars.len() != outs.len() {
             crate::bail!(Value, "shard_map out_specs has {} entries but {} returned {} outputs", outs.len(), f2.name(), g.outvars.len());
         }
@@ -35,7 +37,7 @@ pub fn shard_map(f: &Function, mesh: &Mesh, in_specs: &[PartitionSpec], out_spec
             body: crate::prim::control::sub(crate::transform::simplify::simplify(&g)),
             mesh: mesh2.clone(),
             in_specs: specs,
-            out_specs: outs.clone(),
+            out_specs: outs,
         });
         let mut all: Vec<&Array> = consts.iter().collect();
         all.extend(args.iter());

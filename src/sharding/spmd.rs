@@ -146,6 +146,16 @@ pub fn mesh_for(name: &str, g: &Graph, args: &[Array], in_sh: &[Option<NamedShar
     Ok(Some(m0))
 }
 
+/// The sharding of output `i` when a sharding constraint produces it (JAX's
+/// `out_shardings` of a jit is such a constraint on the results).
+fn constrained_output(g: &Graph, i: usize) -> Option<NamedSharding> {
+    let crate::ir::Atom::Var(v) = &g.outvars[i] else { return None };
+    g.eqns.iter().rev().find(|e| e.outputs.contains(v)).and_then(|e| match &e.prim {
+        Prim::ShardingConstraint { sharding } => Some(sharding.clone()),
+        _ => None,
+    })
+}
+
 /// A jitted function compiled for a mesh.
 pub struct Plan {
     pub mesh: Mesh,
@@ -167,7 +177,13 @@ pub fn compile(client: &Arc<Client>, g: &Graph, name: &str, mesh: &Mesh, in_sh: 
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let s = out_sh.get(i).cloned().flatten().or_else(|| a.sharding.as_deref().cloned()).unwrap_or_else(|| NamedSharding::replicated(mesh));
+            let s = out_sh
+                .get(i)
+                .cloned()
+                .flatten()
+                .or_else(|| a.sharding.as_deref().cloned())
+                .or_else(|| constrained_output(g, i))
+                .unwrap_or_else(|| NamedSharding::replicated(mesh));
             s.check_shape(&a.shape, &format!("{name} output {i}"))?;
             Ok(s)
         })

@@ -187,6 +187,9 @@ fn build(f: &Function, opts: &JitOptions, args: &[Array], name: &str) -> Result<
 /// Compiles module text (or loads it from the persistent cache), counting builds.
 pub(crate) fn build_executable(client: &Arc<Client>, text: &str, options: &[u8], name: &str, g: &Graph) -> Result<Executable> {
     let t = Instant::now();
+    if std::env::var("JAXCORE_DUMP_MLIR").as_deref() == Ok("1") {
+        eprintln!("jaxcore: StableHLO of {name}:\n{text}");
+    }
     // the persistent cache key: program, plugin identity and version, options
     let mut key = text.as_bytes().to_vec();
     key.extend_from_slice(format!("\n--plugin {} {:?} {} {}\n", client.plugin.path.display(), client.plugin.version, client.platform, client.platform_version()).as_bytes());

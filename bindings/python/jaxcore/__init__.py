@@ -6,8 +6,9 @@
 
 from ._core import Array, asarray
 from ._api import (grad, value_and_grad, jit, vmap, make_jaxpr, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian,
-                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray)
-from . import numpy, random, tree_util, lax, nn, scipy, tree, debug
+                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, shard_map)
+from . import numpy, random, tree_util, lax, nn, scipy, tree, debug, sharding
+from .sharding import set_mesh, reshard, NamedSharding, PartitionSpec, P, Mesh, AxisType
 from ._lib import lib as _lib
 from .tree_util import tree_map, tree_leaves, tree_structure
 from .lax import stop_gradient
@@ -54,7 +55,18 @@ def block_until_ready(x):
     return x
 
 def device_put(x, device=None):
+    """`jax.device_put(x, device_or_sharding)`: with a NamedSharding (or a
+    PartitionSpec under `set_mesh`) each device of the mesh gets its piece."""
+    if isinstance(device, (sharding.NamedSharding, sharding.PartitionSpec)):
+        return tree_util.tree_map(lambda a: sharding._put(a, device), x)
     return tree_util.tree_map(asarray, x)
+
+def make_mesh(axis_shapes, axis_names, axis_types=None, *, devices=None):
+    """`jax.make_mesh(axis_shapes, axis_names, axis_types)` over the first
+    devices (axis types default to Explicit, as in JAX)."""
+    if devices is not None:
+        return sharding.Mesh(__import__("numpy").asarray(devices, dtype=object).reshape(tuple(axis_shapes)), axis_names, axis_types)
+    return sharding.Mesh._make(axis_shapes, axis_names, axis_types)
 
 def default_backend():
     from ._lib import string_out
@@ -66,6 +78,8 @@ class _Config:
             from . import _core
             _core._x64[0] = bool(value)
             _lib.jc_config_set_x64(bool(value))
+        elif name == "jax_num_cpu_devices":
+            _lib.jc_set_cpu_device_count(int(value))
         else:
             raise ValueError(f"unknown config option {name!r}")
 

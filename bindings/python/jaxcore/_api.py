@@ -161,11 +161,41 @@ def _vg(f, argnums, has_aux, value):
     inner.__wrapped__ = f
     return inner
 
-def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(), **unused):
+def _with_shardings(f, in_shardings, out_shardings):
+    """f with its arguments and results constrained to the given shardings
+    (a sharding, or one per argument / a pytree prefix of the results)."""
+    from .sharding import with_sharding_constraint, NamedSharding, PartitionSpec
+    one = lambda v: isinstance(v, (NamedSharding, PartitionSpec))
+    def g(*args, **kwargs):
+        if in_shardings is not None:
+            specs = [in_shardings] * len(args) if one(in_shardings) else list(in_shardings)
+            if len(specs) != len(args):
+                raise ValueError(f"jit in_shardings has {len(specs)} entries for {len(args)} positional arguments")
+            args = tuple(a if s is None else with_sharding_constraint(a, s) for a, s in zip(args, specs))
+        out = f(*args, **kwargs)
+        if out_shardings is not None:
+            if one(out_shardings):
+                out = with_sharding_constraint(out, out_shardings)
+            else:
+                out = type(out)(o if s is None else with_sharding_constraint(o, s) for o, s in zip(out, out_shardings))
+        return out
+    g.__name__ = getattr(f, "__name__", "f")
+    try:
+        import inspect
+        g.__signature__ = inspect.signature(f)
+    except (TypeError, ValueError):
+        pass
+    return g
+
+def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(), in_shardings=None, out_shardings=None, **unused):
     """`jax.jit`: static arguments are Python values (part of the cache key);
-    donated arguments' buffers may be reused for the outputs."""
+    donated arguments' buffers may be reused for the outputs; with
+    in_shardings/out_shardings (or sharded arguments) the program is
+    partitioned over the mesh by XLA."""
     if f is None:
-        return lambda g: jit(g, static_argnums, static_argnames, donate_argnums, donate_argnames)
+        return lambda g: jit(g, static_argnums, static_argnames, donate_argnums, donate_argnames, in_shardings, out_shardings)
+    if in_shardings is not None or out_shardings is not None:
+        f = _with_shardings(f, in_shardings, out_shardings)
     import inspect
     statics = set(_argnums(static_argnums))
     donated = set(_argnums(donate_argnums))
@@ -296,7 +326,7 @@ def vmap(f, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_nam
         h = fn()
         ib, n = _ints([_NONE_AXIS if a is None else a for a in leaf_axes])
         ob, m = _ints([_NONE_AXIS if a is None else a for a in oa])
-        lib.jc_vmap(base.h, ib, n, ob, m, -1 if axis_size is None else axis_size, C.byref(h))
+        lib.jc_vmap_named(base.h, ib, n, ob, m, -1 if axis_size is None else axis_size, axis_name.encode() if axis_name else None, C.byref(h))
         outs = _Fn(h.value).call(flat)
         return tu.tree_unflatten(store[0], outs)
     inner.__wrapped__ = f
@@ -581,9 +611,12 @@ class custom_vjp:
         return tu.tree_unflatten(store[0], outs)
 
 class ShapedArray:
-    """What `jax.typeof` gives: shape, dtype and weak type of an array."""
-    def __init__(self, shape, dtype, weak_type=False):
+    """What `jax.typeof` gives: shape, dtype, weak type and, over Explicit
+    mesh axes, the sharding (`float32[512@data,512]`)."""
+    def __init__(self, shape, dtype, weak_type=False, dims=None, sharding=None):
         self.shape, self.dtype, self.weak_type = tuple(shape), dtype, weak_type
+        self._dims = dims if dims is not None else ",".join(map(str, self.shape))
+        self.sharding = sharding
 
     @property
     def ndim(self):
@@ -592,25 +625,35 @@ class ShapedArray:
     def str_short(self):
         short = {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16", "int32": "i32", "int64": "i64",
                  "int8": "i8", "int16": "i16", "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64", "bool": "bool"}
-        return f"{short.get(str(self.dtype), str(self.dtype))}[{','.join(map(str, self.shape))}]"
+        return f"{short.get(str(self.dtype), str(self.dtype))}[{self._dims}]"
 
     def __str__(self):
-        return f"{self.dtype}[{','.join(map(str, self.shape))}]"
+        return f"{self.dtype}[{self._dims}]"
 
     def __repr__(self):
         w = ", weak_type=True" if self.weak_type else ""
-        return f"ShapedArray({self.dtype}[{','.join(map(str, self.shape))}]{w})"
+        return f"ShapedArray({self.dtype}[{self._dims}]{w})"
 
     def __eq__(self, o):
-        return isinstance(o, ShapedArray) and (self.shape, str(self.dtype), self.weak_type) == (o.shape, str(o.dtype), o.weak_type)
+        return isinstance(o, ShapedArray) and (self.shape, str(self.dtype), self.weak_type, self._dims) == (o.shape, str(o.dtype), o.weak_type, o._dims)
 
     def __hash__(self):
-        return hash((self.shape, str(self.dtype), self.weak_type))
+        return hash((self.shape, str(self.dtype), self.weak_type, self._dims))
 
 def typeof(x):
-    """`jax.typeof`."""
+    """`jax.typeof`: the abstract value, explicit shardings included."""
+    from ._lib import string_out
     x = asarray(x)
-    return ShapedArray(x.shape, x.dtype, x.weak_type)
+    text = string_out(lib.jc_array_type_string, x._h)
+    dims = text[text.index("[") + 1:-1]
+    sharding = None
+    if "@" in dims:
+        from .sharding import _sharding_of
+        try:
+            sharding = _sharding_of(x)
+        except Exception:
+            sharding = None
+    return ShapedArray(x.shape, x.dtype, x.weak_type, dims, sharding)
 
 def eval_shape(fun, *args):
     """`jax.eval_shape`: output shapes and dtypes, from a trace."""
@@ -621,3 +664,79 @@ def eval_shape(fun, *args):
         return out
     make_jaxpr(shapes)(*args)
     return store[0]
+
+
+def _spec_leaves(spec, tree, what):
+    """Per-leaf PartitionSpecs from a spec that is a pytree prefix of `tree`
+    (a PartitionSpec is a leaf of the spec tree)."""
+    from .sharding import PartitionSpec
+    if spec is None or isinstance(spec, PartitionSpec):
+        return [spec or PartitionSpec()] * tree.num_leaves
+    kids = tree.children
+    if tree.kind == "dict" and isinstance(spec, dict):
+        return [a for k, c in zip(tree.meta, kids) for a in _spec_leaves(spec[k], c, what)]
+    if isinstance(spec, (tuple, list)) and len(spec) == len(kids) and tree.kind not in ("leaf", "dict"):
+        return [a for sp, c in zip(spec, kids) for a in _spec_leaves(sp, c, what)]
+    raise ValueError(f"shard_map {what} must be a pytree prefix of the corresponding value, got {spec} for value tree {tree}.")
+
+def _packed_specs(specs):
+    names, counts = [], []
+    for sp in specs:
+        entries, n = sp._c()
+        names += [entries[i] for i in range(n)]
+        counts.append(n)
+    nb = (C.c_char_p * max(len(names), 1))(*names)
+    cb = (C.c_size_t * max(len(counts), 1))(*counts)
+    return nb, cb, len(counts)
+
+def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=None, check_vma=True):
+    """`jax.shard_map(f, mesh=, in_specs=, out_specs=)`: f runs on each
+    device's pieces of the arguments (split by in_specs), with the mesh axes
+    bound for `lax.psum` and the other collectives; results are assembled by
+    out_specs. `check_vma` is accepted; replication is not checked (values an
+    out spec does not split along an axis are taken from its first device)."""
+    if f is None:
+        return lambda g: shard_map(g, out_specs=out_specs, in_specs=in_specs, mesh=mesh, axis_names=axis_names, check_vma=check_vma)
+    from .sharding import get_mesh, PartitionSpec
+    cache = {}
+    def inner(*args):
+        m = mesh if mesh is not None else get_mesh()
+        if m is None:
+            raise ValueError("shard_map requires a mesh: pass mesh=... or call it under jax.set_mesh(mesh)")
+        per_arg, offsets, flat = _flatten_args(args)
+        key = tuple(d for _, d in per_arg)
+        hit = cache.get(key)
+        if hit is None:
+            if in_specs is None:
+                ispecs = [getattr(asarray(x).sharding, "spec", PartitionSpec()) for x in flat]
+            else:
+                specs = (in_specs,) if isinstance(in_specs, PartitionSpec) and len(args) == 1 else in_specs
+                if isinstance(specs, PartitionSpec):
+                    specs = (specs,) * len(args)
+                if len(specs) != len(args):
+                    raise ValueError(f"shard_map in_specs has {len(specs)} entries for {len(args)} arguments")
+                ispecs = [s for (_, d), sp in zip(per_arg, specs) for s in _spec_leaves(sp, d, "in_specs")]
+            store = [None]
+            base = _make(_outputs_of(f, lambda ls: _rebuild(per_arg, offsets, ls), store), _name(f))
+            inb, inc, nin = _packed_specs(ispecs)
+            def build(ospecs):
+                ob, oc, no = _packed_specs(ospecs)
+                h = fn()
+                lib.jc_shard_map(base.h, m._h, inb, inc, nin, ob, oc, no, C.byref(h))
+                return _Fn(h.value)
+            if isinstance(out_specs, PartitionSpec):
+                # one spec for every output leaf; the engine learns how many when it traces
+                probe = build([out_specs])
+                hit = (probe, store, base, True)
+            else:
+                # learn the output tree with every output replicated, then expand the prefix
+                probe = build([PartitionSpec()])
+                make_jaxpr(lambda *a: probe.call(list(a)))(*flat)
+                ospecs = _spec_leaves(out_specs, store[0], "out_specs")
+                hit = (build(ospecs), store, base, False)
+            cache[key] = hit
+        sm, store, _, _ = hit
+        outs = sm.call(flat)
+        return tu.tree_unflatten(store[0], outs)
+    inner.__wrapped__ = f
+    return inner

@@ -119,6 +119,18 @@ class Array:
         lib.jc_array_block_until_ready(self._h)
         return self
 
+    @property
+    def sharding(self):
+        """A NamedSharding for arrays laid out over a mesh, else SingleDeviceSharding."""
+        from .sharding import _sharding_of
+        return _sharding_of(self)
+
+    @property
+    def addressable_shards(self):
+        """One Shard (device, index, data) per device holding a piece."""
+        from .sharding import _addressable_shards
+        return _addressable_shards(self)
+
     def item(self):
         return np.asarray(self).item()
 

@@ -91,6 +91,19 @@ _TABLE = [
     ("jc_client_device_count", [C.c_void_p, P(C.c_size_t)], status, True),
     ("jc_client_free", [C.c_void_p], status, True),
     ("jc_default_backend", [C.c_char_p, C.c_size_t, P(C.c_size_t)], status, True),
+    ("jc_vmap_named", [fn, P(C.c_int64), C.c_size_t, P(C.c_int64), C.c_size_t, C.c_int64, C.c_char_p, P(fn)], status, True),
+    ("jc_set_cpu_device_count", [C.c_size_t], status, True),
+    ("jc_make_mesh", [P(C.c_size_t), P(C.c_char_p), P(C.c_int32), C.c_size_t, P(C.c_void_p)], status, True),
+    ("jc_mesh_size", [C.c_void_p, P(C.c_size_t)], status, True),
+    ("jc_mesh_to_string", [C.c_void_p, C.c_char_p, C.c_size_t, P(C.c_size_t)], status, True),
+    ("jc_mesh_free", [C.c_void_p], status, True),
+    ("jc_device_put_sharded", [arr, C.c_void_p, P(C.c_char_p), C.c_size_t, P(arr)], status, True),
+    ("jc_reshard", [arr, C.c_void_p, P(C.c_char_p), C.c_size_t, P(arr)], status, True),
+    ("jc_array_type_string", [arr, C.c_char_p, C.c_size_t, P(C.c_size_t)], status, True),
+    ("jc_array_sharding_string", [arr, C.c_char_p, C.c_size_t, P(C.c_size_t)], status, True),
+    ("jc_array_shard_count", [arr, P(C.c_size_t)], status, True),
+    ("jc_array_shard", [arr, C.c_size_t, P(C.c_int64), P(C.c_int64), C.c_size_t, P(arr)], status, True),
+    ("jc_shard_map", [fn, C.c_void_p, P(C.c_char_p), P(C.c_size_t), C.c_size_t, P(C.c_char_p), P(C.c_size_t), C.c_size_t, P(fn)], status, True),
 ]
 for name, argtypes, restype, checked in _TABLE:
     f = getattr(lib, name)

@@ -324,3 +324,50 @@ def psum(x, axis_name):
 class RoundingMethod:
     AWAY_FROM_ZERO = 0
     TO_NEAREST_EVEN = 1
+
+
+# ---- collectives (inside shard_map, or vmap with an axis_name) ----
+
+def _axes(axis_name):
+    return axis_name if isinstance(axis_name, str) else ",".join(axis_name)
+
+def _collective(name, x, axis_name, ints=None, flags=0):
+    return tu.tree_map(lambda v: op1(name, v, ints=ints, flags=flags, s=_axes(axis_name)), x)
+
+def psum(x, axis_name, *, axis_index_groups=None):
+    """Sum over the devices along `axis_name` (a name or a tuple of names)."""
+    return _collective("lax.psum", x, axis_name)
+
+def pmean(x, axis_name, *, axis_index_groups=None):
+    return _collective("lax.pmean", x, axis_name)
+
+def pmax(x, axis_name, *, axis_index_groups=None):
+    return _collective("lax.pmax", x, axis_name)
+
+def pmin(x, axis_name, *, axis_index_groups=None):
+    return _collective("lax.pmin", x, axis_name)
+
+def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False):
+    """Every device gets all devices' values, stacked along a new `axis`
+    (concatenated along `axis` when tiled)."""
+    return _collective("lax.all_gather", x, axis_name, ints=[axis], flags=_ALT if tiled else 0)
+
+def psum_scatter(x, axis_name, *, scatter_dimension=0, axis_index_groups=None, tiled=False):
+    return _collective("lax.psum_scatter", x, axis_name, ints=[scatter_dimension], flags=_ALT if tiled else 0)
+
+def ppermute(x, axis_name, perm):
+    """Device `dst` gets device `src`'s value for each (src, dst) in perm."""
+    flat = [int(v) for pair in perm for v in pair]
+    return _collective("lax.ppermute", x, axis_name, ints=flat)
+
+def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None, tiled=False):
+    return _collective("lax.all_to_all", x, axis_name, ints=[split_axis, concat_axis], flags=_ALT if tiled else 0)
+
+def axis_index(axis_name):
+    """This device's position along `axis_name` (int32)."""
+    from ._core import op
+    return op("lax.axis_index", s=_axes(axis_name))[0]
+
+def with_sharding_constraint(x, shardings):
+    from .sharding import with_sharding_constraint as w
+    return w(x, shardings)
