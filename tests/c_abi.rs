@@ -95,6 +95,17 @@ fn mlp_example_in_cpp_learns() {
 }
 
 #[test]
+fn sharding_example_in_cpp() {
+    let exe = lib_dir().join("sharding_cpp");
+    build_cpp(&root().join("examples/cpp/sharding.cpp"), &exe);
+    let out = run(&exe, &[]);
+    assert!(out.contains("Mesh('data': 8, axis_types=(Explicit,))"), "{out}");
+    assert!(out.contains("typeof(x) = f32[16@data,4]"), "{out}");
+    assert!(out.contains("jit keeps the type: f32[16@data,4]"), "{out}");
+    assert!(out.contains("shard_map psum = 2016.0, sum = 2016.0"), "{out}");
+}
+
+#[test]
 fn readme_example_in_cpp() {
     let exe = lib_dir().join("readme_cpp");
     build_cpp(&root().join("examples/cpp/readme.cpp"), &exe);

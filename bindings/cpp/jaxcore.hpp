@@ -254,6 +254,113 @@ inline Function vmap(const Function &f, std::vector<int64_t> in_axes, std::vecto
   return Function(h);
 }
 
+/// Reads a string out of one of the engine's `(buf, cap, len)` functions.
+template <class F>
+inline std::string read_string(F f) {
+  size_t len = 0;
+  check(f(nullptr, 0, &len));
+  std::string s(len + 1, '\0');
+  check(f(&s[0], s.size(), &len));
+  s.resize(len);
+  return s;
+}
+
+// ---- sharding: meshes, partition specs, placement, shard_map, collectives
+
+/// `jax.config.update("jax_num_cpu_devices", n)`: before any device is used.
+inline void set_cpu_device_count(size_t n) { check(jc_set_cpu_device_count(n)); }
+
+enum class AxisType : int32_t { Auto = JC_AXIS_AUTO, Explicit = JC_AXIS_EXPLICIT, Manual = JC_AXIS_MANUAL };
+
+/// `P("data", "")`: per dimension the mesh axis ("a", or "a,b" for two), "" for none.
+using PartitionSpec = std::vector<std::string>;
+
+/// A named grid of devices (`jax.make_mesh`).
+class Mesh {
+ public:
+  Mesh(std::vector<size_t> shape, std::vector<std::string> names, std::vector<AxisType> types = {}) {
+    std::vector<const char *> ns;
+    for (auto &n : names) ns.push_back(n.c_str());
+    std::vector<int32_t> ts;
+    for (auto t : types) ts.push_back(static_cast<int32_t>(t));
+    check(jc_make_mesh(shape.data(), ns.data(), ts.empty() ? nullptr : ts.data(), shape.size(), &h_));
+  }
+  Mesh(Mesh &&o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Mesh(const Mesh &) = delete;
+  Mesh &operator=(const Mesh &) = delete;
+  ~Mesh() {
+    if (h_) jc_mesh_free(h_);
+  }
+  jc_mesh get() const { return h_; }
+  std::string str() const { return read_string([&](char *b, size_t c, size_t *l) { return jc_mesh_to_string(h_, b, c, l); }); }
+
+ private:
+  jc_mesh h_ = nullptr;
+};
+
+namespace detail {
+inline std::vector<const char *> spec_ptrs(const PartitionSpec &spec) {
+  std::vector<const char *> v;
+  for (auto &s : spec) v.push_back(s.empty() ? nullptr : s.c_str());
+  return v;
+}
+}  // namespace detail
+
+/// `jax.device_put(x, NamedSharding(mesh, spec))`.
+inline Array device_put(const Array &x, const Mesh &mesh, const PartitionSpec &spec) {
+  auto p = detail::spec_ptrs(spec);
+  jc_array o = nullptr;
+  check(jc_device_put_sharded(x.get(), mesh.get(), p.data(), p.size(), &o));
+  return Array(o);
+}
+/// `jax.sharding.reshard` / `with_sharding_constraint` (also inside traced functions).
+inline Array reshard(const Array &x, const Mesh &mesh, const PartitionSpec &spec) {
+  auto p = detail::spec_ptrs(spec);
+  jc_array o = nullptr;
+  check(jc_reshard(x.get(), mesh.get(), p.data(), p.size(), &o));
+  return Array(o);
+}
+/// `jax.typeof(x)` as text: `f32[512@data,512]`.
+inline std::string typeof_str(const Array &x) {
+  return read_string([&](char *b, size_t c, size_t *l) { return jc_array_type_string(x.get(), b, c, l); });
+}
+/// `x.sharding` as text ("" on one device).
+inline std::string sharding_str(const Array &x) {
+  return read_string([&](char *b, size_t c, size_t *l) { return jc_array_sharding_string(x.get(), b, c, l); });
+}
+
+/// `jax.shard_map(f, mesh=, in_specs=, out_specs=)`.
+inline Function shard_map(const Function &f, const Mesh &mesh, const std::vector<PartitionSpec> &in_specs, const std::vector<PartitionSpec> &out_specs) {
+  auto pack = [](const std::vector<PartitionSpec> &specs, std::vector<const char *> &names, std::vector<size_t> &counts) {
+    for (auto &sp : specs) {
+      auto p = detail::spec_ptrs(sp);
+      names.insert(names.end(), p.begin(), p.end());
+      counts.push_back(p.size());
+    }
+  };
+  std::vector<const char *> in_n, out_n;
+  std::vector<size_t> in_c, out_c;
+  pack(in_specs, in_n, in_c);
+  pack(out_specs, out_n, out_c);
+  jc_fn h = nullptr;
+  check(jc_shard_map(f.get(), mesh.get(), in_n.data(), in_c.data(), in_c.size(), out_n.data(), out_c.data(), out_c.size(), &h));
+  return Function(h);
+}
+
+namespace lax {
+/// Collectives over mesh axes ("a" or "a,b"), inside shard_map.
+inline Array psum(const Array &x, const std::string &axes) { return op("lax.psum", {&x}, Params{{}, {}, -1, 0, axes}); }
+inline Array pmean(const Array &x, const std::string &axes) { return op("lax.pmean", {&x}, Params{{}, {}, -1, 0, axes}); }
+inline Array pmax(const Array &x, const std::string &axes) { return op("lax.pmax", {&x}, Params{{}, {}, -1, 0, axes}); }
+inline Array all_gather(const Array &x, const std::string &axes, int64_t axis = 0, bool tiled = false) {
+  return op("lax.all_gather", {&x}, Params{{axis}, {}, -1, tiled ? JC_FLAG_ALT : 0u, axes});
+}
+inline Array psum_scatter(const Array &x, const std::string &axes, int64_t dim = 0, bool tiled = false) {
+  return op("lax.psum_scatter", {&x}, Params{{dim}, {}, -1, tiled ? JC_FLAG_ALT : 0u, axes});
+}
+inline Array axis_index(const std::string &axes) { return op("lax.axis_index", {}, Params{{}, {}, -1, 0, axes}); }
+}  // namespace lax
+
 namespace random {
 inline Array key(int64_t seed) { return op("random.key", {}, Params{{seed}}); }
 inline Array normal(const Array &k, std::vector<int64_t> shape) { return op("random.normal", {&k}, Params{shape, {}, JC_FLOAT32}); }
