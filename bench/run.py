@@ -32,7 +32,13 @@ WORKLOADS = [
     ("grad3_jitted", "same, jitted call", None),
     ("scan_rnn_step", "`scan` RNN (seq 100, hidden 256, b16) `jit(grad)` step", None),
     ("chain200_compile", "first call of a 200-op elementwise chain (compile)", None),
+    ("dp_step_1dev", "data-parallel MLP `jit(grad)` step, global batch 256, 1 device", None),
+    ("dp_step_2dev", "same on 2 CPU devices (batch `P('data')`, parameters replicated)", None),
+    ("fsdp_step_8dev", "the seed's FSDP step (parameters and batch `P('data')`), 8 CPU devices", None),
 ]
+
+# workloads that need several CPU devices (jax_num_cpu_devices in their process)
+DEVICES = {"dp_step_2dev": 2, "fsdp_step_8dev": 8}
 
 
 def worker(lib, name, env):
@@ -83,7 +89,7 @@ def main():
         runs = {"jax": [], "jaxcore": []}
         for r in range(rounds):
             for lib in (("jaxcore", "jax") if r % 2 == 0 else ("jax", "jaxcore")):
-                runs[lib].append(worker(lib, name, env))
+                runs[lib].append(worker(lib, name, dict(env, BENCH_DEVICES=str(DEVICES.get(name, 1)))))
         res[name] = {lib: {"value": statistics.median(x["value"] for x in v), "unit": v[0]["unit"],
                            "maxrss_mb": max(x["maxrss_mb"] for x in v)} for lib, v in runs.items()}
         a, b = res[name]["jaxcore"], res[name]["jax"]
@@ -126,6 +132,11 @@ def write_page(res, c, jax_version):
             ratio = c[name] / res[name]["jax"]["value"]
             g = f"≤ {goal} met" if ratio <= goal else f"≤ {goal} **missed**"
             lines.append(f"| {label} | {c[name]:.2f} us | {res[name]['jax']['value']:.2f} us (Python) | {ratio:.2f} | {g} | |")
+    if "dp_step_1dev" in res and "dp_step_2dev" in res:
+        lines += ["", "Scaling of the data-parallel step from 1 to 2 CPU devices (fixed global batch; efficiency = speedup / 2):", ""]
+        for lib, label in (("jaxcore", "libjaxcore"), ("jax", "JAX")):
+            t1, t2 = res["dp_step_1dev"][lib]["value"], res["dp_step_2dev"][lib]["value"]
+            lines.append(f"- {label}: {t1:.2f} ms → {t2:.2f} ms, speedup {t1 / t2:.2f}, efficiency {t1 / t2 / 2:.0%}")
     lines += ["", open(os.path.join(HERE, "reading.md")).read().strip(), ""]
     path = os.path.join(ROOT, "docs", "benchmarks.md")
     open(path, "w").write("\n".join(lines))

@@ -22,6 +22,9 @@ def load(name):
     else:
         import jaxcore as jax
         import jaxcore.numpy as jnp
+    devices = int(os.environ.get("BENCH_DEVICES", "1"))
+    if devices > 1:
+        jax.config.update("jax_num_cpu_devices", devices)
     jax.devices()  # backend start-up is not part of any timing
     return jax, jnp
 
@@ -37,13 +40,13 @@ def med(f, n, warm=1):
     return statistics.median(ts)
 
 
-def mlp(jax, jnp):
+def mlp(jax, jnp, batch=128):
     import numpy as np
     rng = np.random.default_rng(0)
     s = [784, 512, 512, 10]
     params = [(jnp.asarray(rng.normal(size=(m, n)).astype(np.float32) * 0.05), jnp.asarray(np.zeros(n, np.float32))) for m, n in zip(s[:-1], s[1:])]
-    x = jnp.asarray(rng.normal(size=(128, 784)).astype(np.float32))
-    y = jnp.asarray(np.eye(10, dtype=np.float32)[np.arange(128) % 10])
+    x = jnp.asarray(rng.normal(size=(batch, 784)).astype(np.float32))
+    y = jnp.asarray(np.eye(10, dtype=np.float32)[np.arange(batch) % 10])
 
     def forward(params, x):
         h = x
@@ -84,6 +87,24 @@ def run(lib, name):
             box[0] = f(box[0])
             ready(box[0])
         return med(step, 10) * 1e3, "ms"
+    if name in ("dp_step_1dev", "dp_step_2dev", "fsdp_step_8dev"):
+        # data parallel: global batch 256 split over the mesh, parameters
+        # replicated (dp) or split on their first dimension (fsdp); Auto axes
+        if lib == "jax":
+            from jax.sharding import NamedSharding, PartitionSpec as P, AxisType
+        else:
+            from jaxcore.sharding import NamedSharding, PartitionSpec as P, AxisType
+        n = int(os.environ.get("BENCH_DEVICES", "1"))
+        params, x, y, forward, loss = mlp(jax, jnp, batch=256)
+        mesh = jax.make_mesh((n,), ("data",), axis_types=(AxisType.Auto,))
+        data, rep = NamedSharding(mesh, P("data")), NamedSharding(mesh, P())
+        if name == "fsdp_step_8dev":
+            params = jax.tree_util.tree_map(lambda p: jax.device_put(p, data if p.shape[0] % n == 0 else rep), params)
+        else:
+            params = jax.device_put(params, rep)
+        x, y = jax.device_put(x, data), jax.device_put(y, data)
+        g = jax.jit(jax.grad(loss))
+        return med(lambda: ready(g(params, x, y)), 30, 3) * 1e3, "ms"
     params, x, y, forward, loss = mlp(jax, jnp)
     if name == "mlp_forward":
         f = jax.jit(forward)

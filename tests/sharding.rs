@@ -376,3 +376,55 @@ fn vmap_with_an_axis_name_runs_collectives_across_the_batch() {
     let e = lax::psum(&x, &["nope"]).unwrap_err();
     assert!(e.msg.contains("unbound axis name: nope"), "{}", e.msg);
 }
+
+#[test]
+fn vmap_of_shard_map_equals_a_loop() {
+    setup();
+    let xs = iota(&[3, 16]);
+    for dev in [false, true] {
+        let mesh = if dev { Mesh::make(&[8], &["i"], &[AxisType::Auto]).unwrap() } else { abstract_mesh(&[8], &["i"]) };
+        let body = Function::new("body", |a| Ok(vec![jnp::multiply(&a[0], &lax::psum(&jnp::sum(&a[0], None, false)?, &["i"])?)?]));
+        let sm = shard_map(&body, &mesh, &[P::axes(&[Some("i")])], &[P::axes(&[Some("i")])]);
+        let v = jaxcore::transform::vmap(&sm, &[Some(0)], &[Some(0)], None);
+        let got = if dev { jit(&v, &[], &[]).call(&[xs.clone()]).unwrap().remove(0) } else { v.call(&[xs.clone()]).unwrap().remove(0) };
+        let rows: Vec<Array> = (0..3)
+            .map(|r| {
+                let x = jnp::getitem(&xs, &[jnp::Index::Int(r)]).unwrap();
+                jnp::multiply(&x, &jnp::sum(&x, None, false).unwrap()).unwrap()
+            })
+            .collect();
+        close(&got, &jnp::stack(&rows.iter().collect::<Vec<_>>(), 0).unwrap(), 1e-6);
+    }
+}
+
+#[test]
+fn collective_jvp_and_transpose_are_adjoint() {
+    // <ct, jvp(t)> = <vjp(ct), t> for each linear collective inside a
+    // shard_map (outputs split per device, so the map is well defined), on
+    // the interpreter and on XLA
+    setup();
+    let x = Array::from_vec((0..64).map(|i| ((i * 7 % 13) as f64) * 0.25 - 1.0).collect::<Vec<f64>>(), &[64]).unwrap();
+    let t = Array::from_vec((0..64).map(|i| ((i * 5 % 11) as f64) * 0.5 - 2.0).collect::<Vec<f64>>(), &[64]).unwrap();
+    let dot = |a: &Array, b: &Array| jnp::sum(&jnp::multiply(a, b).unwrap(), None, false).unwrap().item_f64().unwrap();
+    type Body = fn(&[Array]) -> Result<Vec<Array>>;
+    let bodies: Vec<(&str, Body)> = vec![
+        ("psum", |a| Ok(vec![jnp::multiply(&lax::psum(&a[0], &["i"])?, &a[0])?])),
+        ("all_gather", |a| Ok(vec![jnp::reshape(&jnp::sin(&lax::all_gather(&a[0], &["i"], 0, true)?)?, &[8, 8])?])),
+        ("psum_scatter", |a| Ok(vec![jnp::exp(&lax::psum_scatter(&a[0], &["i"], 0, true)?)?])),
+        ("ppermute", |a| Ok(vec![jnp::multiply(&lax::ppermute(&a[0], "i", &[(0, 3), (3, 5), (5, 0), (1, 2)])?, &a[0])?])),
+        ("all_to_all", |a| Ok(vec![jnp::tanh(&lax::all_to_all(&a[0], "i", 0, 0, true)?)?])),
+    ];
+    for dev in [false, true] {
+        let mesh = if dev { Mesh::make(&[8], &["i"], &[AxisType::Auto]).unwrap() } else { abstract_mesh(&[8], &["i"]) };
+        for (name, body) in &bodies {
+            let sm = shard_map(&Function::new(name, *body), &mesh, &[P::axes(&[Some("i")])], &[P::axes(&[Some("i")])]);
+            let (_, tout) = jaxcore::transform::jvp(&sm, &[x.clone()], &[t.clone()]).unwrap();
+            let (outs, pullback) = jaxcore::transform::vjp(&sm, &[x.clone()]).unwrap();
+            let ct = jnp::cos(&lax::reshape(&iota(&[outs[0].size()]), outs[0].shape()).unwrap()).unwrap();
+            let ct = lax::convert_element_type(&ct, jaxcore::DType::F64).unwrap();
+            let back = pullback.call(&[ct.clone()]).unwrap();
+            let (l, r) = (dot(&ct, &tout[0]), dot(&back[0], &t));
+            assert!((l - r).abs() <= 1e-9 * (1.0 + l.abs()), "{name} (devices: {dev}): <ct, jvp t> = {l} but <vjp ct, t> = {r}");
+        }
+    }
+}

@@ -233,8 +233,42 @@ impl ShardMap {
         Ok(lin.iter().map(|&l| if l { it.next() } else { None }).collect())
     }
 
-    pub fn batch(&self, _args: &[Array], _dims: &[Option<usize>], _size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
-        crate::bail!(Value, "vmap of shard_map is not implemented yet: vmap inside the shard_map body instead")
+    /// vmap of a shard_map: a shard_map of the vmapped body; the batch
+    /// dimension (moved to the front) is not split.
+    pub fn batch(&self, args: &[Array], dims: &[Option<usize>], size: usize) -> Result<(Vec<Array>, Vec<Option<usize>>)> {
+        let body = &self.body.0;
+        let args: Vec<Array> = args.iter().zip(dims).map(|(x, d)| crate::transform::batching::move_to_front(x, *d)).collect::<Result<_>>()?;
+        let front: Vec<Option<usize>> = dims.iter().map(|d| d.map(|_| 0)).collect();
+        let local: Vec<Aval> = body
+            .in_avals()
+            .into_iter()
+            .zip(&front)
+            .map(|(a, d)| {
+                if d.is_none() {
+                    return a;
+                }
+                let mut shape = vec![size];
+                shape.extend_from_slice(&a.shape);
+                a.with_shape(shape)
+            })
+            .collect();
+        let b = make_graph(
+            |xs| {
+                let (outs, od) = crate::transform::batching::vmap_eval(body, xs, &front, size)?;
+                outs.iter().zip(od).map(|(x, d)| crate::transform::batching::to_batched(x, d, size)).collect()
+            },
+            &local,
+        )?;
+        let lead = |s: &PartitionSpec| {
+            let mut v = vec![vec![]];
+            v.extend(s.0.iter().cloned());
+            PartitionSpec(v)
+        };
+        let in_specs = self.in_specs.iter().zip(&front).map(|(s, d)| if d.is_some() { lead(s) } else { s.clone() }).collect();
+        let out_specs: Vec<PartitionSpec> = self.out_specs.iter().map(lead).collect();
+        let refs: Vec<&Array> = args.iter().collect();
+        let n = out_specs.len();
+        Ok((self.rebind(b, in_specs, out_specs, &refs)?, vec![Some(0); n]))
     }
 }
 

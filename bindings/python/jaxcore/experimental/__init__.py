@@ -1,0 +1,1 @@
+"""`jaxcore.experimental`: the older spellings JAX programs still use."""
