@@ -21,6 +21,12 @@ class Device:
     def __repr__(self):
         return f"{self.platform.capitalize()}Device(id={self.id})"
 
+    def __eq__(self, o):
+        return isinstance(o, Device) and (self.id, self.platform) == (o.id, o.platform)
+
+    def __hash__(self):
+        return hash((self.id, self.platform))
+
 def devices(backend=None):
     """`jax.devices()`: the default client's devices."""
     import ctypes as C

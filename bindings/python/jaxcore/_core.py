@@ -131,6 +131,19 @@ class Array:
         from .sharding import _addressable_shards
         return _addressable_shards(self)
 
+    @property
+    def is_fully_replicated(self):
+        s = self.sharding
+        return not hasattr(s, "spec") or all(p is None for p in s.spec)
+
+    @property
+    def is_fully_addressable(self):
+        return True  # one process
+
+    def devices(self):
+        """The set of devices holding pieces of this array."""
+        return {sh.device for sh in self.addressable_shards if sh.device is not None}
+
     def item(self):
         return np.asarray(self).item()
 

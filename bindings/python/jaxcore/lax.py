@@ -368,6 +368,12 @@ def axis_index(axis_name):
     from ._core import op
     return op("lax.axis_index", s=_axes(axis_name))[0]
 
+def pvary(x, axis_name):
+    """Marks x as varying over axis_name: the identity here (replication is not tracked)."""
+    return x
+
+pbroadcast = pvary
+
 def with_sharding_constraint(x, shardings):
     from .sharding import with_sharding_constraint as w
     return w(x, shardings)

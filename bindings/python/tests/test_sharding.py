@@ -20,6 +20,7 @@ def test_mesh_device_put_and_typeof():
     assert w.sharding == NamedSharding(mesh, P("data"))
     shards = w.addressable_shards
     assert len(shards) == 8 and shards[3].data.shape == (64, 512) and shards[3].index[0] == slice(192, 256)
+    assert len(w.devices()) == 8 and not w.is_fully_replicated
     with jax.set_mesh(mesh):
         x = jax.device_put(np.arange(32.0, dtype=np.float32).reshape(8, 4), P(None, None))
         y = jax.device_put(np.arange(32.0, dtype=np.float32).reshape(8, 4), P("data"))
