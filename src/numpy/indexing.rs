@@ -100,9 +100,11 @@ fn normalize(x: &Array, idx: &[Index]) -> Result<(Array, Vec<Entry>)> {
                     Index::Int(v) => {
                         let w = if v < 0 { v + n } else { v };
                         if w < 0 || w >= n {
-                            crate::bail!(Index, "index {v} is out of bounds for axis {d} with size {n}");
+                            // as JAX: out of bounds is clamped when reading, dropped when updating
+                            Entry::Arr(Array::scalar(v.clamp(i32::MIN as i64, i32::MAX as i64) as i32))
+                        } else {
+                            Entry::Int(w)
                         }
-                        Entry::Int(w)
                     }
                     Index::Slice(s, e, st) => {
                         let (s, e, st, _) = slice_indices(s, e, st, n)?;

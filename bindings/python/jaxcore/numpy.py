@@ -152,9 +152,35 @@ def tensordot(a, b, axes=2): return op1("tensordot", a, b, ints=[axes])
 def tril(a, k=0): return op1("tril", a, ints=[k])
 def triu(a, k=0): return op1("triu", a, ints=[k])
 
-def pad(a, pad_width, constant_values=0):
-    pw = _np.broadcast_to(_np.asarray(pad_width), (asarray(a).ndim, 2))
-    return op1("pad", a, ints=[int(v) for v in pw.reshape(-1)], floats=[constant_values])
+def pad(a, pad_width, mode="constant", constant_values=0, **kwargs):
+    """`jnp.pad` with modes constant, edge, reflect, symmetric, wrap."""
+    a = asarray(a)
+    pw = _np.broadcast_to(_np.asarray(pad_width, dtype=_np.int64), (a.ndim, 2))
+    if mode == "constant":
+        return op1("pad", a, ints=[int(v) for v in pw.reshape(-1)], floats=[constant_values])
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise NotImplementedError(f"jnp.pad mode {mode!r} is not supported")
+    for ax in range(a.ndim):
+        lo, hi = int(pw[ax][0]), int(pw[ax][1])
+        n = a.shape[ax]
+        if lo == 0 and hi == 0:
+            continue
+        if n == 0:
+            raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant'")
+        idx = _np.arange(-lo, n + hi)
+        if mode == "edge":
+            idx = _np.clip(idx, 0, n - 1)
+        elif mode == "wrap":
+            idx = idx % n
+        else:
+            period = 2 * (n - 1) if mode == "reflect" else 2 * n
+            if period == 0:
+                idx = _np.zeros_like(idx)
+            else:
+                idx = idx % period
+                idx = _np.where(idx >= n, period - idx - (0 if mode == "reflect" else 1), idx)
+        a = take(a, asarray(idx.astype(_np.int32)), axis=ax)
+    return a
 
 def zeros(shape, dtype=None): return op1("zeros", ints=_shape(shape), dtype=dtype)
 def ones(shape, dtype=None): return op1("ones", ints=_shape(shape), dtype=dtype)
@@ -226,16 +252,48 @@ class _At:
     def __init__(self, x, idx):
         self.x, self.idx = x, idx
 
-    def _upd(self, name, v):
+    def _upd(self, name, v, mode=None, indices_are_sorted=False, unique_indices=False):
+        # out-of-bound updates are dropped (JAX's default); clipping them is not supported
+        if mode not in (None, "drop", "promise_in_bounds", "fill"):
+            raise NotImplementedError(f".at[].{name[3:]}(mode={mode!r}) is not supported (out-of-bound updates are dropped)")
         ints, arrays = _index_spec(self.idx)
         return op1(name, self.x, v, *arrays, ints=ints)
 
-    def set(self, v): return self._upd("at_set", v)
-    def add(self, v): return self._upd("at_add", v)
-    def multiply(self, v): return self._upd("at_multiply", v)
-    def min(self, v): return self._upd("at_min", v)
-    def max(self, v): return self._upd("at_max", v)
-    def get(self): return _getitem(self.x, self.idx)
+    def set(self, v, **kw): return self._upd("at_set", v, **kw)
+    def add(self, v, **kw): return self._upd("at_add", v, **kw)
+    def multiply(self, v, **kw): return self._upd("at_multiply", v, **kw)
+    def mul(self, v, **kw): return self._upd("at_multiply", v, **kw)
+    def min(self, v, **kw): return self._upd("at_min", v, **kw)
+    def max(self, v, **kw): return self._upd("at_max", v, **kw)
+    def get(self, mode=None, fill_value=None, indices_are_sorted=False, unique_indices=False):
+        if mode in (None, "clip", "promise_in_bounds") or (mode != "fill" and fill_value is None):
+            return _getitem(self.x, self.idx)  # out-of-bound reads are clamped
+        if mode != "fill":
+            raise ValueError(f"invalid mode {mode!r} for .at[].get (expected 'fill', 'clip' or 'promise_in_bounds')")
+        return _get_fill(self.x, self.idx, fill_value)
+
+def _get_fill(x, idx, fill_value):
+    """`x.at[idx].get(mode="fill")` for indices made of integers and integer
+    arrays (the usual case): in-bounds reads, `fill_value` elsewhere."""
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    x = asarray(x)
+    if builtins_any(i is None or i is Ellipsis or isinstance(i, slice) or isinstance(i, bool) for i in idx) or len(idx) > x.ndim:
+        raise NotImplementedError("x.at[idx].get(mode='fill') supports integer and integer-array indices only")
+    ok = None
+    for d, i in enumerate(idx):
+        i = asarray(i)
+        n = x.shape[d]
+        m = logical_and(greater_equal(i, -n), less(i, n))
+        ok = m if ok is None else logical_and(ok, m)
+    out = _getitem(x, idx)
+    if fill_value is None:
+        dt = _np.dtype(x.dtype) if x.dtype != "bfloat16" else None
+        if dt is None or _np.issubdtype(dt, _np.inexact): fill_value = _np.nan
+        elif dt == _np.bool_: fill_value = True
+        elif _np.issubdtype(dt, _np.signedinteger): fill_value = _np.iinfo(dt).min
+        else: fill_value = _np.iinfo(dt).max
+    ok = reshape(ok, ok.shape + (1,) * (out.ndim - ok.ndim))
+    return where(ok, out, asarray(fill_value, dtype=out.dtype))
 
 # --- more of jax.numpy, composed of the engine's ops above (as jax.numpy
 # composes lax): dtype helpers, creation, elementwise, reductions, shapes.
@@ -724,8 +782,82 @@ def corrcoef(x, rowvar=True):
     d = sqrt(diagonal(c))
     return divide(divide(c, d[:, None]), d[None, :])
 
-def histogram(*a, **k):
-    raise NotImplementedError("jnp.histogram is not supported yet")
+def bincount(x, weights=None, minlength=0, *, length=None):
+    """`jnp.bincount`: counts (or summed weights) of each non-negative int;
+    `length` fixes the output size (needed under jit)."""
+    x = asarray(x)
+    if length is None:
+        try:
+            host = _np.asarray(x)
+        except Exception:
+            raise ValueError("jnp.bincount of a traced value needs a static `length=`")
+        length = _b.max(int(host.max(initial=-1)) + 1, minlength)
+    w = ones(x.shape, "int32") if weights is None else asarray(weights)
+    return zeros((length,), w.dtype).at[clip(x, 0, None)].add(where(x >= 0, w, zeros_like(w)))
+
+def histogram(a, bins=10, range=None, weights=None, density=None):
+    """`jnp.histogram` with a number of bins or explicit edges."""
+    a = ravel(asarray(a))
+    if isinstance(bins, int):
+        ft = a.dtype if str(a.dtype).startswith("float") else ("float64" if _x64() else "float32")
+        lo, hi = (min(a), max(a)) if range is None else range
+        lo, hi = asarray(lo).astype(ft), asarray(hi).astype(ft)
+        same = equal(lo, hi)
+        lo, hi = where(same, lo - 0.5, lo), where(same, hi + 0.5, hi)
+        edges = lo + (hi - lo) * linspace(0.0, 1.0, bins + 1, dtype=ft)
+    else:
+        edges = asarray(bins)
+    nb = edges.shape[0] - 1
+    idx = searchsorted(edges, a, side="right") - 1
+    idx = where(equal(a, edges[-1]), nb - 1, idx)
+    inside = logical_and(greater_equal(idx, 0), less(idx, nb))
+    w = ones(a.shape, edges.dtype) if weights is None else ravel(asarray(weights))
+    counts = zeros((nb,), w.dtype).at[where(inside, idx, 0)].add(where(inside, w, zeros_like(w)))
+    if density:
+        counts = counts / (sum(counts) * diff(edges))
+    return counts, edges
+
+def _conv1d(a, v, mode, flip_v):
+    a, v = asarray(a), asarray(v)
+    if a.ndim != 1 or v.ndim != 1:
+        raise ValueError("convolve/correlate take 1-d arrays")
+    if a.shape[0] == 0 or v.shape[0] == 0:
+        raise ValueError("convolve/correlate: inputs cannot be empty")
+    # as jnp: the longer input slides; correlate then reads its result backwards
+    reverse = False
+    if v.shape[0] > a.shape[0]:
+        a, v = v, a
+        reverse = not flip_v
+    n, m = a.shape[0], v.shape[0]
+    k = flip(v) if flip_v else v
+    full_len = n + m - 1
+    ap = pad(a, (m - 1, m - 1))
+    out = None
+    for j in range(m):
+        term = ap[j:j + full_len] * k[j]
+        out = term if out is None else out + term
+    if mode == "full":
+        pass
+    elif mode == "same":
+        start = (m - 1) // 2
+        out = out[start:start + n]
+    elif mode == "valid":
+        out = out[m - 1:n]
+    else:
+        raise ValueError(f"mode must be one of 'full', 'same', 'valid', got {mode!r}")
+    return out[::-1] if reverse else out
+
+def convolve(a, v, mode="full", *, precision=None, preferred_element_type=None):
+    """`jnp.convolve` (1-d)."""
+    return _conv1d(a, v, mode, True)
+
+def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None):
+    """`jnp.correlate` (1-d)."""
+    return _conv1d(a, v, mode, False)
+
+def degrees(x): return multiply(x, 180.0 / _np.pi)
+def radians(x): return multiply(x, _np.pi / 180.0)
+rad2deg, deg2rad = degrees, radians
 
 def nonzero(a, size=None, fill_value=None):
     if size is None:
@@ -742,8 +874,29 @@ def nonzero(a, size=None, fill_value=None):
 def argwhere(a, size=None, fill_value=None):
     return stack(nonzero(a, size=size, fill_value=fill_value), axis=1)
 
-def unique(*a, **k):
-    raise NotImplementedError("jnp.unique has a data-dependent shape: not supported yet")
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, size=None, fill_value=None, equal_nan=True):
+    """`jnp.unique` on concrete values (its shape depends on the data; under
+    jit JAX needs `size=`, which is supported here for 1-d values only)."""
+    x = asarray(ar)
+    if size is not None:
+        if axis is not None or return_index or return_inverse or return_counts:
+            raise NotImplementedError("jnp.unique(size=...) supports only the values")
+        s = sort(ravel(x))
+        n = s.shape[0]
+        first = concatenate([ones((1,), "bool"), not_equal(s[1:], s[:-1])]) if n > 0 else zeros((0,), "bool")
+        keys = where(first, arange(n), full((n,), n, "int32"))
+        pos = sort(keys)[:size]
+        fill = s[0] if fill_value is None else fill_value
+        vals = take(s, clip(pos, 0, _b.max(n - 1, 0)))
+        return where(less(pos, n), vals, full_like(vals, fill))
+    try:
+        host = _np.asarray(x)
+    except Exception:
+        raise TypeError("jnp.unique of a traced value needs a static `size=` (its shape depends on the data)")
+    res = _np.unique(host, return_index=return_index, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
+    if isinstance(res, tuple):
+        return tuple(asarray(r) for r in res)
+    return asarray(res)
 
 def packbits(*a, **k):
     raise NotImplementedError("jnp.packbits is not supported yet")

@@ -98,8 +98,11 @@ def test_errors_become_python_exceptions():
 
     with pytest.raises(Boom, match="raised inside"):
         jax.grad(bad)(1.0)
-    with pytest.raises(IndexError):
-        jnp.ones(3)[5]
+    with pytest.raises(IndexError, match="Too many indices"):
+        jnp.ones(3)[0, 0]
+    # as in JAX, a static index out of bounds is clamped when reading, dropped when updating
+    assert float(jnp.arange(3.0)[5]) == 2.0
+    assert jnp.zeros(3).at[5].add(1.0).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_make_jaxpr_prints_the_graph():

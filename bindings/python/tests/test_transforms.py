@@ -115,6 +115,38 @@ def test_typeof_devices_and_more_numpy():
     close(y, ny)
 
 
+def test_pad_histogram_convolve_unique_against_numpy():
+    rng = np.random.default_rng(1)
+    v = np.arange(5.0, dtype=np.float32)
+    for mode in ["constant", "edge", "reflect", "symmetric", "wrap"]:
+        close(jnp.pad(jnp.asarray(v), (2, 3), mode=mode), np.pad(v, (2, 3), mode=mode))
+    m = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    close(jnp.pad(jnp.asarray(m), ((1, 0), (2, 1)), mode="reflect"), np.pad(m, ((1, 0), (2, 1)), mode="reflect"))
+    x = rng.uniform(0, 4, size=50).astype(np.float32)
+    for bins in [3, 7, np.array([0.0, 1.0, 2.5, 4.0])]:
+        h, e = jnp.histogram(jnp.asarray(x), bins=bins)
+        hn, en = np.histogram(x, bins=bins)
+        close(h, hn)
+        close(e, en)
+    close(jnp.bincount(jnp.array([0, 1, 1, 3]), length=5), np.bincount([0, 1, 1, 3], minlength=5))
+    for n1, n2 in [(5, 3), (3, 5), (4, 4), (1, 4)]:
+        a, k = rng.normal(size=n1).astype(np.float32), rng.normal(size=n2).astype(np.float32)
+        for mode in ["full", "same", "valid"]:
+            close(jnp.convolve(a, k, mode=mode), np.convolve(a, k, mode=mode))
+            close(jnp.correlate(a, k, mode=mode), np.correlate(a, k, mode=mode))
+    u = np.array([3, 1, 2, 3, 1, 5])
+    for got, want in zip(jnp.unique(u, return_index=True, return_inverse=True, return_counts=True),
+                         np.unique(u, return_index=True, return_inverse=True, return_counts=True)):
+        close(got, want)
+    close(jnp.unique(u, size=6, fill_value=0), [1, 2, 3, 5, 0, 0])
+    close(jnp.degrees(jnp.pi), 180.0)
+    # out-of-bound reads clamp, out-of-bound updates drop, mode="fill" fills (as JAX)
+    assert float(jnp.arange(3.0)[5]) == 2.0
+    close(jnp.arange(3.0).at[5].add(1.0), [0.0, 1.0, 2.0])
+    close(jnp.arange(4).at[jnp.array([1, 9])].get(mode="fill", fill_value=-1), [1, -1])
+    assert np.isnan(np.asarray(jnp.arange(4.0).at[jnp.array([7])].get(mode="fill"))).all()
+
+
 def test_more_random_matches_jax():
     # values printed by JAX 0.10.2 (CPU) for key(42)
     k = jax.random.key(42)
