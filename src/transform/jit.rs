@@ -11,7 +11,7 @@ use crate::sharding::{spmd, NamedSharding};
 use crate::trace::{eval_graph, is_tracing, make_graph, Function};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 static COMPILES: AtomicUsize = AtomicUsize::new(0);
@@ -47,12 +47,20 @@ struct Key {
     shardings: Vec<Option<NamedSharding>>,
 }
 
+/// A traced signature; its executable is built on the first concrete call
+/// (tracing through a jitted function, as `grad(jit(f))` or `make_jaxpr`
+/// do, needs only the graph, as in JAX).
 struct Compiled {
     graph: Arc<Graph>,
-    exe: Option<Executable>,
-    consts: Vec<Buffer>,
-    /// Set when the function runs over a mesh.
-    spmd: Option<spmd::Plan>,
+    backend: OnceLock<Backend>,
+}
+
+enum Backend {
+    /// No client, or a graph closing over tracers: the interpreter runs it.
+    Interp,
+    Xla { exe: Executable, consts: Vec<Buffer> },
+    /// Partitioned over a mesh.
+    Spmd(spmd::Plan),
 }
 
 /// `jax.jit`'s keyword arguments.
@@ -104,7 +112,7 @@ pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
             match hit {
                 Some(c) => c,
                 None => {
-                    let c = Arc::new(build(&f, &opts, args, &name2)?);
+                    let c = Arc::new(Compiled { graph: trace(&f, &opts, args)?, backend: OnceLock::new() });
                     // a graph closing over an outer trace's tracers belongs to that trace
                     if !c.graph.has_tracer_consts() {
                         cache.lock().unwrap().insert(key, c.clone());
@@ -114,26 +122,32 @@ pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
             }
         };
         let dynamic: Vec<Array> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.clone()).collect();
-        if let (Some(plan), false) = (&compiled.spmd, is_tracing()) {
-            return spmd::run(plan, &compiled.graph, &dynamic);
+        if is_tracing() {
+            // keep the jit boundary in the outer graph: one call equation
+            let (body, consts) = compiled.graph.closed();
+            let mut ins: Vec<&Array> = consts.iter().collect();
+            ins.extend(dynamic.iter());
+            return crate::prim::control::call(body, f.name(), &ins);
         }
-        match (&compiled.exe, is_tracing()) {
-            (Some(exe), false) => run(exe, &compiled.consts, &compiled.graph, &dynamic, &donate),
-            (_, true) => {
-                // keep the jit boundary in the outer graph: one call equation
-                let (body, consts) = compiled.graph.closed();
-                let mut ins: Vec<&Array> = consts.iter().collect();
-                ins.extend(dynamic.iter());
-                crate::prim::control::call(body, f.name(), &ins)
+        let backend = match compiled.backend.get() {
+            Some(b) => b,
+            None => {
+                let b = build(&compiled.graph, &opts, args.len(), &dynamic, &name2)?;
+                let _ = compiled.backend.set(b); // a racing thread's equal build may win
+                compiled.backend.get().expect("just set")
             }
-            (None, false) => eval_graph(&compiled.graph, &dynamic),
+        };
+        match backend {
+            Backend::Xla { exe, consts } => run(exe, consts, &compiled.graph, &dynamic, &donate),
+            Backend::Spmd(plan) => spmd::run(plan, &compiled.graph, &dynamic),
+            Backend::Interp => eval_graph(&compiled.graph, &dynamic),
         }
     })
 }
 
-/// Traces (statics baked in), simplifies, lowers and compiles.
-fn build(f: &Function, opts: &JitOptions, args: &[Array], name: &str) -> Result<Compiled> {
-    let (statics, donate) = (&opts.static_argnums[..], &opts.donate_argnums[..]);
+/// Traces `f` for the arguments' signature (statics baked in) and simplifies.
+fn trace(f: &Function, opts: &JitOptions, args: &[Array]) -> Result<Arc<Graph>> {
+    let statics = &opts.static_argnums[..];
     let dyn_avals: Vec<Aval> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.aval().clone()).collect();
     let g = make_graph(
         |dyn_args| {
@@ -143,33 +157,35 @@ fn build(f: &Function, opts: &JitOptions, args: &[Array], name: &str) -> Result<
         },
         &dyn_avals,
     )?;
-    let graph = Arc::new(super::simplify::simplify(&g));
+    Ok(Arc::new(super::simplify::simplify(&g)))
+}
+
+/// Lowers and compiles a traced graph for its (dynamic) arguments.
+fn build(graph: &Arc<Graph>, opts: &JitOptions, n_args: usize, dyn_args: &[Array], name: &str) -> Result<Backend> {
     let client = if graph.has_tracer_consts() { None } else { crate::runtime::default_client() };
     let Some(client) = client else {
-        return Ok(Compiled { graph, exe: None, consts: vec![], spmd: None });
+        return Ok(Backend::Interp);
     };
-    let dyn_args: Vec<Array> = args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.clone()).collect();
-    let dyn_in_sh: Vec<Option<NamedSharding>> =
-        (0..args.len()).filter(|i| !statics.contains(i)).map(|i| opts.in_shardings.get(i).cloned().flatten()).collect();
-    if let Some(mesh) = spmd::mesh_for(name, &graph, &dyn_args, &dyn_in_sh, &opts.out_shardings)? {
+    let statics = &opts.static_argnums[..];
+    let dyn_index: Vec<usize> = (0..n_args).filter(|i| !statics.contains(i)).collect();
+    let dyn_in_sh: Vec<Option<NamedSharding>> = dyn_index.iter().map(|&i| opts.in_shardings.get(i).cloned().flatten()).collect();
+    if let Some(mesh) = spmd::mesh_for(name, graph, dyn_args, &dyn_in_sh, &opts.out_shardings)? {
         let Some(mclient) = mesh.inner().client.clone() else {
             // an abstract mesh: the interpreter runs it, shardings are types only
-            return Ok(Compiled { graph, exe: None, consts: vec![], spmd: None });
+            return Ok(Backend::Interp);
         };
         let in_sh: Vec<NamedSharding> = dyn_in_sh
             .iter()
-            .zip(&dyn_args)
+            .zip(dyn_args)
             .map(|(s, a)| s.clone().or_else(|| a.sharding().cloned()).unwrap_or_else(|| NamedSharding::replicated(&mesh)))
             .collect();
-        let plan = spmd::compile(&mclient, &graph, name, &mesh, in_sh, &opts.out_shardings)?;
-        return Ok(Compiled { graph, exe: None, consts: vec![], spmd: Some(plan) });
+        return Ok(Backend::Spmd(spmd::compile(&mclient, graph, name, &mesh, in_sh, &opts.out_shardings)?));
     }
     // donated inputs (positions among the dynamic arguments) alias an unclaimed output of their type
-    let dyn_index: Vec<usize> = (0..args.len()).filter(|i| !statics.contains(i)).collect();
     let outs = graph.out_avals();
     let mut taken = vec![false; outs.len()];
     let mut aliases = Vec::new();
-    for &d in donate {
+    for &d in &opts.donate_argnums {
         let Some(pos) = dyn_index.iter().position(|&i| i == d) else { continue };
         let a = graph.aval(graph.invars[pos]);
         if let Some(o) = (0..outs.len()).find(|&o| !taken[o] && outs[o].shape == a.shape && outs[o].dtype == a.dtype) {
@@ -179,9 +195,9 @@ fn build(f: &Function, opts: &JitOptions, args: &[Array], name: &str) -> Result<
     }
     let module = module_name(name);
     let text = crate::lower::stablehlo::lower_with_aliases(&graph, &module, &aliases)?;
-    let exe = build_executable(&client, &text, &compile_options(1, 1), name, &graph)?;
+    let exe = build_executable(&client, &text, &compile_options(1, 1), name, graph)?;
     let consts = graph.consts.iter().map(|(_, c)| client.buffer_from_host(c.host()?, 0)).collect::<Result<_>>()?;
-    Ok(Compiled { graph, exe: Some(exe), consts, spmd: None })
+    Ok(Backend::Xla { exe, consts })
 }
 
 /// Compiles module text (or loads it from the persistent cache), counting builds.

@@ -56,11 +56,8 @@ class Array:
 
     def __del__(self):
         h, self._h = self._h, None
-        if h and lib is not None:
-            try:
-                lib.jc_array_free(h)
-            except Exception:
-                pass
+        if h and _free is not None:
+            _free(h)  # status ignored: a finalizer cannot raise
 
     # --- metadata
     @property
@@ -305,6 +302,8 @@ def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16
     return [Array(outs[i]) for i in range(n.value)]
 
 _raw_lib = C.CDLL(lib._name)  # the same library; its functions without the status check
+_free = C.PyDLL(lib._name).jc_array_free  # unchecked, keeps the GIL (a free is short)
+_free.argtypes, _free.restype = [C.c_void_p], C.c_int32
 
 def _raw(name, argtypes=(C.c_void_p, C.c_void_p, C.c_void_p)):
     """A C entry point that returns its status (for hot paths checking it themselves)."""

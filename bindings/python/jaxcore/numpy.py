@@ -147,7 +147,50 @@ def clip(a, a_min=None, a_max=None, *, min=None, max=None):
     args = [a] + [v for v in (a_min, a_max) if v is not None]
     return op1("clip", *args, flags=(FLAG_MIN if a_min is not None else 0) | (FLAG_MAX if a_max is not None else 0))
 
-def einsum(subscripts, *operands): return op1("einsum", *operands, s=subscripts)
+def einsum(subscripts, *operands, optimize=None, precision=None, preferred_element_type=None, _dot_general=None):
+    """`jnp.einsum` (string subscripts; `...` broadcasts as in numpy)."""
+    if "..." in subscripts:
+        subscripts, operands = _einsum_ellipsis(subscripts, [asarray(o) for o in operands])
+    out = op1("einsum", *operands, s=subscripts)
+    return out if preferred_element_type is None else out.astype(preferred_element_type)
+
+def _einsum_ellipsis(subscripts, ops):
+    """Spells `...` out with unused letters (right-aligned across operands);
+    a size-1 broadcast dimension is dropped from the operand that has it."""
+    import string
+    s = subscripts.replace(" ", "")
+    lhs, arrow, rhs = s.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(ops):
+        raise ValueError(f"einsum: {len(ins)} operand subscripts for {len(ops)} operands")
+    used = {c for c in s if c.isalpha()}
+    free = [c for c in string.ascii_letters if c not in used]
+    counts = [_b.max(o.ndim - (len(t) - 3), 0) if "..." in t else 0 for t, o in zip(ins, ops)]
+    n = _b.max(counts, default=0)
+    ell = "".join(free[:n])
+    sizes = {}
+    new_ins, new_ops = [], []
+    for t, o, k in zip(ins, ops, counts):
+        if "..." in t:
+            letters = ell[n - k:]
+            for i, c in enumerate(letters):
+                sizes[c] = _b.max(sizes.get(c, 1), o.shape[i])
+    for t, o, k in zip(ins, ops, counts):
+        if "..." in t:
+            letters = ell[n - k:]
+            drop = [i for i, c in enumerate(letters) if o.shape[i] == 1 and sizes[c] > 1]
+            if drop:
+                o = squeeze(o, axis=tuple(drop))
+                letters = "".join(c for i, c in enumerate(letters) if i not in drop)
+            t = t.replace("...", letters)
+        new_ins.append(t)
+        new_ops.append(o)
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        flat = "".join(new_ins)
+        out = ell + "".join(_b.sorted(c for c in _b.set(flat) if flat.count(c) == 1 and c not in ell))
+    return ",".join(new_ins) + "->" + out, new_ops
 def tensordot(a, b, axes=2): return op1("tensordot", a, b, ints=[axes])
 def tril(a, k=0): return op1("tril", a, ints=[k])
 def triu(a, k=0): return op1("triu", a, ints=[k])

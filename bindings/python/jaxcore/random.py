@@ -1,5 +1,7 @@
 """`jaxcore.random`: JAX's threefry stream, computed by the engine."""
 
+import numpy as _np
+
 from ._core import op1, FLAG_AXIS, FLAG_ALT
 
 def key(seed):
@@ -60,14 +62,359 @@ def choice(k, a, shape=(), replace=True, p=None, axis=0):
     args = [k, a] + ([] if p is None else [p])
     return op1("random.choice", *args, ints=[axis] + _shape(shape), flags=FLAG_ALT if replace else 0)
 
-def truncated_normal(k, lower, upper, shape=(), dtype=None):
+# --- distributions composed of the engine's streams, as jax.random composes
+# them (same operations in the same order, so the same values).
+
+def _float_dtype(dtype, name):
+    if dtype is None:
+        return "float64" if _x64() else "float32"
+    d = str(_np.dtype(dtype)) if dtype != "bfloat16" and str(dtype) != "bfloat16" else "bfloat16"
+    if d not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(f"dtype argument to `{name}` must be a float dtype, got {d}")
+    if d == "float64" and not _x64():
+        d = "float32"
+    return d
+
+def _finfo(d):
+    if d == "bfloat16":
+        return {"eps": 2.0 ** -7, "epsneg": 2.0 ** -8, "tiny": 1.1754943508222875e-38}
+    f = _np.finfo(d)
+    return {"eps": float(f.eps), "epsneg": float(f.epsneg), "tiny": float(f.tiny)}
+
+def _param_shape(name, shape, *params):
+    """The result shape: `shape`, or the broadcast of the parameters' shapes."""
+    shapes = [_np.shape(p) if not hasattr(p, "shape") else tuple(p.shape) for p in params]
+    if shape is None:
+        return tuple(_np.broadcast_shapes(*shapes)) if shapes else ()
+    shape = tuple(_shape(shape))
+    try:
+        if _np.broadcast_shapes(shape, *shapes) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name} parameter shapes must be broadcast-compatible with shape argument, and the result of broadcasting the shapes must equal the shape argument, but got result {_np.broadcast_shapes(*shapes, shape)} for shape argument {shape}.")
+    return shape
+
+def _uniform_between(k, shape, dtype, lo, hi):
+    """jax.random.uniform with array bounds: max(lo, u * (hi - lo) + lo)."""
+    from . import numpy as jnp
+    return jnp.maximum(lo, uniform(k, shape, dtype) * (hi - lo) + lo)
+
+def truncated_normal(k, lower, upper, shape=None, dtype=None):
     from . import lax, numpy as jnp
-    import math
-    sqrt2 = math.sqrt(2)
-    lo, hi = lax.erf(jnp.asarray(lower, dtype) / sqrt2), lax.erf(jnp.asarray(upper, dtype) / sqrt2)
-    u = uniform(k, shape, dtype, minval=lo, maxval=hi) if False else lo + (hi - lo) * uniform(k, shape, dtype)
-    return jnp.clip(sqrt2 * lax.erf_inv(u), lower, upper)
+    d = _float_dtype(dtype, "truncated_normal")
+    shape = _param_shape("truncated_normal", shape, lower, upper)
+    sqrt2 = jnp.asarray(_np.sqrt(2), d)
+    lower, upper = jnp.asarray(lower, d), jnp.asarray(upper, d)
+    a, b = lax.erf(lower / sqrt2), lax.erf(upper / sqrt2)
+    u = _uniform_between(k, shape, d, a, b)
+    out = sqrt2 * lax.erf_inv(u)
+    # the open interval, as JAX: rounding must not reach the bounds
+    return jnp.clip(out, lax.nextafter(lower, jnp.asarray(_np.inf, d)), lax.nextafter(upper, jnp.asarray(-_np.inf, d)))
 
 def exponential(k, shape=(), dtype=None):
     from . import numpy as jnp
-    return -jnp.log1p(-uniform(k, shape, dtype))
+    d = _float_dtype(dtype, "exponential")
+    return -jnp.log1p(-uniform(k, _shape(shape), d))
+
+def laplace(k, shape=(), dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "laplace")
+    u = uniform(k, _shape(shape), d, minval=-1.0 + _finfo(d)["epsneg"], maxval=1.0)
+    return jnp.sign(u) * jnp.log1p(-jnp.abs(u))
+
+def cauchy(k, shape=(), dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "cauchy")
+    u = uniform(k, _shape(shape), d, minval=_finfo(d)["eps"], maxval=1.0)
+    return jnp.tan(jnp.asarray(_np.pi, d) * (u - jnp.asarray(0.5, d)))
+
+def logistic(k, shape=(), dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "logistic")
+    x = uniform(k, _shape(shape), d, minval=_finfo(d)["tiny"], maxval=1.0)
+    return jnp.log(x) - jnp.log1p(-x)
+
+def lognormal(k, sigma=1.0, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "lognormal")
+    shape = _param_shape("lognormal", shape, sigma)
+    return jnp.exp(normal(k, shape, d) * jnp.asarray(sigma, d))
+
+def pareto(k, b, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "pareto")
+    shape = _param_shape("pareto", shape, b)
+    return jnp.exp(exponential(k, shape, d) / jnp.asarray(b, d))
+
+def rayleigh(k, scale, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "rayleigh")
+    shape = _param_shape("rayleigh", shape, scale)
+    u = uniform(k, shape, d)
+    scale = jnp.broadcast_to(jnp.asarray(scale, d), shape)
+    return scale * jnp.sqrt(jnp.log(u) * jnp.asarray(-2, d))
+
+def wald(k, mean, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "wald")
+    shape = _param_shape("wald", shape, mean)
+    k1, k2 = split(k)
+    mean = jnp.broadcast_to(jnp.asarray(mean, d), shape)
+    v = normal(k1, shape, d)
+    z = uniform(k2, shape, d)
+    y = v * v
+    y_sq = y * y
+    mean_sq = mean * mean
+    sqrt_term = jnp.sqrt(4 * mean * y + mean_sq * y_sq)
+    x = mean + mean_sq * y / 2 - mean / 2 * sqrt_term
+    return jnp.where(z <= mean / (mean + x), x, mean_sq / x)
+
+def geometric(k, p, shape=None, dtype=None):
+    from . import numpy as jnp
+    shape = _param_shape("geometric", shape, p)
+    p = jnp.asarray(p)
+    if not str(p.dtype).startswith(("float", "bfloat")):
+        p = p.astype("float64" if _x64() else "float32")
+    u = uniform(k, shape, str(p.dtype))
+    u = jnp.where(u == 0, 1, u)
+    g = jnp.floor(jnp.log(u) / jnp.broadcast_to(jnp.log1p(-p), shape)) + 1
+    return g.astype(dtype or ("int64" if _x64() else "int32"))
+
+def triangular(k, left, mode, right, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "triangular")
+    shape = _param_shape("triangular", shape, left, mode, right)
+    left, right, mode = (jnp.broadcast_to(jnp.asarray(v, d), shape) for v in (left, right, mode))
+    fc = (mode - left) / (right - left)
+    u = uniform(k, shape, d)
+    out1 = left + jnp.sqrt(u * (right - left) * (mode - left))
+    out2 = right - jnp.sqrt((1 - u) * (right - left) * (right - mode))
+    return jnp.where(u < fc, out1, out2)
+
+def rademacher(k, shape=(), dtype=None):
+    d = dtype or ("int64" if _x64() else "int32")
+    b = bernoulli(k, 0.5, _shape(shape)).astype(d)
+    return (2 * b - 1).astype(d)
+
+def maxwell(k, shape=(), dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "maxwell")
+    return jnp.linalg.norm(normal(k, tuple(_shape(shape)) + (3,), d), axis=-1)
+
+def double_sided_maxwell(k, loc, scale, shape=(), dtype=None):
+    d = _float_dtype(dtype, "double_sided_maxwell")
+    params = tuple(_np.broadcast_shapes(_np.shape(loc), _np.shape(scale)))
+    shape = tuple(_shape(shape)) or params
+    shape = shape + params
+    mk, rk = split(k)
+    return rademacher(rk, shape, d) * maxwell(mk, shape, d) * scale + loc
+
+def weibull_min(k, scale, concentration, shape=(), dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "weibull_min")
+    u = uniform(k, _shape(shape), d, minval=0.0, maxval=1.0)
+    return jnp.power(-jnp.log1p(-u), 1.0 / concentration) * scale
+
+def multivariate_normal(k, mean, cov, shape=None, dtype=None, method="cholesky"):
+    from . import numpy as jnp
+    if method not in ("svd", "eigh", "cholesky"):
+        raise ValueError("method must be one of {'svd', 'eigh', 'cholesky'}")
+    mean, cov = jnp.asarray(mean), jnp.asarray(cov)
+    if not str(mean.dtype).startswith("float"):
+        mean = mean.astype("float32")
+    cov = cov.astype(mean.dtype)
+    d = _float_dtype(dtype or str(mean.dtype), "multivariate_normal")
+    if mean.ndim < 1:
+        raise ValueError(f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == {mean.ndim}")
+    if cov.ndim < 2:
+        raise ValueError(f"multivariate_normal requires cov.ndim >= 2, got cov.ndim == {cov.ndim}")
+    n = mean.shape[-1]
+    if tuple(cov.shape[-2:]) != (n, n):
+        raise ValueError(f"multivariate_normal requires cov.shape == (..., n, n) for n={n}, but got cov.shape == {tuple(cov.shape)}.")
+    if shape is None:
+        shape = tuple(_np.broadcast_shapes(tuple(mean.shape[:-1]), tuple(cov.shape[:-2])))
+    else:
+        shape = tuple(_shape(shape))
+    if method == "svd":
+        u, s, _ = jnp.linalg.svd(cov)
+        factor = u * jnp.sqrt(s[..., None, :])
+    elif method == "eigh":
+        w, v = jnp.linalg.eigh(cov)
+        factor = v * jnp.sqrt(w[..., None, :])
+    else:
+        factor = jnp.linalg.cholesky(cov)
+    z = normal(k, shape + (n,), d)
+    return mean + jnp.einsum("...ij,...j->...i", factor, z)
+
+def orthogonal(k, n, shape=(), dtype=None, m=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "orthogonal")
+    m = n if m is None else m
+    z = normal(k, tuple(_shape(shape)) + (max(n, m), min(n, m)), d)
+    q, r = jnp.linalg.qr(z)
+    dg = jnp.diagonal(r, axis1=-2, axis2=-1)
+    x = q * jnp.expand_dims(jnp.sign(dg), -2)
+    return jnp.swapaxes(x, -1, -2) if n < m else x
+
+# --- gamma and the distributions built on it: Marsaglia and Tsang's method,
+# one key per element (the key split into prod(shape) keys), as jax.random.
+
+def _gamma_one(key, alpha, log_space):
+    from . import lax, numpy as jnp
+    d = str(alpha.dtype)
+    zero, one, minus_one, two = (jnp.asarray(v, d) for v in (0.0, 1.0, -1.0, 2.0))
+    boost_mask = alpha >= one
+    alpha_orig = alpha
+    alpha = jnp.where(boost_mask, alpha, alpha + one)
+    dd = alpha - jnp.asarray(1.0 / 3.0, d)
+    c = jnp.asarray(1.0 / 3.0, d) / jnp.sqrt(dd)
+    squeeze = jnp.asarray(0.0331, d)
+    half = jnp.asarray(0.5, d)
+
+    def cond(s):
+        _, X, V, U = s
+        return jnp.logical_and(U >= one - squeeze * (X * X),
+                               jnp.log(U) >= X * half + dd * (one - V + jnp.log(V)))
+
+    def body(s):
+        def next_kxv(kxv):
+            k2, sub = split(kxv[0])
+            x = normal(sub, (), d)
+            return k2, x, one + x * c
+        ks = split(s[0], 3)
+        _, x, v = lax.while_loop(lambda kxv: kxv[2] <= zero, next_kxv, (ks[1], zero, minus_one))
+        return ks[0], x * x, v * v * v, uniform(ks[2], (), d)
+
+    ks = split(key)
+    _, _, V, _ = lax.while_loop(cond, body, (ks[0], zero, one, two))
+    if log_space:
+        log_samples = -exponential(ks[1], (), d)
+        log_boost = jnp.where(boost_mask | (log_samples == 0), zero, log_samples * (one / alpha_orig))
+        return jnp.log(dd) + jnp.log(V) + log_boost
+    samples = 1 - uniform(ks[1], (), d)
+    boost = jnp.where(boost_mask, one, jnp.power(samples, one / alpha_orig))
+    return dd * V * boost
+
+def _gamma(k, a, shape, dtype, log_space, name):
+    from . import numpy as jnp
+    from ._api import vmap
+    d = _float_dtype(dtype, name)
+    shape = _param_shape(name, shape, a)
+    a = jnp.broadcast_to(jnp.asarray(a, d), shape)
+    count = int(_np.prod(shape)) if shape else 1
+    keys = split(k, count)
+    samples = vmap(lambda kk, aa: _gamma_one(kk, aa, log_space))(keys, jnp.reshape(a, (count,)))
+    return jnp.reshape(samples, shape)
+
+def gamma(k, a, shape=None, dtype=None):
+    return _gamma(k, a, shape, dtype, False, "gamma")
+
+def loggamma(k, a, shape=None, dtype=None):
+    return _gamma(k, a, shape, dtype, True, "loggamma")
+
+def beta(k, a, b, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "beta")
+    shape = _param_shape("beta", shape, a, b)
+    ka, kb = split(k)
+    a = jnp.broadcast_to(jnp.asarray(a, d), shape)
+    b = jnp.broadcast_to(jnp.asarray(b, d), shape)
+    lga, lgb = loggamma(ka, a, shape, d), loggamma(kb, b, shape, d)
+    m = jnp.maximum(lga, lgb)
+    ga, gb = jnp.exp(lga - m), jnp.exp(lgb - m)
+    return ga / (ga + gb)
+
+def dirichlet(k, alpha, shape=None, dtype=None):
+    from . import numpy as jnp, nn
+    d = _float_dtype(dtype, "dirichlet")
+    alpha = jnp.asarray(alpha, d)
+    if alpha.ndim < 1:
+        raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {alpha.ndim}")
+    shape = tuple(alpha.shape[:-1]) if shape is None else tuple(_shape(shape))
+    return nn.softmax(loggamma(k, alpha, shape + tuple(alpha.shape[-1:]), d), -1)
+
+def chisquare(k, df, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "chisquare")
+    shape = _param_shape("chisquare", shape, df)
+    df = jnp.asarray(df, d)
+    two = jnp.asarray(2, d)
+    return jnp.exp(loggamma(k, df / two, shape, d)) * two
+
+def f(k, dfnum, dfden, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "f")
+    shape = _param_shape("f", shape, dfnum, dfden)
+    dfden, dfnum = jnp.asarray(dfden, d), jnp.asarray(dfnum, d)
+    kd, kn = split(k)
+    return (chisquare(kn, dfnum, shape, d) / dfnum) / (chisquare(kd, dfden, shape, d) / dfden)
+
+def t(k, df, shape=None, dtype=None):
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "t")
+    shape = _param_shape("t", shape, df)
+    df = jnp.asarray(df, d)
+    kn, kg = split(k)
+    n = normal(kn, shape, d)
+    half_df = df / jnp.asarray(2, d)
+    g = gamma(kg, half_df, shape, d)
+    return n * jnp.sqrt(half_df / g)
+
+def generalized_normal(k, p, shape=(), dtype=None):
+    d = _float_dtype(dtype, "generalized_normal")
+    ks = split(k)
+    g = gamma(ks[0], 1 / p, _shape(shape), d)
+    r = rademacher(ks[1], _shape(shape), d)
+    return r * g ** (1 / p)
+
+def ball(k, d, p=2, shape=(), dtype=None):
+    from . import numpy as jnp
+    dt = _float_dtype(dtype, "ball")
+    k1, k2 = split(k)
+    g = generalized_normal(k1, p, tuple(_shape(shape)) + (d,), dt)
+    e = exponential(k2, _shape(shape), dt)
+    return g / (((jnp.abs(g) ** p).sum(-1) + e) ** (1 / p))[..., None]
+
+def poisson(k, lam, shape=None, dtype=None):
+    """Knuth's method below rate 10, rejection sampling above (JAX's)."""
+    from . import lax, numpy as jnp
+    shape = tuple(_np.shape(lam) if not hasattr(lam, "shape") else lam.shape) if shape is None else tuple(_shape(shape))
+    d = dtype or ("int64" if _x64() else "int32")
+    lam = jnp.broadcast_to(jnp.asarray(lam, "float32"), shape)
+    use_knuth = jnp.isnan(lam) | (lam < 10)
+    lam_knuth = jnp.where(use_knuth, lam, 0.0)
+    lam_rej = jnp.where(use_knuth, 100000.0, lam)
+    max_iters = int(_np.iinfo(d).max)
+
+    def knuth_body(c):
+        i, kk, rng, log_prod = c
+        rng, sub = split(rng)
+        kk = jnp.where(log_prod > -lam_knuth, kk + 1, kk)
+        return i + 1, kk, rng, log_prod + jnp.log(uniform(sub, shape, "float32"))
+    kn = lax.while_loop(lambda c: jnp.any(c[3] > -lam_knuth) & (c[0] < max_iters), knuth_body,
+                        (jnp.asarray(0), jnp.zeros(shape, d), k, jnp.zeros(shape, "float32")))[1]
+    kn = (kn - 1).astype(d)
+
+    log_lam = jnp.log(lam_rej)
+    b = 0.931 + 2.53 * jnp.sqrt(lam_rej)
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2)
+
+    def rej_body(c):
+        i, k_out, accepted, key = c
+        ks = split(key, 3)
+        u = uniform(ks[1], shape, "float32") - 0.5
+        v = uniform(ks[2], shape, "float32")
+        us = 0.5 - jnp.abs(u)
+        kk = jnp.floor((2 * a / us + b) * u + lam_rej + 0.43)
+        s = jnp.log(v * inv_alpha / (a / (us * us) + b))
+        tt = -lam_rej + kk * log_lam - lax.lgamma(kk + 1)
+        accept1 = (us >= 0.07) & (v <= v_r)
+        reject = (kk < 0) | ((us < 0.013) & (v > us))
+        accept = accept1 | (~reject & (s <= tt))
+        return i + 1, jnp.where(accept, kk, k_out), accepted | accept, ks[0]
+    kr = lax.while_loop(lambda c: jnp.any(~c[2]) & (c[0] < max_iters), rej_body,
+                        (jnp.asarray(0), jnp.full(shape, -1.0, "float32"), jnp.zeros(shape, bool), k))[1]
+    out = jnp.where(use_knuth, kn, kr.astype(d))
+    return jnp.where(lam == 0, jnp.zeros_like(out), out)

@@ -167,6 +167,52 @@ def test_more_random_matches_jax():
     np.testing.assert_allclose(np.asarray(r.gumbel(k, (3,))), [0.3340933918952942, 0.952019453048706, 0.7255305647850037], rtol=3e-7)
 
 
+# values printed by JAX 0.10.2 (CPU) for PRNGKey(42); each distribution is
+# composed of the same streams and operations as jax.random's
+_DISTRIBUTIONS = [
+    ("laplace", "r.laplace(k, (3,))", [0.022839652374386787, -0.4456535577774048, -0.2646729052066803]),
+    ("cauchy", "r.cauchy(k, (3,))", [-0.03548463061451912, 0.6337261199951172, 0.38244056701660156]),
+    ("logistic", "r.logistic(k, (3,))", [-0.0451694130897522, 0.7528398036956787, 0.47375231981277466]),
+    ("wald", "r.wald(k, 1.5, (3,))", [1.6461201906204224, 2.6983466148376465, 0.3518810272216797]),
+    ("geometric", "r.geometric(k, 0.3, (6,))", [3, 2, 2, 2, 3, 2]),
+    ("rademacher", "r.rademacher(k, (6,))", [1, -1, -1, -1, 1, -1]),
+    ("gamma", "r.gamma(k, 2.5, (3,))", [4.378075122833252, 1.5007864236831665, 4.194111347198486]),
+    ("gamma_arr", "r.gamma(k, jnp.array([0.5, 1.0, 3.0]))", [0.9994542002677917, 0.33158406615257263, 4.866050720214844]),
+    ("beta", "r.beta(k, 2.0, 3.0, (3,))", [0.4319617748260498, 0.3128182888031006, 0.6368728280067444]),
+    ("dirichlet", "r.dirichlet(k, jnp.array([1.0, 2.0, 3.0]))", [0.2647324502468109, 0.13479970395565033, 0.6004677414894104]),
+    ("t", "r.t(k, 4.0, (3,))", [0.0862121731042862, -1.2958955764770508, 2.0797083377838135]),
+    ("chisquare", "r.chisquare(k, 3.0, (3,))", [5.87071418762207, 1.3978509902954102, 5.559423446655273]),
+    ("poisson", "r.poisson(k, 3.0, (6,))", [6, 2, 2, 1, 5, 2]),
+    ("poisson_big", "r.poisson(k, jnp.array([0.0, 2.0, 15.0, 40.0]))", [0, 1, 11, 35]),
+    ("mvn", "r.multivariate_normal(k, jnp.array([1.0, -1.0]), jnp.array([[2.0, 0.5], [0.5, 1.0]]), (2,))", [0.9599712491035461, -0.5730453729629517, 1.418187141418457, -0.751824140548706]),
+    ("truncnorm", "r.truncated_normal(k, -1.0, 2.0, (3,))", [0.14770005643367767, 0.5684449076652527, 0.42102551460266113]),
+    ("pareto", "r.pareto(k, 2.0, (3,))", [1.3985118865966797, 1.7672069072723389, 1.6143138408660889]),
+    ("maxwell", "r.maxwell(k, (3,))", [0.553582489490509, 0.293285071849823, 1.708603024482727]),
+]
+
+
+@pytest.mark.parametrize("name,expr,want", _DISTRIBUTIONS, ids=[c[0] for c in _DISTRIBUTIONS])
+def test_distributions_match_jax(name, expr, want):
+    r, k = jax.random, jax.random.key(42)
+    got = np.asarray(eval(expr)).ravel()
+    if np.issubdtype(got.dtype, np.integer):
+        assert got.tolist() == want
+    else:
+        np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-6)
+
+
+def test_gamma_under_jit_and_vmap():
+    k = jax.random.key(0)
+    eager = jax.random.gamma(k, jnp.array([0.7, 2.0, 5.0]))
+    close(jax.jit(lambda kk: jax.random.gamma(kk, jnp.array([0.7, 2.0, 5.0])))(k), eager)
+    ks = jax.random.split(k, 3)
+    batched = jax.vmap(lambda kk: jax.random.gamma(kk, 2.0, (2,)))(ks)
+    for i in range(3):
+        close(batched[i], jax.random.gamma(ks[i], 2.0, (2,)))
+    # the sample mean of Gamma(a) is a
+    assert abs(float(jnp.mean(jax.random.gamma(k, 3.0, (4000,)))) - 3.0) < 0.15
+
+
 def test_linalg_against_numpy():
     rng = np.random.default_rng(0)
     a = rng.normal(size=(4, 4)).astype(np.float32)
@@ -199,3 +245,29 @@ def test_scalar_types_tree_and_small_apis():
     got = jax.device_get({"a": jnp.ones(2)})
     assert isinstance(got["a"], np.ndarray)
     assert isinstance(jnp.ones(2), jax.Array)
+
+
+def test_jit_fast_path_retraces_raises_and_reenters():
+    f = jax.jit(lambda x: x * 2)
+    a = jnp.ones(3)
+    f(a), f(a)  # the second call takes the preallocated path
+    assert f(jnp.ones(4)).shape == (4,)  # a new shape retraces through it
+    close(f(np.ones(2, np.float32)), [2.0, 2.0])  # non-Arrays leave it
+
+    def g(x):
+        if x.shape[0] == 5:
+            raise ValueError("boom")
+        return x + 1
+    jg = jax.jit(g)
+    jg(a), jg(a)
+    with pytest.raises(ValueError, match="boom"):
+        jg(jnp.ones(5))
+    close(jg(a), [2.0, 2.0, 2.0])
+
+    # a retrace that calls the same jitted function (its buffers are busy)
+    def h(x):
+        return x if x.ndim == 0 else jh(jnp.sum(x)) + x
+    jh = jax.jit(h)
+    s = jnp.asarray(1.5)
+    jh(s), jh(s)
+    close(jh(jnp.arange(3.0)), [3.0, 4.0, 5.0])
