@@ -377,3 +377,7 @@ pbroadcast = pvary
 def with_sharding_constraint(x, shardings):
     from .sharding import with_sharding_constraint as w
     return w(x, shardings)
+
+# ---- convolutions (composed of pad, strided slices and dot_general) ----
+from ._conv import (ConvDimensionNumbers, conv_dimension_numbers, conv_general_dilated, conv,  # noqa: E402,F401
+                    conv_with_general_padding, conv_transpose, padtype_to_pads)

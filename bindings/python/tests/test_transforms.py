@@ -271,3 +271,57 @@ def test_jit_fast_path_retraces_raises_and_reenters():
     s = jnp.asarray(1.5)
     jh(s), jh(s)
     close(jh(jnp.arange(3.0)), [3.0, 4.0, 5.0])
+
+
+def _conv_reference(x, w, strides, pads, lhs_dil, rhs_dil, groups):
+    """A direct NCHW/OIHW convolution in numpy (loops over output positions)."""
+    n, c, *s = x.shape
+    o, i, *k = w.shape
+    xs = [(d - 1) * ld + 1 for d, ld in zip(s, lhs_dil)]
+    xd = np.zeros((n, c, *xs), x.dtype)
+    xd[(slice(None), slice(None)) + tuple(slice(None, None, ld) for ld in lhs_dil)] = x
+    xp = np.pad(xd, [(0, 0), (0, 0)] + [(max(lo, 0), max(hi, 0)) for lo, hi in pads])
+    xp = xp[(slice(None), slice(None)) + tuple(slice(-min(lo, 0), xp.shape[2 + j] + min(hi, 0)) for j, (lo, hi) in enumerate(pads))]
+    ek = [(kk - 1) * r + 1 for kk, r in zip(k, rhs_dil)]
+    out = [(p - e) // st + 1 for p, e, st in zip(xp.shape[2:], ek, strides)]
+    y = np.zeros((n, o, *out), np.float64)
+    og = o // groups
+    for pos in np.ndindex(*out):
+        win = xp[(slice(None), slice(None)) + tuple(slice(p * st, p * st + e, r) for p, st, e, r in zip(pos, strides, ek, rhs_dil))]
+        for g in range(groups):
+            y[(slice(None), slice(g * og, (g + 1) * og)) + pos] = np.einsum(
+                "nck,ock->no", win[:, g * i:(g + 1) * i].reshape(n, i, -1), w[g * og:(g + 1) * og].reshape(og, i, -1))
+    return y
+
+
+def test_conv_general_dilated_against_numpy():
+    from jaxcore import lax
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 4, 7, 6)).astype(np.float32)
+    w = rng.normal(size=(6, 2, 3, 2)).astype(np.float32)
+    for strides, padding, lhs_dil, rhs_dil in [((1, 1), "VALID", (1, 1), (1, 1)), ((2, 1), "SAME", (1, 1), (1, 2)),
+                                               ((1, 2), [(1, 2), (0, -1)], (2, 1), (1, 1))]:
+        got = lax.conv_general_dilated(x, w, strides, padding, lhs_dil, rhs_dil, feature_group_count=2)
+        if padding == "SAME":
+            pads = lax.padtype_to_pads(x.shape[2:], [(kk - 1) * r + 1 for kk, r in zip(w.shape[2:], rhs_dil)], strides, "SAME")
+        elif padding == "VALID":
+            pads = [(0, 0), (0, 0)]
+        else:
+            pads = padding
+        close(got, _conv_reference(x, w, strides, pads, lhs_dil, rhs_dil, 2), 1e-4)
+    # layouts: NHWC/HWIO equals the NCHW result transposed
+    got = lax.conv_general_dilated(x.transpose(0, 2, 3, 1), w[:, :, :, :].transpose(2, 3, 1, 0)[:, :, :, :],
+                                   (1, 1), "VALID", dimension_numbers=("NHWC", "HWIO", "NHWC"), feature_group_count=2)
+    close(got, _conv_reference(x, w, (1, 1), [(0, 0), (0, 0)], (1, 1), (1, 1), 2).transpose(0, 2, 3, 1), 1e-4)
+    # the gradient with respect to the kernel against central differences
+    xs, ws = x[:1, :2, :4, :4].astype(np.float64), w[:2, :, :2, :2]
+    f = lambda v: jnp.sum(jnp.tanh(lax.conv(xs.astype(np.float32), v, (1, 1), "SAME")))
+    g = np.asarray(jax.grad(f)(jnp.asarray(ws)))
+    eps = 1e-2
+    for idx in [(0, 0, 0, 0), (1, 1, 1, 0), (0, 1, 0, 1)]:
+        e = np.zeros_like(ws)
+        e[idx] = eps
+        fd = (float(f(jnp.asarray(ws + e))) - float(f(jnp.asarray(ws - e)))) / (2 * eps)
+        assert abs(g[idx] - fd) < 2e-2 * max(1.0, abs(fd))
+    with pytest.raises(TypeError, match="feature_group_count"):
+        lax.conv_general_dilated(x, w, (1, 1), "VALID")
