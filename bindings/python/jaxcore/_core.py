@@ -171,12 +171,29 @@ class Array:
             yield self[i]
 
     def __repr__(self):
+        """As JAX: numpy's layout inside `Array(..., dtype=...)`."""
         if self._is_tracer():
             return f"Traced<{self._aval()}>"
-        from ._lib import string_out
-        return string_out(lib.jc_array_to_string, self._h)
+        dt = self.dtype
+        if not isinstance(dt, np.dtype):  # bfloat16 without ml_dtypes: the engine prints it
+            from ._lib import string_out
+            return string_out(lib.jc_array_to_string, self._h)
+        dtype_str = f"dtype={dt.name}" + (", weak_type=True" if self.weak_type else "")
+        prefix = "Array("
+        width = np.get_printoptions()["linewidth"]
+        if self.size == 0:
+            s = f"[], shape={self.shape}"
+        else:
+            s = np.array2string(np.asarray(self), prefix=prefix, suffix=",", separator=", ", max_line_width=width)
+        last = len(s) - s.rfind("\n") + 1
+        sep = " " if last + len(dtype_str) + 2 <= width else " " * len(prefix)
+        return f"{prefix}{s},{sep}{dtype_str})"
 
-    __str__ = __repr__
+    def __str__(self):
+        """As JAX: the numpy array's text (`print(x)` shows `[1. 2.]`)."""
+        if self._is_tracer() or not isinstance(self.dtype, np.dtype):
+            return repr(self)
+        return str(np.asarray(self))
 
     # --- operators (the engine promotes and broadcasts); the commonest go
     # straight to their typed C entry points

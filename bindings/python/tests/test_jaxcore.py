@@ -54,6 +54,11 @@ def test_arrays_and_numpy_agree():
     assert (x * 2.0).dtype == np.float32  # weak host scalars keep the dtype
     assert jnp.asarray(np.float64(1.5) * np.ones(2)).dtype == np.float32  # x32 canonicalization
     assert repr(jnp.array([1.0, 2.0])) == "Array([1., 2.], dtype=float32)"
+    # JAX's layouts: rows on their own lines, weak types marked, print() as numpy
+    assert repr(jnp.arange(6.0).reshape(2, 3)) == "Array([[0., 1., 2.],\n       [3., 4., 5.]], dtype=float32)"
+    assert repr(jnp.asarray(2.0) * 1.0) == "Array(2., dtype=float32, weak_type=True)"
+    assert repr(jnp.ones((2, 0))) == "Array([], shape=(2, 0), dtype=float32)"
+    assert str(jnp.array([1.0, 2.5])) == "[1.  2.5]"
 
 
 def test_transformations_with_pytrees():
