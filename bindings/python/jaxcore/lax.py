@@ -381,3 +381,35 @@ def with_sharding_constraint(x, shardings):
 # ---- convolutions (composed of pad, strided slices and dot_general) ----
 from ._conv import (ConvDimensionNumbers, conv_dimension_numbers, conv_general_dilated, conv,  # noqa: E402,F401
                     conv_with_general_padding, conv_transpose, padtype_to_pads)
+
+# ---- bit counting (composed of shifts and masks on the unsigned view) ----
+
+def _unsigned_view(x):
+    x = asarray(x)
+    d = str(x.dtype)
+    if not (d.startswith("int") or d.startswith("uint")):
+        raise TypeError(f"population_count/clz requires an integer operand, got {d}")
+    bits = int(d.lstrip("uint") or 0) if d.startswith("uint") else int(d[3:])
+    return (x if d.startswith("uint") else bitcast_convert_type(x, "u" + d)), bits, d
+
+def population_count(x):
+    """`lax.population_count`: the number of set bits of each element."""
+    u, bits, d = _unsigned_view(x)
+    one = asarray(1).astype(str(u.dtype))
+    c = None
+    for i in range(bits):
+        b = bitwise_and(shift_right_logical(u, asarray(i).astype(str(u.dtype))), one)
+        c = b if c is None else add(c, b)
+    return c.astype(d)
+
+def clz(x):
+    """`lax.clz`: the number of leading zero bits of each element."""
+    u, bits, d = _unsigned_view(x)
+    one = asarray(1).astype(str(u.dtype))
+    n = asarray(0).astype(str(u.dtype)) * u
+    seen = None
+    for i in range(bits - 1, -1, -1):
+        b = eq(bitwise_and(shift_right_logical(u, asarray(i).astype(str(u.dtype))), one), one)
+        seen = b if seen is None else bitwise_or(seen, b)
+        n = add(n, convert_element_type(bitwise_xor(seen, True), str(u.dtype)))
+    return n.astype(d)

@@ -273,7 +273,7 @@ def _index_spec(idx):
         elif isinstance(i, slice):
             f = lambda v: _NONE if v is None else int(v)
             ints += [1, f(i.start), f(i.stop), f(i.step)]
-        elif isinstance(i, (int, _np.integer)) and not isinstance(i, bool):
+        elif isinstance(i, (int, _np.integer)) and not isinstance(i, _b.bool):
             ints += [0, int(i), 0, 0]
         else:
             ints += [4, 0, 0, 0]
@@ -320,7 +320,7 @@ def _get_fill(x, idx, fill_value):
     arrays (the usual case): in-bounds reads, `fill_value` elsewhere."""
     idx = idx if isinstance(idx, tuple) else (idx,)
     x = asarray(x)
-    if builtins_any(i is None or i is Ellipsis or isinstance(i, slice) or isinstance(i, bool) for i in idx) or len(idx) > x.ndim:
+    if builtins_any(i is None or i is Ellipsis or isinstance(i, slice) or isinstance(i, _b.bool) for i in idx) or len(idx) > x.ndim:
         raise NotImplementedError("x.at[idx].get(mode='fill') supports integer and integer-array indices only")
     ok = None
     for d, i in enumerate(idx):
@@ -1022,3 +1022,571 @@ Array.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset,
 Array.nbytes = property(lambda self: self.size * _np.dtype(self.dtype if self.dtype != "bfloat16" else "float16").itemsize)
 Array.itemsize = property(lambda self: _np.dtype(self.dtype if self.dtype != "bfloat16" else "float16").itemsize)
 Array.ptp = lambda self, axis=None, keepdims=False: ptp(self, axis, keepdims)
+
+# --- the array-API spellings and more of jax.numpy, composed of the above
+
+acos, acosh, asin, asinh, atan, atanh, atan2 = arccos, arccosh, arcsin, arcsinh, arctan, arctanh, arctan2
+bitwise_invert, bitwise_left_shift, bitwise_right_shift = invert, left_shift, right_shift
+concat = lambda arrays, /, *, axis=0: concatenate(arrays, axis=axis)
+permute_dims = lambda a, /, axes: transpose(a, axes)
+bool = bool_  # noqa: A001 (jnp.bool)
+single, double = float32, float64
+uint = uint32
+euler_gamma = _np.euler_gamma
+get_printoptions, set_printoptions, printoptions = _np.get_printoptions, _np.set_printoptions, _np.printoptions
+iterable = _np.iterable
+
+def matrix_transpose(x, /):
+    return swapaxes(x, -1, -2)
+
+def unstack(x, /, *, axis=0):
+    x = asarray(x)
+    return tuple(take(x, i, axis=axis) for i in range(x.shape[axis]))
+
+def vecdot(x1, x2, /, *, axis=-1):
+    return sum(multiply(x1, x2), axis=axis)
+
+def matvec(x1, x2, /):
+    return squeeze(matmul(x1, expand_dims(x2, -1)), -1)
+
+def vecmat(x1, x2, /):
+    return squeeze(matmul(expand_dims(x1, -2), x2), -2)
+
+def fmax(x1, x2):
+    """Elementwise maximum ignoring NaNs (NaN only where both are)."""
+    x1, x2 = asarray(x1), asarray(x2)
+    return where(isnan(x1), x2, where(isnan(x2), x1, maximum(x1, x2)))
+
+def fmin(x1, x2):
+    x1, x2 = asarray(x1), asarray(x2)
+    return where(isnan(x1), x2, where(isnan(x2), x1, minimum(x1, x2)))
+
+def ldexp(x1, x2):
+    x1 = asarray(x1)
+    if not str(x1.dtype).startswith(("float", "bfloat")):
+        x1 = x1.astype("float32")
+    return multiply(x1, exp2(asarray(x2).astype(x1.dtype)))
+
+def frexp(x):
+    """Mantissa in [0.5, 1) and integer exponent, from the exponent bits."""
+    x = asarray(x)
+    if not str(x.dtype).startswith("float"):
+        x = x.astype("float32")
+    e = where(equal(x, 0), 0, floor(log2(abs(x))) + 1).astype("int32")
+    m = x / exp2(e.astype(x.dtype))
+    # log2 may round across a power of two: renormalize
+    big = greater_equal(abs(m), 1.0)
+    m, e = where(big, m / 2, m), where(big, e + 1, e)
+    small = logical_and(less(abs(m), 0.5), not_equal(m, 0))
+    m, e = where(small, m * 2, m), where(small, e - 1, e)
+    fin = isfinite(x)
+    return where(fin, m, x), where(fin, e, 0)
+
+def modf(x):
+    x = asarray(x)
+    w = trunc(x)
+    return subtract(x, w), w
+
+def spacing(x):
+    x = asarray(x)
+    return where(signbit(x) if "signbit" in globals() else less(x, 0), nextafter(x, full_like(x, -inf)) - x,
+                 nextafter(x, full_like(x, inf)) - x)
+
+def gcd(x1, x2):
+    """Euclid's algorithm, elementwise (a while_loop until every pair is done)."""
+    from . import lax
+    a, b = abs(asarray(x1)), abs(asarray(x2))
+    a, b = broadcast_arrays(a, b)
+    def body(c):
+        a, b = c
+        nz = not_equal(b, 0)
+        return where(nz, b, a), where(nz, remainder(a, where(nz, b, 1)), b)
+    return lax.while_loop(lambda c: any(not_equal(c[1], 0)), body, (a, b))[0]
+
+def lcm(x1, x2):
+    x1, x2 = abs(asarray(x1)), abs(asarray(x2))
+    g = gcd(x1, x2)
+    return where(equal(g, 0), 0, multiply(floor_divide(x1, where(equal(g, 0), 1, g)), x2))
+
+def _nan_to(a, v):
+    a = asarray(a)
+    return where(isnan(a), full_like(a, v), a)
+
+def nanprod(a, axis=None, keepdims=False):
+    return prod(_nan_to(a, 1), axis, keepdims=keepdims)
+
+def nanargmax(a, axis=None, keepdims=False):
+    return argmax(_nan_to(a, -inf), axis, keepdims=keepdims)
+
+def nanargmin(a, axis=None, keepdims=False):
+    return argmin(_nan_to(a, inf), axis, keepdims=keepdims)
+
+def nancumsum(a, axis=None, dtype=None):
+    return cumsum(_nan_to(a, 0), axis)
+
+def nancumprod(a, axis=None, dtype=None):
+    return cumprod(_nan_to(a, 1), axis)
+
+def nanvar(a, axis=None, ddof=0, keepdims=False):
+    a = asarray(a)
+    ok = logical_not(isnan(a))
+    n = sum(ok, axis, keepdims=True)
+    m = divide(nansum(a, axis, keepdims=True), n)
+    d = where(ok, subtract(a, m), 0)
+    out = divide(sum(multiply(d, d), axis, keepdims=True), subtract(n, ddof))
+    return out if keepdims else (squeeze(out, axis) if axis is not None else reshape(out, ()))
+
+def nanstd(a, axis=None, ddof=0, keepdims=False):
+    return sqrt(nanvar(a, axis, ddof, keepdims))
+
+def nanquantile(a, q, axis=None, keepdims=False, method="linear"):
+    """Quantiles of the non-NaN values: NaNs sort last and each slice's count
+    of valid values sets the interpolation positions."""
+    a = asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = axis % a.ndim
+    s = moveaxis(sort(a, axis=axis), axis, -1)
+    cnt = sum(logical_not(isnan(s)), -1, keepdims=True).astype(s.dtype)
+    qs = _np.asarray(q, dtype=float)
+    outs = []
+    for qv in qs.reshape(-1):
+        pos = qv * (cnt - 1)
+        lo = clip(floor(pos), 0, _b.max(s.shape[-1] - 1, 0)).astype("int32")
+        hi = clip(ceil(pos), 0, _b.max(s.shape[-1] - 1, 0)).astype("int32")
+        frac = pos - floor(pos)
+        v = take_along_axis(s, lo, -1) * (1 - frac) + take_along_axis(s, hi, -1) * frac
+        outs.append(where(equal(cnt, 0), nan, v)[..., 0])
+    r = stack(outs, 0).reshape(qs.shape + outs[0].shape)
+    if keepdims:
+        r = expand_dims(r, axis + qs.ndim)
+    return r
+
+def nanmedian(a, axis=None, keepdims=False):
+    return nanquantile(a, 0.5, axis=axis, keepdims=keepdims)
+
+def nanpercentile(a, q, axis=None, keepdims=False):
+    return nanquantile(a, _np.asarray(q) / 100.0, axis=axis, keepdims=keepdims)
+
+def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
+    x = asarray(x)
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError("cumulative_prod: axis must be given for arrays of more than one dimension")
+        axis = 0
+    r = cumprod(x, axis)
+    if include_initial:
+        r = concatenate([ones_like(take(r, _np.array([0]), axis=axis)), r], axis=axis)
+    return r
+
+def diagflat(v, k=0):
+    return diag(ravel(asarray(v)), k)
+
+def diag_indices(n, ndim=2):
+    i = arange(n)
+    return (i,) * ndim
+
+def diag_indices_from(arr):
+    a = asarray(arr)
+    return diag_indices(a.shape[0], a.ndim)
+
+def tril_indices(n, k=0, m=None):
+    r, c = _np.tril_indices(n, k, m)
+    return asarray(r.astype(_np.int32)), asarray(c.astype(_np.int32))
+
+def triu_indices(n, k=0, m=None):
+    r, c = _np.triu_indices(n, k, m)
+    return asarray(r.astype(_np.int32)), asarray(c.astype(_np.int32))
+
+def tril_indices_from(arr, k=0):
+    a = asarray(arr)
+    return tril_indices(a.shape[-2], k, a.shape[-1])
+
+def triu_indices_from(arr, k=0):
+    a = asarray(arr)
+    return triu_indices(a.shape[-2], k, a.shape[-1])
+
+def fill_diagonal(a, val, wrap=False, *, inplace=True):
+    if inplace:
+        raise ValueError("JAX arrays are immutable. Use jnp.fill_diagonal(..., inplace=False) to return a new array.")
+    a = asarray(a)
+    n = _b.min(a.shape)
+    idx = arange(n)
+    return a.at[(idx,) * a.ndim].set(broadcast_to(ravel(asarray(val, a.dtype))[:n] if asarray(val).ndim else val, (n,)))
+
+def isin(element, test_elements, assume_unique=False, invert=False):
+    e, t = asarray(element), ravel(asarray(test_elements))
+    r = any(equal(expand_dims(e, -1), t), axis=-1) if t.shape[0] else zeros(e.shape, "bool")
+    return logical_not(r) if invert else r
+
+def _concrete_1d(x, name):
+    try:
+        return _np.asarray(x).ravel()
+    except TypeError:
+        raise NotImplementedError(f"jnp.{name} needs concrete values under jaxcore (its output shape depends on the data; JAX's size= form is not supported)")
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
+    a, b = _concrete_1d(ar1, "intersect1d"), _concrete_1d(ar2, "intersect1d")
+    r = _np.intersect1d(a, b, assume_unique, return_indices)
+    return tuple(asarray(v) for v in r) if return_indices else asarray(r)
+
+def union1d(ar1, ar2):
+    return asarray(_np.union1d(_concrete_1d(ar1, "union1d"), _concrete_1d(ar2, "union1d")))
+
+def setdiff1d(ar1, ar2, assume_unique=False):
+    return asarray(_np.setdiff1d(_concrete_1d(ar1, "setdiff1d"), _concrete_1d(ar2, "setdiff1d"), assume_unique))
+
+def setxor1d(ar1, ar2, assume_unique=False):
+    return asarray(_np.setxor1d(_concrete_1d(ar1, "setxor1d"), _concrete_1d(ar2, "setxor1d"), assume_unique))
+
+def trim_zeros(filt, trim="fb"):
+    return asarray(_np.trim_zeros(_concrete_1d(filt, "trim_zeros"), trim))
+
+def unravel_index(indices, shape):
+    idx = asarray(indices)
+    out = []
+    for d in reversed(shape):
+        out.append(remainder(idx, d))
+        idx = floor_divide(idx, d)
+    return tuple(reversed(out))
+
+def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    if order != "C":
+        raise NotImplementedError("ravel_multi_index(order='F') is not supported")
+    out = None
+    for i, d in zip(multi_index, dims):
+        i = asarray(i)
+        i = clip(i, 0, d - 1) if mode == "clip" else (remainder(i, d) if mode == "wrap" else i)
+        out = i if out is None else add(multiply(out, d), i)
+    return out
+
+def vander(x, N=None, increasing=False):
+    x = asarray(x)
+    n = x.shape[0] if N is None else N
+    p = arange(n) if increasing else arange(n - 1, -1, -1)
+    return power(expand_dims(x, -1), p.astype(x.dtype) if str(x.dtype).startswith("float") else p)
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    s, t = asarray(start, "float32") if dtype is None else asarray(start, dtype), asarray(stop)
+    sign = where(less(s, 0), -1.0, 1.0)
+    out = sign * logspace(log10(abs(s)), log10(abs(t)), num, endpoint=endpoint)
+    return out.astype(dtype) if dtype is not None else out
+
+def _window(n, f):
+    if n < 1:
+        return zeros((0,), "float32")
+    if n == 1:
+        return ones((1,), "float32")
+    return asarray(f(_np.arange(n)).astype(_np.float32))
+
+def hamming(M): return _window(M, lambda k: 0.54 - 0.46 * _np.cos(2 * _np.pi * k / (M - 1)))
+def hanning(M): return _window(M, lambda k: 0.5 - 0.5 * _np.cos(2 * _np.pi * k / (M - 1)))
+def blackman(M): return _window(M, lambda k: 0.42 - 0.5 * _np.cos(2 * _np.pi * k / (M - 1)) + 0.08 * _np.cos(4 * _np.pi * k / (M - 1)))
+def bartlett(M): return _window(M, lambda k: 1 - _np.abs(2 * k / (M - 1) - 1))
+def kaiser(M, beta): return _window(M, lambda k: _np.i0(beta * _np.sqrt(1 - (2 * k / (M - 1) - 1) ** 2)) / _np.i0(beta))
+
+def i0(x):
+    """Modified Bessel function of order 0 (power series, as Cephes for small
+    |x|; an asymptotic expansion above 15)."""
+    x = abs(asarray(x).astype("float32") if not str(asarray(x).dtype).startswith("float") else asarray(x))
+    small = less_equal(x, 15.0)
+    xs = where(small, x, 0.0)
+    term, acc = ones_like(xs), ones_like(xs)
+    q = xs * xs / 4
+    for k in range(1, 40):
+        term = term * q / (k * k)
+        acc = acc + term
+    xl = where(small, 16.0, x)
+    asym = exp(xl) / sqrt(2 * pi * xl) * (1 + 1 / (8 * xl) + 9 / (128 * xl * xl) + 225 / (3072 * xl ** 3))
+    return where(small, acc, asym)
+
+def resize(a, new_shape):
+    a = ravel(asarray(a))
+    new_shape = (new_shape,) if isinstance(new_shape, int) else tuple(new_shape)
+    n = int(_np.prod(new_shape))
+    if a.shape[0] == 0:
+        return zeros(new_shape, a.dtype)
+    reps = -(-n // a.shape[0])
+    return reshape(tile(a, reps)[:n], new_shape)
+
+def rollaxis(a, axis, start=0):
+    a = asarray(a)
+    axis = axis % a.ndim
+    start = start % (a.ndim + 1) if start < 0 else start
+    if axis < start:
+        start -= 1
+    return moveaxis(a, axis, start)
+
+def choose(a, choices, mode="raise"):
+    a = asarray(a)
+    ch = stack([asarray(c) for c in choices], 0)
+    n = ch.shape[0]
+    if mode == "wrap":
+        a = remainder(a, n)
+    elif mode == "clip":
+        a = clip(a, 0, n - 1)
+    shape = _np.broadcast_shapes(tuple(a.shape), tuple(ch.shape[1:]))
+    ch = broadcast_to(ch, (n,) + shape)
+    return take_along_axis(ch, expand_dims(broadcast_to(a, shape), 0), 0)[0]
+
+def compress(condition, a, axis=None, *, size=None, fill_value=0):
+    c = _concrete_1d(condition, "compress").astype(_np.bool_)
+    a = asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    idx = _np.nonzero(c[: a.shape[axis]])[0]
+    return take(a, asarray(idx.astype(_np.int32)), axis=axis)
+
+def extract(condition, arr, *, size=None, fill_value=0):
+    return compress(ravel(asarray(condition)), ravel(asarray(arr)), size=size, fill_value=fill_value)
+
+def flatnonzero(a, *, size=None, fill_value=None):
+    return nonzero(ravel(asarray(a)), size=size, fill_value=fill_value)[0]
+
+def delete(arr, obj, axis=None, *, assume_unique_indices=False):
+    a = asarray(arr)
+    if axis is None:
+        a, axis = ravel(a), 0
+    n = a.shape[axis]
+    keep = _np.ones(n, _np.bool_)
+    keep[_np.arange(n)[obj] if isinstance(obj, slice) else _concrete_1d(obj, "delete").astype(int)] = False
+    return take(a, asarray(_np.nonzero(keep)[0].astype(_np.int32)), axis=axis)
+
+def insert(arr, obj, values, axis=None):
+    a = asarray(arr)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = axis % a.ndim
+    n = a.shape[axis]
+    pos = _np.arange(n + 1)[obj] if isinstance(obj, slice) else _concrete_1d(obj, "insert").astype(int)
+    pos = _np.where(pos < 0, pos + n, pos)
+    v = asarray(values, a.dtype)
+    k = pos.shape[0] if _np.ndim(obj) else 1
+    vshape = list(a.shape)
+    vshape[axis] = k
+    if v.ndim == a.ndim and _np.ndim(obj) == 0 and v.shape[axis] != 1:
+        k = v.shape[axis]
+        vshape[axis] = k
+        pos = _np.full(k, int(pos.reshape(-1)[0]))
+    v = broadcast_to(v if v.ndim == a.ndim else (moveaxis(reshape(v, v.shape + (1,) * 0), 0, axis) if v.ndim == 1 and _np.ndim(obj) else v), tuple(vshape))
+    pos = _np.broadcast_to(pos.reshape(-1), (k,))
+    order = _np.argsort(_np.concatenate([_np.arange(n), pos + _np.arange(k) * 0 - 0.5]), kind="stable")
+    both = concatenate([a, v], axis=axis)
+    return take(both, asarray(order.astype(_np.int32)), axis=axis)
+
+def put(a, ind, v, mode=None, *, inplace=True):
+    if inplace:
+        raise ValueError("jax.numpy.put cannot modify arrays in-place, because JAX arrays are immutable. Pass inplace=False to instead return an updated array.")
+    a = asarray(a)
+    flat = ravel(a)
+    ind = ravel(asarray(ind))
+    if mode == "wrap":
+        ind = remainder(ind, flat.shape[0])
+    elif mode == "clip":
+        ind = clip(ind, 0, flat.shape[0] - 1)
+    v = broadcast_to(ravel(asarray(v, a.dtype)), ind.shape) if asarray(v).size != ind.shape[0] else ravel(asarray(v, a.dtype))
+    return reshape(flat.at[ind].set(v), a.shape)
+
+def put_along_axis(arr, indices, values, axis, inplace=True, *, mode=None):
+    if inplace:
+        raise ValueError("jax.numpy.put_along_axis cannot modify arrays in-place, because JAX arrays are immutable. Pass inplace=False to instead return an updated array.")
+    a, idx = asarray(arr), asarray(indices)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = axis % a.ndim
+    grids = [arange(d).reshape([-1 if j == k else 1 for j in range(a.ndim)]) for k, d in enumerate(idx.shape)]
+    full_idx = tuple(idx if k == axis else broadcast_to(g, idx.shape) for k, g in enumerate(grids))
+    return a.at[full_idx].set(broadcast_to(asarray(values, a.dtype), idx.shape))
+
+def lexsort(keys, axis=-1):
+    keys = [asarray(k) for k in keys]
+    order = argsort(keys[0], axis=axis)
+    for k in keys[1:]:
+        order = take_along_axis(order, argsort(take_along_axis(k, order, axis), axis=axis), axis)  # stable
+    return order
+
+def partition(a, kth, axis=-1):
+    return sort(a, axis=axis)
+
+def argpartition(a, kth, axis=-1):
+    return argsort(a, axis=axis)
+
+def gradient(f, *varargs, axis=None, edge_order=None):
+    """Central differences inside, one-sided at the edges (numpy's defaults)."""
+    f = asarray(f)
+    axes = list(range(f.ndim)) if axis is None else ([axis] if isinstance(axis, int) else list(axis))
+    sp = list(varargs) if varargs else [1.0] * len(axes)
+    if len(sp) == 1 and len(axes) > 1:
+        sp = sp * len(axes)
+    outs = []
+    for ax, h in zip(axes, sp):
+        n = f.shape[ax]
+        if n < 2:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, at least (edge_order + 1) elements are required.")
+        sl = lambda s, e: take(f, arange(s, e), axis=ax)
+        inner = (sl(2, n) - sl(0, n - 2)) / (2.0 * h)
+        first = (sl(1, 2) - sl(0, 1)) / h
+        last = (sl(n - 1, n) - sl(n - 2, n - 1)) / h
+        outs.append(concatenate([first, inner, last], axis=ax))
+    return outs[0] if len(outs) == 1 else outs
+
+def unwrap(p, discont=None, axis=-1, period=2 * _np.pi):
+    p = asarray(p)
+    if not str(p.dtype).startswith("float"):
+        p = p.astype("float32")
+    half = period / 2
+    discont = half if discont is None else _b.max(discont, half)
+    dd = diff(p, axis=axis)
+    ddmod = remainder(dd + half, period) - half
+    ddmod = where(logical_and(equal(ddmod, -half), greater(dd, 0)), half, ddmod)
+    corr = where(less(abs(dd), discont), 0, ddmod - dd)
+    first = take(p, arange(0, 1), axis=axis)
+    return concatenate([first, take(p, arange(1, p.shape[axis]), axis=axis) + cumsum(corr, axis=axis % p.ndim)], axis=axis)
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    from ._api import vmap
+    arr = asarray(arr)
+    axis = axis % arr.ndim
+    f = lambda x: func1d(x, *args, **kwargs)
+    moved = moveaxis(arr, axis, -1)
+    for _ in range(arr.ndim - 1):
+        f = vmap(f)
+    out = f(moved)
+    out = asarray(out)
+    extra = out.ndim - (arr.ndim - 1)
+    for i in range(extra):
+        out = moveaxis(out, arr.ndim - 1 + i, axis + i)
+    return out
+
+def apply_over_axes(func, a, axes):
+    a = asarray(a)
+    for ax in axes:
+        b = asarray(func(a, ax))
+        a = b if b.ndim == a.ndim else expand_dims(b, ax)
+    return a
+
+def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
+    """`jnp.vectorize` without a signature: vmap over the broadcast dims."""
+    from ._api import vmap
+    if signature is not None:
+        raise NotImplementedError("jnp.vectorize(signature=...) is not supported yet")
+    import functools
+    @functools.wraps(pyfunc)
+    def wrapped(*args, **kwargs):
+        dyn = [i for i in range(len(args)) if i not in excluded]
+        arrs = [asarray(args[i]) for i in dyn]
+        shape = _np.broadcast_shapes(*[tuple(x.shape) for x in arrs]) if arrs else ()
+        arrs = [broadcast_to(x, shape) for x in arrs]
+        def call(*xs):
+            full = list(args)
+            for i, x in zip(dyn, xs):
+                full[i] = x
+            return pyfunc(*full, **kwargs)
+        f = call
+        for _ in range(len(shape)):
+            f = vmap(f)
+        return f(*arrs)
+    return wrapped
+
+def fromfunction(function, shape, *, dtype=float, **kwargs):
+    grids = indices(shape, dtype=dtype if dtype is not float else "float32") if "indices" in globals() else None
+    if grids is None:
+        grids = [broadcast_to(arange(d).reshape([-1 if j == k else 1 for j in range(len(shape))]), shape).astype(dtype if dtype is not float else "float32") for k, d in enumerate(shape)]
+    return function(*grids, **kwargs)
+
+def ix_(*args):
+    n = len(args)
+    return tuple(reshape(asarray(a), [-1 if j == k else 1 for j in range(n)]) for k, a in enumerate(args))
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    x = asarray(x)
+    condlist = [asarray(c) for c in (condlist if isinstance(condlist, (list, tuple)) else [condlist])]
+    out = zeros_like(x)
+    if len(funclist) == len(condlist) + 1:
+        otherwise = funclist[-1]
+        none = logical_not(_b_any_list(condlist))
+        out = where(none, otherwise(x, *args, **kw) if callable(otherwise) else full_like(x, otherwise), out)
+    for c, f in zip(condlist, funclist):
+        v = f(x, *args, **kw) if callable(f) else full_like(x, f)
+        out = where(c, v, out)
+    return out
+
+def _b_any_list(cs):
+    r = cs[0]
+    for c in cs[1:]:
+        r = logical_or(r, c)
+    return r
+
+def block(arrays):
+    def depth(a):
+        return 1 + depth(a[0]) if isinstance(a, list) and a else 0
+    def go(a, d, total):
+        if not isinstance(a, list):
+            x = asarray(a)
+            return reshape(x, (1,) * (total - x.ndim) + x.shape) if x.ndim < total else x
+        parts = [go(p, d + 1, total) for p in a]
+        return concatenate(parts, axis=-(total - d))
+    nd = depth(arrays)
+    leaves = []
+    def collect(a):
+        if isinstance(a, list):
+            for p in a:
+                collect(p)
+        else:
+            leaves.append(asarray(a).ndim)
+    collect(arrays)
+    total = _b.max([nd] + leaves)
+    return go(arrays, 0, total)
+
+def dsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, axis=2)
+
+def isrealobj(x): return True
+def iscomplex(x): return zeros(asarray(x).shape, "bool")
+def iscomplexobj(x): return False
+
+def array_equiv(a1, a2):
+    a1, a2 = asarray(a1), asarray(a2)
+    try:
+        _np.broadcast_shapes(tuple(a1.shape), tuple(a2.shape))
+    except ValueError:
+        return asarray(False)
+    return all(equal(a1, a2))
+
+def histogram_bin_edges(a, bins=10, range=None, weights=None):
+    return histogram(a, bins=bins, range=range)[1]
+
+def bitwise_count(x, /):
+    from . import lax
+    return lax.population_count(x)
+
+class _IndexTricks:
+    """`jnp.mgrid` / `jnp.ogrid`: numpy's grids made into arrays."""
+    def __init__(self, sparse):
+        self.sparse = sparse
+    def __getitem__(self, key):
+        out = (_np.ogrid if self.sparse else _np.mgrid)[key]
+        if isinstance(out, (list, tuple)):
+            return [asarray(o.astype(_np.float32) if o.dtype == _np.float64 else o.astype(_np.int32)) for o in out]
+        return asarray(out.astype(_np.float32) if out.dtype == _np.float64 else out.astype(_np.int32))
+
+mgrid, ogrid = _IndexTricks(False), _IndexTricks(True)
+s_, index_exp = _np.s_, _np.index_exp
+
+class _Concat:
+    def __init__(self, axis):
+        self.axis = axis
+    def __getitem__(self, key):
+        key = key if isinstance(key, tuple) else (key,)
+        parts = []
+        for k in key:
+            if isinstance(k, slice):
+                parts.append(asarray(_np.r_[k].astype(_np.float32 if _np.r_[k].dtype == _np.float64 else _np.int32)))
+            else:
+                x = asarray(k)
+                parts.append(reshape(x, (1,)) if x.ndim == 0 else x)
+        if self.axis == -1:  # c_: columns
+            parts = [reshape(p, (-1, 1)) if p.ndim == 1 else p for p in parts]
+        return concatenate(parts, axis=self.axis)
+
+r_, c_ = _Concat(0), _Concat(-1)

@@ -325,3 +325,26 @@ def test_conv_general_dilated_against_numpy():
         assert abs(g[idx] - fd) < 2e-2 * max(1.0, abs(fd))
     with pytest.raises(TypeError, match="feature_group_count"):
         lax.conv_general_dilated(x, w, (1, 1), "VALID")
+
+
+def test_more_activations_and_attention_against_numpy():
+    x = np.linspace(-3, 3, 13).astype(np.float32)
+    sp = np.log1p(np.exp(x))
+    close(jax.nn.selu(x), 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x)))
+    close(jax.nn.celu(x, 0.5), np.maximum(x, 0) + 0.5 * np.expm1(np.minimum(x, 0) / 0.5))
+    close(jax.nn.mish(x), x * np.tanh(sp))
+    close(jax.nn.hard_silu(x), x * np.clip(x + 3, 0, 6) / 6)
+    close(jax.nn.squareplus(x), (x + np.sqrt(x * x + 4)) / 2)
+    close(jax.nn.glu(x[:12].reshape(3, 4)), x[:12].reshape(3, 4)[:, :2] / (1 + np.exp(-x[:12].reshape(3, 4)[:, 2:])))
+    close(jax.nn.log1mexp(np.array([0.1, 3.0], np.float32)), np.log(1 - np.exp(-np.array([0.1, 3.0]))))
+    rng = np.random.default_rng(0)
+    q = rng.normal(size=(2, 5, 4, 8)).astype(np.float32)
+    k = rng.normal(size=(2, 5, 2, 8)).astype(np.float32)
+    v = rng.normal(size=(2, 5, 2, 8)).astype(np.float32)
+    # reference: each query head h attends with key/value head h // 2
+    kk, vv = np.repeat(k, 2, axis=2), np.repeat(v, 2, axis=2)
+    logits = np.einsum("btnh,bsnh->bnts", q, kk) / np.sqrt(8)
+    logits = np.where(np.tril(np.ones((5, 5), bool)), logits, -1e30)
+    p = np.exp(logits - logits.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    close(jax.nn.dot_product_attention(q, k, v, is_causal=True), np.einsum("bnts,bsnh->btnh", p, vv), 1e-4)

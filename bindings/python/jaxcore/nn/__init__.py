@@ -103,4 +103,130 @@ def one_hot(x, num_classes, dtype=None, axis=-1):
     rhs = jnp.arange(num_classes).reshape(rhs_shape)
     return jnp.asarray(lhs == rhs, dtype=dtype)
 
+
+# --- more activations (jax.nn's formulas)
+
+def identity(x):
+    return asarray(x)
+
+tanh = jnp.tanh
+
+def celu(x, alpha=1.0):
+    return jnp.maximum(x, 0.0) + alpha * jnp.expm1(jnp.minimum(x, 0.0) / alpha)
+
+def selu(x):
+    return 1.0507009873554805 * elu(x, 1.6732632423543772)
+
+def glu(x, axis=-1):
+    x = asarray(x)
+    if x.shape[axis] % 2:
+        raise AssertionError("axis size must be divisible by 2")
+    x1, x2 = jnp.split(x, 2, axis)
+    return x1 * sigmoid(x2)
+
+def hard_sigmoid(x):
+    return relu6(x + 3.0) / 6.0
+
+def hard_silu(x):
+    x = asarray(x)
+    return x * hard_sigmoid(x)
+
+hard_swish = hard_silu
+
+def mish(x):
+    x = asarray(x)
+    return x * jnp.tanh(softplus(x))
+
+def squareplus(x, b=4):
+    x = asarray(x)
+    return (x + jnp.sqrt(jnp.square(x) + b)) / 2
+
+def sparse_plus(x):
+    x = asarray(x)
+    return jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, x, (x + 1.0) ** 2 / 4))
+
+def sparse_sigmoid(x):
+    return 0.5 * jnp.clip(asarray(x) + 1.0, 0.0, 2.0)
+
+def log1mexp(x):
+    """log(1 - exp(-x)), accurate on both sides of log 2."""
+    x = asarray(x)
+    return jnp.where(x < math.log(2.0), jnp.log(-jnp.expm1(-x)), jnp.log1p(-jnp.exp(-x)))
+
+def logmeanexp(x, axis=None, where=None, keepdims=False):
+    x = asarray(x)
+    lse = logsumexp(x, axis=axis, keepdims=keepdims, where=where)
+    if where is None:
+        n = x.size if axis is None else int(math.prod(x.shape[a] for a in ((axis,) if isinstance(axis, int) else axis)))
+        return lse - math.log(n)
+    count = jnp.sum(jnp.broadcast_to(asarray(where), x.shape), axis=axis, keepdims=keepdims).astype(lse.dtype)
+    return lse - jnp.log(count)
+
+def dot_product_attention(query, key, value, bias=None, mask=None, *, scale=None, is_causal=False,
+                          query_seq_lengths=None, key_value_seq_lengths=None, local_window_size=None,
+                          implementation=None, return_residual=False):
+    """`jax.nn.dot_product_attention` (the XLA formula): inputs (B, T, N, H)
+    (or without the batch axis), grouped-query heads when key has fewer."""
+    if implementation not in (None, "xla"):
+        raise NotImplementedError(f"dot_product_attention implementation={implementation!r}: only 'xla' is available")
+    q = asarray(query)
+    out_shape = q.shape
+    def four(t):
+        t = asarray(t)
+        return jnp.reshape(t, (1,) * (4 - t.ndim) + t.shape) if t.ndim < 4 else t
+    q, k, v = four(query), four(key), four(value)
+    bias = four(bias) if bias is not None else None
+    mask = four(mask) if mask is not None else None
+    B, T, N, H = q.shape
+    _, S, K, _ = k.shape
+    if N % K:
+        raise ValueError(f"The number of query heads must be a multiple of key/value heads, but got {N} vs {K}")
+    G = N // K
+    scale = 1.0 / math.sqrt(H) if scale is None else scale
+    if isinstance(local_window_size, int):
+        local_window_size = (local_window_size, local_window_size)
+    # heads grouped: query (B, T, K, G, H) against key/value (B, S, K, H)
+    qg = jnp.reshape(q, (B, T, K, G, H))
+    logits = jnp.einsum("BTKGH,BSKH->BKGTS", qg, k).astype("float32" if str(q.dtype) in ("float16", "bfloat16") else q.dtype)
+    logits = logits * scale
+    def grouped(t):
+        tB, tN, tT, tS = t.shape
+        if tN == 1:
+            return jnp.reshape(t, (tB, 1, 1, tT, tS))
+        return jnp.reshape(t, (tB, K, G, tT, tS))
+    if bias is not None:
+        logits = logits + grouped(bias)
+    keep = None
+    def both(a, b):
+        return b if a is None else jnp.logical_and(a, b)
+    if mask is not None:
+        keep = both(keep, grouped(mask.astype("bool")))
+    if is_causal:
+        keep = both(keep, jnp.tril(jnp.ones((T, S), "bool"))[None, None, None])
+    if local_window_size is not None:
+        qp, kp = jnp.arange(T), jnp.arange(S)
+        left, right = local_window_size
+        w = jnp.logical_and(qp[:, None] >= kp[None, :] - right, qp[:, None] <= kp[None, :] + left)
+        keep = both(keep, w[None, None, None])
+    if query_seq_lengths is not None or key_value_seq_lengths is not None:
+        m = jnp.ones((B, T, S), "bool")
+        if query_seq_lengths is not None:
+            m = jnp.logical_and(m, jnp.arange(T)[None, :, None] < asarray(query_seq_lengths)[:, None, None])
+        if key_value_seq_lengths is not None:
+            m = jnp.logical_and(m, jnp.arange(S)[None, None, :] < asarray(key_value_seq_lengths)[:, None, None])
+        keep = both(keep, m[:, None, None])
+    if keep is not None:
+        big = -0.7 * float(jnp.finfo("float32").max if str(logits.dtype) != "float64" else jnp.finfo("float32").max)
+        logits = jnp.where(keep, logits, big)
+    probs = softmax(logits.astype("float32") if str(logits.dtype) != "float64" else logits, axis=-1).astype(k.dtype)
+    enc = jnp.einsum("BKGTS,BSKH->BTKGH", probs, v)
+    enc = jnp.reshape(enc, (B, T, N, H))
+    if query_seq_lengths is not None:
+        enc = enc * (jnp.arange(T)[None, :] < asarray(query_seq_lengths)[:, None]).astype(enc.dtype)[:, :, None, None]
+    enc = jnp.reshape(enc, out_shape)
+    if return_residual:
+        lse = jnp.reshape(jnp.transpose(logsumexp(logits, axis=-1), (0, 3, 1, 2, 4)), (B, T, N))
+        return enc, lax.stop_gradient(jnp.reshape(lse, out_shape[:-1]))
+    return enc
+
 from . import initializers  # noqa: E402,F401

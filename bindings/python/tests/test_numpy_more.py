@@ -1,0 +1,119 @@
+"""More of jax.numpy (array-API names, nan-reductions, index helpers,
+set operations, windows, grids, apply/vectorize), each against numpy."""
+
+import numpy as np
+
+import jaxcore as jax  # noqa: F401
+import jaxcore.numpy as jnp
+
+
+def test_more_numpy_against_numpy():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(3, 4)).astype(np.float32)
+    an = a.copy()
+    an[0, 1] = np.nan
+    an[2, 3] = np.nan
+    v = rng.normal(size=6).astype(np.float32)
+    fails = []
+
+    def chk(name, got, want, tol=1e-5):
+        try:
+            if isinstance(want, (tuple, list)):
+                for g, w in zip(got, want): np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=tol, atol=tol)
+            else:
+                g = np.asarray(got); w = np.asarray(want)
+                assert g.shape == w.shape, (g.shape, w.shape)
+                np.testing.assert_allclose(g, w, rtol=tol, atol=tol, equal_nan=True)
+        except Exception as e:
+            fails.append(name); print("FAIL", name, str(e)[:300])
+    def run(name, f, w, tol=1e-5):
+        try: chk(name, f(), w, tol)
+        except Exception as e: fails.append(name); print("ERR", name, type(e).__name__, str(e)[:300])
+    run("acos", lambda: jnp.acos(jnp.array([0.1, 0.5])), np.arccos([0.1, 0.5]))
+    run("concat", lambda: jnp.concat([a, a], axis=1), np.concatenate([a, a], 1))
+    run("permute_dims", lambda: jnp.permute_dims(a, (1, 0)), a.T)
+    run("matrix_transpose", lambda: jnp.matrix_transpose(a), a.T)
+    run("unstack", lambda: jnp.unstack(a)[1], a[1])
+    run("vecdot", lambda: jnp.vecdot(a, a), (a * a).sum(-1))
+    run("matvec", lambda: jnp.matvec(a, a[0]), a @ a[0])
+    run("vecmat", lambda: jnp.vecmat(a[:, 0], a), a[:, 0] @ a)
+    run("fmax", lambda: jnp.fmax(an, 0.0), np.fmax(an, 0.0))
+    run("fmin", lambda: jnp.fmin(an, a), np.fmin(an, a))
+    run("ldexp", lambda: jnp.ldexp(v, np.arange(6)), np.ldexp(v, np.arange(6)))
+    run("frexp", lambda: jnp.frexp(np.array([0.0, 1.0, -3.5, 1e-3, 8.0, 0.75], np.float32)), np.frexp(np.array([0.0, 1.0, -3.5, 1e-3, 8.0, 0.75], np.float32)))
+    run("modf", lambda: jnp.modf(v * 3), np.modf(v * 3))
+    run("spacing", lambda: jnp.spacing(np.array([1.0, -2.0, 0.5], np.float32)), np.spacing(np.array([1.0, -2.0, 0.5], np.float32)))
+    run("gcd", lambda: jnp.gcd(np.array([12, -18, 7, 0]), np.array([8, 12, 0, 0])), np.gcd([12, -18, 7, 0], [8, 12, 0, 0]))
+    run("lcm", lambda: jnp.lcm(np.array([4, 6, 0]), np.array([6, 4, 3])), np.lcm([4, 6, 0], [6, 4, 3]))
+    run("nanprod", lambda: jnp.nanprod(an, axis=1), np.nanprod(an, axis=1))
+    run("nanargmax", lambda: jnp.nanargmax(an, axis=1), np.nanargmax(an, axis=1))
+    run("nanargmin", lambda: jnp.nanargmin(an), np.nanargmin(an))
+    run("nancumsum", lambda: jnp.nancumsum(an, axis=1), np.nancumsum(an, axis=1))
+    run("nancumprod", lambda: jnp.nancumprod(an, axis=0), np.nancumprod(an, axis=0))
+    run("nanvar", lambda: jnp.nanvar(an, axis=1), np.nanvar(an, axis=1))
+    run("nanvar_all", lambda: jnp.nanvar(an), np.nanvar(an))
+    run("nanstd", lambda: jnp.nanstd(an, axis=0, ddof=1, keepdims=True), np.nanstd(an, axis=0, ddof=1, keepdims=True))
+    run("nanmedian", lambda: jnp.nanmedian(an, axis=1), np.nanmedian(an, axis=1))
+    run("nanquantile", lambda: jnp.nanquantile(an, np.array([0.2, 0.9]), axis=0), np.nanquantile(an, [0.2, 0.9], axis=0))
+    run("nanpercentile", lambda: jnp.nanpercentile(an, 30), np.nanpercentile(an, 30))
+    run("cumulative_prod", lambda: jnp.cumulative_prod(v, include_initial=True), np.concatenate([[1], np.cumprod(v)]))
+    run("diagflat", lambda: jnp.diagflat(np.array([[1., 2.], [3., 4.]]), 1), np.diagflat([[1., 2.], [3., 4.]], 1))
+    run("diag_indices", lambda: jnp.diag_indices(3), np.diag_indices(3))
+    run("tril_indices", lambda: jnp.tril_indices(4, -1), np.tril_indices(4, -1))
+    run("triu_indices_from", lambda: jnp.triu_indices_from(a, 1), np.triu_indices_from(a, 1))
+    b = a.copy(); np.fill_diagonal(b, 7.0)
+    run("fill_diagonal", lambda: jnp.fill_diagonal(a, 7.0, inplace=False), b)
+    run("isin", lambda: jnp.isin(np.array([[1, 2], [3, 4]]), np.array([2, 4, 9])), np.isin([[1, 2], [3, 4]], [2, 4, 9]))
+    run("isin_inv", lambda: jnp.isin(np.array([1, 2, 3]), [2], invert=True), np.isin([1, 2, 3], [2], invert=True))
+    run("intersect1d", lambda: jnp.intersect1d(np.array([1, 3, 4, 3]), np.array([3, 1, 2, 1])), np.intersect1d([1, 3, 4, 3], [3, 1, 2, 1]))
+    run("union1d", lambda: jnp.union1d(np.array([1, 3]), np.array([2, 3])), np.union1d([1, 3], [2, 3]))
+    run("setdiff1d", lambda: jnp.setdiff1d(np.array([1, 2, 3, 4]), np.array([2, 4])), np.setdiff1d([1, 2, 3, 4], [2, 4]))
+    run("unravel_index", lambda: jnp.unravel_index(np.array([5, 11, 0]), (3, 4)), np.unravel_index([5, 11, 0], (3, 4)))
+    run("ravel_multi_index", lambda: jnp.ravel_multi_index((np.array([1, 2]), np.array([3, 0])), (3, 4)), np.ravel_multi_index(([1, 2], [3, 0]), (3, 4)))
+    run("vander", lambda: jnp.vander(np.array([1., 2., 3.], np.float32), 4), np.vander([1., 2., 3.], 4))
+    run("vander_inc", lambda: jnp.vander(np.array([1., 2., 3.], np.float32), increasing=True), np.vander([1., 2., 3.], increasing=True))
+    run("geomspace", lambda: jnp.geomspace(1.0, 1000.0, 4), np.geomspace(1.0, 1000.0, 4), 1e-4)
+    run("geomspace_neg", lambda: jnp.geomspace(-1.0, -16.0, 5), np.geomspace(-1.0, -16.0, 5), 1e-4)
+    for w in ["hamming", "hanning", "blackman", "bartlett"]:
+        run(w, lambda w=w: getattr(jnp, w)(7), getattr(np, w)(7))
+    run("kaiser", lambda: jnp.kaiser(6, 3.0), np.kaiser(6, 3.0))
+    run("i0", lambda: jnp.i0(np.array([0.0, 0.5, 3.0, 10.0, 20.0], np.float32)), np.i0([0.0, 0.5, 3.0, 10.0, 20.0]), 1e-4)
+    run("resize", lambda: jnp.resize(np.arange(5), (3, 4)), np.resize(np.arange(5), (3, 4)))
+    run("rollaxis", lambda: jnp.rollaxis(np.ones((2, 3, 4)), 2), np.rollaxis(np.ones((2, 3, 4)), 2))
+    run("rollaxis2", lambda: jnp.rollaxis(np.zeros((2, 3, 4, 5)), 1, 3).shape, np.rollaxis(np.zeros((2, 3, 4, 5)), 1, 3).shape)
+    run("choose", lambda: jnp.choose(np.array([0, 2, 1, 0]), [np.arange(4), np.arange(4) * 10, np.arange(4) * 100]), np.choose([0, 2, 1, 0], [np.arange(4), np.arange(4) * 10, np.arange(4) * 100]))
+    run("compress", lambda: jnp.compress(np.array([True, False, True]), a, axis=0), np.compress([True, False, True], a, axis=0))
+    run("extract", lambda: jnp.extract(a > 0, a), np.extract(a > 0, a))
+    run("flatnonzero", lambda: jnp.flatnonzero(np.array([0, 1, 0, 2]), size=2), np.flatnonzero([0, 1, 0, 2]))
+    run("delete", lambda: jnp.delete(a, 1, axis=1), np.delete(a, 1, axis=1))
+    run("delete_list", lambda: jnp.delete(np.arange(6), [0, 3]), np.delete(np.arange(6), [0, 3]))
+    run("insert", lambda: jnp.insert(np.arange(5), 2, 99), np.insert(np.arange(5), 2, 99))
+    run("insert_list", lambda: jnp.insert(np.arange(5), [1, 3], [7, 8]), np.insert(np.arange(5), [1, 3], [7, 8]))
+    run("insert_axis", lambda: jnp.insert(a, 1, 0.0, axis=1), np.insert(a, 1, 0.0, axis=1))
+    run("put", lambda: jnp.put(np.arange(6), np.array([0, 2]), np.array([9, 8]), inplace=False), (lambda x: (np.put(x, [0, 2], [9, 8]), x)[1])(np.arange(6)))
+    run("put_along_axis", lambda: jnp.put_along_axis(a, np.argmax(a, 1)[:, None], 0.0, 1, inplace=False), (lambda x: (np.put_along_axis(x, np.argmax(a, 1)[:, None], 0.0, 1), x)[1])(a.copy()))
+    run("lexsort", lambda: jnp.lexsort((np.array([1, 5, 1, 4, 3]), np.array([4, 4, 4, 1, 1]))), np.lexsort(([1, 5, 1, 4, 3], [4, 4, 4, 1, 1])))
+    run("gradient", lambda: jnp.gradient(np.array([1., 2., 4., 7., 11.], np.float32)), np.gradient([1., 2., 4., 7., 11.]))
+    run("gradient2d", lambda: jnp.gradient(a), np.gradient(a))
+    run("gradient_axis", lambda: jnp.gradient(a, 2.0, axis=1), np.gradient(a, 2.0, axis=1))
+    ph = np.cumsum(rng.uniform(0, 3, size=10)).astype(np.float32)
+    run("unwrap", lambda: jnp.unwrap(ph), np.unwrap(ph), 1e-4)
+    run("apply_along_axis", lambda: jnp.apply_along_axis(lambda x: x / x.sum(), 1, a), np.apply_along_axis(lambda x: x / x.sum(), 1, a))
+    run("apply_along_axis0", lambda: jnp.apply_along_axis(jnp.sum, 0, a), np.apply_along_axis(np.sum, 0, a))
+    run("apply_over_axes", lambda: jnp.apply_over_axes(jnp.sum, a, [0, 1]), np.apply_over_axes(np.sum, a, [0, 1]))
+    run("vectorize", lambda: jnp.vectorize(lambda x, y: x * 2 + y)(a, v[:4]), a * 2 + v[:4])
+    run("fromfunction", lambda: jnp.fromfunction(lambda i, j: i * 10 + j, (3, 4)), np.fromfunction(lambda i, j: i * 10 + j, (3, 4)))
+    run("ix_", lambda: jnp.asarray(a)[jnp.ix_(np.array([0, 2]), np.array([1, 3]))], a[np.ix_([0, 2], [1, 3])])
+    run("piecewise", lambda: jnp.piecewise(v, [v < 0, v >= 0], [lambda x: -x, lambda x: x * 2]), np.piecewise(v, [v < 0, v >= 0], [lambda x: -x, lambda x: x * 2]))
+    run("block", lambda: jnp.block([[np.eye(2), np.zeros((2, 1))], [np.ones((1, 2)), np.ones((1, 1)) * 5]]), np.block([[np.eye(2), np.zeros((2, 1))], [np.ones((1, 2)), np.ones((1, 1)) * 5]]))
+    run("block1", lambda: jnp.block([np.ones(2), np.zeros(3)]), np.block([np.ones(2), np.zeros(3)]))
+    run("array_equiv", lambda: jnp.array_equiv(np.array([1, 2]), np.array([[1, 2], [1, 2]])), np.array_equiv([1, 2], [[1, 2], [1, 2]]))
+    run("mgrid", lambda: jnp.mgrid[0:3, 0:2], np.mgrid[0:3, 0:2])
+    run("ogrid", lambda: jnp.ogrid[0:3, 0:2][1], np.ogrid[0:3, 0:2][1])
+    run("r_", lambda: jnp.r_[np.array([1, 2]), 3, np.array([4])], np.r_[np.array([1, 2]), 3, np.array([4])])
+    run("c_", lambda: jnp.c_[np.array([1, 2]), np.array([3, 4])], np.c_[np.array([1, 2]), np.array([3, 4])])
+    run("histogram_bin_edges", lambda: jnp.histogram_bin_edges(v, 4), np.histogram_bin_edges(v, 4))
+    run("bitwise_count", lambda: jnp.bitwise_count(np.array([0, 1, 7, 255], np.int32)), np.array([0, 1, 3, 8]))
+    run("partition", lambda: jnp.partition(v, 2)[2], np.partition(v, 2)[2])
+
+    assert not fails, fails
