@@ -348,3 +348,16 @@ def test_more_activations_and_attention_against_numpy():
     p = np.exp(logits - logits.max(-1, keepdims=True))
     p /= p.sum(-1, keepdims=True)
     close(jax.nn.dot_product_attention(q, k, v, is_causal=True), np.einsum("bnts,bsnh->btnh", p, vv), 1e-4)
+
+
+def test_more_special_against_reference():
+    import math
+    import jaxcore.scipy.special as sp
+    x = np.array([-2.5, -0.5, 0.3, 1.0, 2.5, 7.0], np.float32)
+    close(sp.gamma(x), [math.gamma(float(v)) for v in x], 1e-4)
+    close(sp.betaln(2.0, 3.0), math.lgamma(2) + math.lgamma(3) - math.lgamma(5))
+    close(sp.ndtr(x), [0.5 * math.erfc(-float(v) / math.sqrt(2)) for v in x])
+    close(sp.ndtri(sp.ndtr(x[1:5])), x[1:5], 1e-4)
+    close(sp.log_ndtr(np.array([-30.0, -8.0, 1.0], np.float32)), [-454.321142, math.log(0.5 * math.erfc(8 / math.sqrt(2))), math.log(0.5 * math.erfc(-1 / math.sqrt(2)))], 1e-4)
+    close(sp.comb(np.array([5.0, 10.0]), np.array([2.0, 3.0])), [10.0, 120.0], 1e-4)
+    close(sp.kl_div(np.array([0.5, 1.0]), np.array([0.25, 3.0])), [0.5 * math.log(2) - 0.25, math.log(1 / 3) + 2])
