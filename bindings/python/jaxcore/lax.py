@@ -413,3 +413,6 @@ def clz(x):
         seen = b if seen is None else bitwise_or(seen, b)
         n = add(n, convert_element_type(bitwise_xor(seen, True), str(u.dtype)))
     return n.astype(d)
+
+# ---- windows, general reductions and associative scans (composites) ----
+from ._window import reduce_window, reduce, associative_scan, cumlogsumexp  # noqa: E402,F401

@@ -361,3 +361,34 @@ def test_more_special_against_reference():
     close(sp.log_ndtr(np.array([-30.0, -8.0, 1.0], np.float32)), [-454.321142, math.log(0.5 * math.erfc(8 / math.sqrt(2))), math.log(0.5 * math.erfc(-1 / math.sqrt(2)))], 1e-4)
     close(sp.comb(np.array([5.0, 10.0]), np.array([2.0, 3.0])), [10.0, 120.0], 1e-4)
     close(sp.kl_div(np.array([0.5, 1.0]), np.array([0.25, 3.0])), [0.5 * math.log(2) - 0.25, math.log(1 / 3) + 2])
+
+
+def test_reduce_window_reduce_and_associative_scan_against_numpy():
+    from jaxcore import lax
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, 6, 8, 3)).astype(np.float32)
+    pooled = lax.reduce_window(x, -np.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+    close(pooled, x.reshape(2, 3, 2, 4, 2, 3).max(axis=(2, 4)))
+    summed = lax.reduce_window(x, 0.0, lax.add, (1, 3, 1, 1), (1, 1, 1, 1), [(0, 0), (1, 1), (0, 0), (0, 0)])
+    xp = np.pad(x, [(0, 0), (1, 1), (0, 0), (0, 0)])
+    close(summed, xp[:, :-2] + xp[:, 1:-1] + xp[:, 2:], 1e-5)
+    # the gradient of a max pool routes each window's cotangent to its maximum
+    g = np.asarray(jax.grad(lambda v: jnp.sum(lax.reduce_window(v, -np.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")))(x))
+    assert g.sum() == 2 * 3 * 4 * 3 and set(np.unique(g)) <= {0.0, 1.0}
+    close(lax.reduce(x, 1.0, lambda a, b: a * 0.5 + b, (1,)), _fold(x, 1))
+    close(lax.associative_scan(jnp.add, x, axis=1), np.cumsum(x, axis=1), 1e-5)
+    close(lax.associative_scan(jnp.maximum, x[0, :, 0, 0], reverse=True), np.maximum.accumulate(x[0, ::-1, 0, 0])[::-1])
+    a, b = np.full(7, 0.9, np.float32), x[0, :, 0, 0][:6].tolist() + [1.0]
+    h, ref = lax.associative_scan(lambda p, q: (p[0] * q[0], p[1] * q[0] + q[1]), (a, np.array(b, np.float32)))[1], []
+    acc = 0.0
+    for v in b:
+        acc = acc * 0.9 + v
+        ref.append(acc)
+    close(h, ref, 1e-5)
+
+
+def _fold(x, axis):
+    acc = np.ones(np.delete(x.shape, axis), np.float32)
+    for j in range(x.shape[axis]):
+        acc = acc * 0.5 + np.take(x, j, axis=axis)
+    return acc
