@@ -103,3 +103,187 @@ class Partial:
         return self.func(*self.args, *args, **{**self.keywords, **kw})
 
 register_pytree_node(Partial, lambda p: ((p.args, p.keywords), p.func), lambda func, kids: Partial(func, *kids[0], **kids[1]))
+
+# --- key paths (JAX's key types and printing) ---
+
+class SequenceKey:
+    __slots__ = ("idx",)
+    def __init__(self, idx): self.idx = idx
+    def __str__(self): return f"[{self.idx!r}]"
+    def __repr__(self): return f"SequenceKey(idx={self.idx!r})"
+    def __eq__(self, o): return type(o) is SequenceKey and o.idx == self.idx
+    def __hash__(self): return hash(("seq", self.idx))
+
+class DictKey:
+    __slots__ = ("key",)
+    def __init__(self, key): self.key = key
+    def __str__(self): return f"[{self.key!r}]"
+    def __repr__(self): return f"DictKey(key={self.key!r})"
+    def __eq__(self, o): return type(o) is DictKey and o.key == self.key
+    def __hash__(self): return hash(("dict", self.key))
+
+class GetAttrKey:
+    __slots__ = ("name",)
+    def __init__(self, name): self.name = name
+    def __str__(self): return f".{self.name}"
+    def __repr__(self): return f"GetAttrKey(name={self.name!r})"
+    def __eq__(self, o): return type(o) is GetAttrKey and o.name == self.name
+    def __hash__(self): return hash(("attr", self.name))
+
+class FlattenedIndexKey:
+    __slots__ = ("key",)
+    def __init__(self, key): self.key = key
+    def __str__(self): return f"[<flat index {self.key}>]"
+    def __repr__(self): return f"FlattenedIndexKey(key={self.key!r})"
+    def __eq__(self, o): return type(o) is FlattenedIndexKey and o.key == self.key
+    def __hash__(self): return hash(("flat", self.key))
+
+def keystr(keys, *, simple=False, separator=""):
+    """`jax.tree_util.keystr`: e.g. `['params'][0].w`."""
+    if simple:
+        parts = [str(getattr(k, "idx", getattr(k, "key", getattr(k, "name", k)))) for k in keys]
+        return separator.join(parts)
+    return separator.join(str(k) for k in keys)
+
+def _paths(x, path, out, is_leaf):
+    if is_leaf is not None and is_leaf(x):
+        out.append((path, x))
+        return
+    if isinstance(x, (tuple, list)) and type(x) in (tuple, list):
+        for i, c in enumerate(x):
+            _paths(c, path + (SequenceKey(i),), out, is_leaf)
+    elif isinstance(x, dict):
+        for k in sorted(x):
+            _paths(x[k], path + (DictKey(k),), out, is_leaf)
+    elif x is None:
+        return
+    elif isinstance(x, tuple) and hasattr(type(x), "_fields"):
+        for name, c in zip(type(x)._fields, x):
+            _paths(c, path + (GetAttrKey(name),), out, is_leaf)
+    elif type(x) in _REGISTRY:
+        children, _ = _REGISTRY[type(x)][0](x)
+        for i, c in enumerate(children):
+            _paths(c, path + (FlattenedIndexKey(i),), out, is_leaf)
+    else:
+        out.append((path, x))
+
+def tree_flatten_with_path(t, is_leaf=None):
+    out = []
+    _paths(t, (), out, is_leaf)
+    return out, tree_structure(t, is_leaf)
+
+def tree_leaves_with_path(t, is_leaf=None):
+    return tree_flatten_with_path(t, is_leaf)[0]
+
+def tree_map_with_path(f, t, *rest, is_leaf=None):
+    pl, d = tree_flatten_with_path(t, is_leaf)
+    others = [tree_flatten(r, is_leaf)[0] for r in rest]
+    return tree_unflatten(d, [f(p, x, *xs) for (p, x), *xs in zip(pl, *others)])
+
+# --- registration helpers and structure utilities ---
+
+def register_pytree_node_class(cls):
+    """Class decorator: `tree_flatten()` method and `tree_unflatten(aux, children)` classmethod."""
+    register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    return cls
+
+def register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten_func=None):
+    def flat(x):
+        if flatten_func is not None:
+            return flatten_func(x)
+        kc, aux = flatten_with_keys(x)
+        return [c for _, c in kc], aux
+    register_pytree_node(cls, flat, unflatten)
+
+def register_pytree_with_keys_class(cls):
+    register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    return cls
+
+def register_dataclass(nodetype, data_fields=None, meta_fields=None, drop_fields=()):
+    """`jax.tree_util.register_dataclass`: data fields are children, meta
+    fields the static part (from `dataclasses.field(metadata=dict(static=True))`
+    when not given)."""
+    import dataclasses
+    if data_fields is None or meta_fields is None:
+        fs = [f for f in dataclasses.fields(nodetype) if f.name not in drop_fields]
+        meta_fields = [f.name for f in fs if f.metadata.get("static", False)] if meta_fields is None else list(meta_fields)
+        data_fields = [f.name for f in fs if f.name not in meta_fields] if data_fields is None else list(data_fields)
+    data_fields, meta_fields = list(data_fields), list(meta_fields)
+    def flat(x):
+        return [getattr(x, n) for n in data_fields], tuple(getattr(x, n) for n in meta_fields)
+    def unflat(meta, kids):
+        return nodetype(**dict(zip(data_fields, kids)), **dict(zip(meta_fields, meta)))
+    register_pytree_node(nodetype, flat, unflat)
+    return nodetype
+
+def register_static(cls):
+    """A type whose instances are pytrees with no leaves (kept as metadata)."""
+    register_pytree_node(cls, lambda x: ((), x), lambda aux, _: aux)
+    return cls
+
+def treedef_children(treedef):
+    return list(treedef.children)
+
+def treedef_tuple(treedefs):
+    treedefs = tuple(treedefs)
+    return PyTreeDef("tuple", len(treedefs), treedefs)
+
+def all_leaves(iterable, is_leaf=None):
+    return all(tree_structure(x, is_leaf) == _LEAF for x in iterable)
+
+def tree_transpose(outer_treedef, inner_treedef, pytree_to_transpose):
+    """Turns an outer tree of inner trees into an inner tree of outer trees."""
+    flat = tree_leaves(pytree_to_transpose)
+    n_in = inner_treedef.num_leaves
+    n_out = outer_treedef.num_leaves
+    if len(flat) != n_in * n_out:
+        raise TypeError(f"Tree structure mismatch: expected {n_in * n_out} leaves, got {len(flat)}")
+    groups = [flat[i * n_in:(i + 1) * n_in] for i in range(n_out)]
+    per_inner = [tree_unflatten(outer_treedef, [g[j] for g in groups]) for j in range(n_in)]
+    return tree_unflatten(inner_treedef, per_inner)
+
+def tree_broadcast(prefix_tree, full_tree, is_leaf=None):
+    """Each leaf of `prefix_tree` repeated over the subtree of `full_tree` at its place."""
+    pd = tree_structure(prefix_tree, is_leaf)
+    def go(d, p, f):
+        if d.kind == "leaf":
+            return tree_map(lambda _: p, f)
+        if d.kind == "none":
+            return None
+        pk = _children_values(p)
+        fk = _children_values(f)
+        return _rebuild(d, [go(c, a, b) for c, a, b in zip(d.children, pk, fk)], f)
+    return go(pd, prefix_tree, full_tree)
+
+def _children_values(x):
+    if isinstance(x, dict):
+        return [x[k] for k in sorted(x)]
+    if isinstance(x, (tuple, list)):
+        return list(x)
+    if type(x) in _REGISTRY:
+        return list(_REGISTRY[type(x)][0](x)[0])
+    return []
+
+def _rebuild(d, kids, like):
+    if d.kind == "tuple":
+        return tuple(kids)
+    if d.kind == "list":
+        return kids
+    if d.kind == "dict":
+        return dict(zip(d.meta, kids))
+    if d.kind[0] == "namedtuple":
+        return d.kind[1](*kids)
+    return _REGISTRY[d.kind[1]][1](d.meta, kids)
+
+def _treedef_unflatten(self, leaves):
+    return tree_unflatten(self, leaves)
+
+def _treedef_children(self):
+    return list(self.children)
+
+def _treedef_num_nodes(self):
+    return 1 + sum(c.num_nodes for c in self.children)
+
+PyTreeDef.unflatten = _treedef_unflatten
+PyTreeDef.num_nodes = property(_treedef_num_nodes)
+PyTreeDef.children_list = _treedef_children

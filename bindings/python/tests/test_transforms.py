@@ -392,3 +392,26 @@ def _fold(x, axis):
     for j in range(x.shape[axis]):
         acc = acc * 0.5 + np.take(x, j, axis=axis)
     return acc
+
+
+def test_tree_paths_dataclasses_and_transpose():
+    import collections
+    import dataclasses
+    import jaxcore.tree_util as tu
+    P = collections.namedtuple("P", ["w", "b"])
+    t = {"layers": [P(1, 2), P(3, None)], "scale": (4.0,)}
+    got = [(tu.keystr(p), x) for p, x in tu.tree_leaves_with_path(t)]
+    assert got == [("['layers'][0].w", 1), ("['layers'][0].b", 2), ("['layers'][1].w", 3), ("['scale'][0]", 4.0)]
+    assert jax.tree.map_with_path(lambda p, x: len(p) * 10 + x, t)["layers"][1] == P(33, None)
+    assert tu.tree_transpose(tu.tree_structure([0, 0]), tu.tree_structure((0, 0, 0)), [(1, 2, 3), (4, 5, 6)]) == ([1, 4], [2, 5], [3, 6])
+
+    @dataclasses.dataclass
+    class D:
+        x: float
+        y: float
+        n: int = dataclasses.field(metadata=dict(static=True), default=3)
+    tu.register_dataclass(D)
+    assert jax.tree.leaves(D(1.0, 2.0)) == [1.0, 2.0]
+    assert jax.tree.map(lambda v: v * 2, D(1.0, 2.0, 5)) == D(2.0, 4.0, 5)
+    g = jax.grad(lambda d: d.x * d.y)(D(jnp.asarray(3.0), jnp.asarray(4.0)))
+    assert float(g.x) == 4.0 and float(g.y) == 3.0
