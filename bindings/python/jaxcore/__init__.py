@@ -6,7 +6,7 @@
 
 from ._core import Array, asarray
 from ._api import (grad, value_and_grad, jit, vmap, make_jaxpr, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian,
-                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, shard_map)
+                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, ShapeDtypeStruct, shard_map)
 from . import numpy, random, tree_util, lax, nn, scipy, tree, debug, sharding
 from .sharding import set_mesh, reshard, NamedSharding, PartitionSpec, P, Mesh, AxisType
 from ._lib import lib as _lib
@@ -78,7 +78,23 @@ def default_backend():
     from ._lib import string_out
     return string_out(_lib.jc_default_backend)
 
+# JAX options a program may set that change nothing here (values are kept
+# and read back); unknown names raise as in JAX
+_ACCEPTED_OPTIONS = {
+    "jax_platform_name", "jax_platforms", "jax_default_matmul_precision", "jax_debug_nans", "jax_debug_infs",
+    "jax_enable_checks", "jax_log_compiles", "jax_default_prng_impl", "jax_threefry_partitionable",
+    "jax_compilation_cache_dir", "jax_persistent_cache_min_compile_time_secs",
+    "jax_persistent_cache_min_entry_size_bytes", "jax_numpy_rank_promotion", "jax_numpy_dtype_promotion",
+    "jax_traceback_filtering", "jax_check_tracer_leaks", "jax_explain_cache_misses", "jax_use_shardy_partitioner",
+    "jax_cpu_enable_async_dispatch", "jax_dynamic_shapes", "jax_softmax_custom_jvp", "jax_enable_compilation_cache",
+    "jax_include_full_tracebacks_in_locations", "jax_pmap_shmap_merge", "jax_remove_size_one_mesh_axis_from_type",
+}
+
 class _Config:
+    """`jax.config`: `update(name, value)` and reading options back as attributes."""
+    def __init__(self):
+        self._values = {"jax_enable_x64": False, "jax_disable_jit": False}
+
     def update(self, name, value):
         if name == "jax_enable_x64":
             from . import _core
@@ -86,7 +102,104 @@ class _Config:
             _lib.jc_config_set_x64(bool(value))
         elif name == "jax_num_cpu_devices":
             _lib.jc_set_cpu_device_count(int(value))
-        else:
-            raise ValueError(f"unknown config option {name!r}")
+        elif name == "jax_disable_jit":
+            from . import _api
+            _api._JIT_DISABLED[0] = bool(value)
+        elif name not in _ACCEPTED_OPTIONS:
+            raise AttributeError(f"Unrecognized config option: {name}")
+        self._values[name] = value
+
+    def read(self, name):
+        return self._values.get(name)
+
+    def __getattr__(self, name):
+        if name.startswith("jax_"):
+            return self.__dict__["_values"].get(name)
+        raise AttributeError(name)
 
 config = _Config()
+
+import contextlib as _contextlib
+
+@_contextlib.contextmanager
+def disable_jit(disable=True):
+    """`jax.disable_jit()`: jitted functions run op by op inside the block."""
+    from . import _api
+    old = _api._JIT_DISABLED[0]
+    _api._JIT_DISABLED[0] = bool(disable)
+    try:
+        yield
+    finally:
+        _api._JIT_DISABLED[0] = old
+
+@_contextlib.contextmanager
+def enable_x64(new_val=True):
+    old = config.jax_enable_x64
+    config.update("jax_enable_x64", new_val)
+    try:
+        yield
+    finally:
+        config.update("jax_enable_x64", old)
+
+@_contextlib.contextmanager
+def ensure_compile_time_eval():
+    """Ops on concrete values already run eagerly here: nothing to switch."""
+    yield
+
+@_contextlib.contextmanager
+def named_scope(name):
+    yield
+
+@_contextlib.contextmanager
+def default_device(device):
+    yield
+
+def named_call(fun, *, name=None):
+    return fun
+
+def process_index(backend=None):
+    return 0
+
+def process_count(backend=None):
+    return 1
+
+def process_indices(backend=None):
+    return [0]
+
+host_id, host_count, host_ids = process_index, process_count, process_indices
+
+def clear_caches():
+    """Compiled programs live with their jitted functions; nothing global to clear."""
+
+import numpy as _np
+float0 = _np.dtype([("float0", _np.void, 0)])
+
+def custom_gradient(fun):
+    """`jax.custom_gradient`: `fun` returns (value, vjp_fn); the backward pass
+    re-runs `fun` to get vjp_fn (it cannot be carried as a residual)."""
+    @custom_vjp
+    def wrapped(*args):
+        return fun(*args)[0]
+    def fwd(*args):
+        return fun(*args)[0], args
+    def bwd(args, g):
+        ct = fun(*args)[1](g)
+        return ct if isinstance(ct, tuple) else (ct,)
+    wrapped.defvjp(fwd, bwd)
+    return wrapped
+
+def linear_transpose(fun, *primals):
+    """`jax.linear_transpose`: the transpose of a linear function, as its VJP
+    at the given (shape-defining) primals."""
+    _, f_vjp = vjp(fun, *primals)
+    return lambda ct: f_vjp(ct)
+
+def pure_callback(callback, result_shape_dtypes, *args, sharding=None, vmap_method=None, **kwargs):
+    """`jax.pure_callback` on concrete values (host callbacks inside traced
+    or jitted code are not supported yet: that raises)."""
+    leaves = tree_util.tree_leaves((args, kwargs))
+    if any(isinstance(a, Array) and a._is_tracer() for a in leaves):
+        raise NotImplementedError("jax.pure_callback inside a traced function (jit, grad, vmap) needs host callbacks, which jaxcore does not have yet")
+    host = tree_util.tree_map(lambda a: _np.asarray(a) if isinstance(a, Array) else a, (args, kwargs))
+    out = callback(*host[0], **host[1])
+    return tree_util.tree_map(lambda o, s: asarray(_np.asarray(o, dtype=s.dtype)), out, result_shape_dtypes)

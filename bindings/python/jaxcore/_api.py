@@ -66,6 +66,7 @@ _gil_call.argtypes = [C.c_void_p, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t
 _gil_call.restype = C.c_int32
 
 _MISS = object()
+_JIT_DISABLED = [False]  # jax.disable_jit()
 
 def _fast_call(h, n_in, nout, tree):
     """jit's call for positional Arrays only (the common case), with
@@ -278,6 +279,8 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
     cache = {}
     fast = {}  # all-Array positional calls: n args -> (engine fn, out tree, n outs)
     def inner(*args, **kwargs):
+        if _JIT_DISABLED[0]:
+            return f(*args, **kwargs)
         if not kwargs and not statics:
             hit = fast.get(len(args))
             if hit is not None:
@@ -708,12 +711,41 @@ def typeof(x):
             sharding = None
     return ShapedArray(x.shape, x.dtype, x.weak_type, dims, sharding)
 
-def eval_shape(fun, *args):
-    """`jax.eval_shape`: output shapes and dtypes, from a trace."""
+class ShapeDtypeStruct:
+    """`jax.ShapeDtypeStruct`: a shape and dtype standing for an array
+    (what `eval_shape` returns; accepted by `eval_shape` as an argument)."""
+    __slots__ = ("shape", "dtype", "sharding", "weak_type")
+
+    def __init__(self, shape, dtype, sharding=None, weak_type=False):
+        import numpy as np
+        self.shape = tuple(int(d) for d in shape)
+        self.dtype = np.dtype(dtype) if str(dtype) != "bfloat16" else dtype
+        self.sharding, self.weak_type = sharding, weak_type
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(__import__("math").prod(self.shape)))
+
+    def __repr__(self):
+        w = ", weak_type=True" if self.weak_type else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={getattr(self.dtype, 'name', self.dtype)}{w})"
+
+    def __eq__(self, o):
+        return isinstance(o, ShapeDtypeStruct) and (self.shape, str(self.dtype), self.weak_type) == (o.shape, str(o.dtype), o.weak_type)
+
+    def __hash__(self):
+        return hash((self.shape, str(self.dtype), self.weak_type))
+
+
+def eval_shape(fun, *args, **kwargs):
+    """`jax.eval_shape`: output shapes and dtypes, from a trace (arguments
+    may be arrays or ShapeDtypeStructs)."""
+    from . import numpy as jnp
     store = [None]
+    stand_in = lambda a: jnp.zeros(a.shape, a.dtype) if isinstance(a, ShapeDtypeStruct) else a
+    args = tu.tree_map(stand_in, args, is_leaf=lambda a: isinstance(a, ShapeDtypeStruct))
     def shapes(*a):
-        out = fun(*a)
-        store[0] = tu.tree_map(lambda y: ShapedArray(asarray(y).shape, asarray(y).dtype, asarray(y).weak_type), out)
+        out = fun(*a, **kwargs)
+        store[0] = tu.tree_map(lambda y: ShapeDtypeStruct(asarray(y).shape, asarray(y).dtype, weak_type=asarray(y).weak_type), out)
         return out
     make_jaxpr(shapes)(*args)
     return store[0]

@@ -415,3 +415,26 @@ def test_tree_paths_dataclasses_and_transpose():
     assert jax.tree.map(lambda v: v * 2, D(1.0, 2.0, 5)) == D(2.0, 4.0, 5)
     g = jax.grad(lambda d: d.x * d.y)(D(jnp.asarray(3.0), jnp.asarray(4.0)))
     assert float(g.x) == 4.0 and float(g.y) == 3.0
+
+
+def test_top_level_extras():
+    out = jax.eval_shape(lambda x, y: (x @ y, jnp.sum(x)), jax.ShapeDtypeStruct((3, 4), jnp.float32), jnp.ones((4, 2)))
+    assert out[0].shape == (3, 2) and out[1].shape == () and str(out[0].dtype) == "float32"
+    calls = []
+    f = jax.jit(lambda x: calls.append(1) or x * 2)
+    with jax.disable_jit():
+        f(jnp.arange(3.0))
+        f(jnp.arange(3.0))
+    assert len(calls) == 2  # run op by op: traced on every call
+    jax.config.update("jax_platform_name", "cpu")
+    with pytest.raises(AttributeError, match="Unrecognized config option"):
+        jax.config.update("jax_no_such_option", 1)
+
+    @jax.custom_gradient
+    def clip_grad(x):
+        return x * 2, lambda g: (jnp.clip(g, -1.0, 1.0),)
+    close(jax.grad(lambda x: jnp.sum(clip_grad(x) * 5.0))(jnp.arange(3.0)), [1.0, 1.0, 1.0])
+    close(jax.linear_transpose(lambda x: 2 * x + jnp.roll(x, 1), jnp.zeros(3))(jnp.array([1.0, 2.0, 3.0]))[0], [4.0, 7.0, 7.0])
+    close(jax.pure_callback(np.sin, jax.ShapeDtypeStruct((3,), jnp.float32), jnp.arange(3.0)), np.sin(np.arange(3.0)))
+    with pytest.raises(NotImplementedError, match="host callbacks"):
+        jax.jit(lambda x: jax.pure_callback(np.sin, jax.ShapeDtypeStruct((3,), jnp.float32), x))(jnp.arange(3.0))
