@@ -438,3 +438,22 @@ def test_top_level_extras():
     close(jax.pure_callback(np.sin, jax.ShapeDtypeStruct((3,), jnp.float32), jnp.arange(3.0)), np.sin(np.arange(3.0)))
     with pytest.raises(NotImplementedError, match="host callbacks"):
         jax.jit(lambda x: jax.pure_callback(np.sin, jax.ShapeDtypeStruct((3,), jnp.float32), x))(jnp.arange(3.0))
+
+
+def test_scipy_stats_against_formulas():
+    import math
+    from jaxcore.scipy import stats as st
+    x = np.array([-1.5, 0.0, 0.9, 2.5], np.float32)
+    close(st.norm.logpdf(x, 0.5, 2.0), -0.5 * ((x - 0.5) / 2) ** 2 - math.log(2.0) - 0.5 * math.log(2 * math.pi))
+    close(st.norm.cdf(x), [0.5 * (1 + math.erf(float(v) / math.sqrt(2))) for v in x])
+    close(st.norm.ppf(st.norm.cdf(x[:3])), x[:3], 1e-4)
+    pos = np.array([0.5, 1.0, 4.0], np.float32)
+    close(st.gamma.logpdf(pos, 2.5), [(2.5 - 1) * math.log(v) - v - math.lgamma(2.5) for v in pos])
+    close(st.poisson.pmf(np.array([0.0, 2.0, 5.0]), 2.5), [math.exp(-2.5) * 2.5 ** k / math.factorial(k) for k in (0, 2, 5)])
+    assert float(st.poisson.logpmf(1.5, 2.0)) == -np.inf
+    cov = np.array([[2.0, 0.5], [0.5, 1.0]])
+    pts = np.array([[0.1, 0.2], [1.0, -1.0]])
+    d = pts - np.array([0.5, -0.5])
+    want = -0.5 * np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d) - 0.5 * np.log(np.linalg.det(cov)) - np.log(2 * np.pi)
+    close(st.multivariate_normal.logpdf(pts.astype(np.float32), np.array([0.5, -0.5], np.float32), cov.astype(np.float32)), want, 1e-4)
+    close(jax.grad(lambda m: st.norm.logpdf(1.0, m, 2.0))(0.0), 0.25)

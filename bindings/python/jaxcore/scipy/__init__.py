@@ -1,2 +1,2 @@
 """`jaxcore.scipy`."""
-from . import special  # noqa: F401
+from . import special, stats  # noqa: F401
