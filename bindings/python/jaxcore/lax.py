@@ -292,7 +292,7 @@ def top_k(operand, k):
     x = asarray(operand)
     idx = jnp.argsort(-x if x.dtype.kind != "b" else ~x, axis=-1, stable=True)
     idx = slice_in_dim(idx, 0, k, 1, x.ndim - 1)
-    return jnp.take_along_axis(x, idx, axis=-1), idx
+    return [jnp.take_along_axis(x, idx, axis=-1), idx]
 
 def cumsum(operand, axis=0, reverse=False):
     return op1("lax.cumsum", operand, ints=[axis], flags=(_ALT if reverse else 0))
@@ -416,3 +416,101 @@ def clz(x):
 
 # ---- windows, general reductions and associative scans (composites) ----
 from ._window import reduce_window, reduce, associative_scan, cumlogsumexp  # noqa: E402,F401
+
+# ---- small lax helpers (composed of the primitives above) ----
+
+def reciprocal(x):
+    x = asarray(x)
+    return div(asarray(1).astype(str(x.dtype)), x)
+
+def conj(x):
+    """Real dtypes only (no complex numbers yet): the identity."""
+    return asarray(x)
+
+def real(x):
+    return asarray(x)
+
+def imag(x):
+    x = asarray(x)
+    return op1("zeros_like", x)
+
+def broadcast_shapes(*shapes):
+    import numpy as _np
+    return tuple(_np.broadcast_shapes(*[tuple(s) for s in shapes]))
+
+def broadcast_to_rank(x, rank):
+    x = asarray(x)
+    return reshape(x, (1,) * (rank - x.ndim) + tuple(x.shape)) if x.ndim < rank else x
+
+def collapse(operand, start_dimension, stop_dimension=None):
+    x = asarray(operand)
+    stop = x.ndim if stop_dimension is None else stop_dimension
+    import math
+    return reshape(x, tuple(x.shape[:start_dimension]) + (math.prod(x.shape[start_dimension:stop]),) + tuple(x.shape[stop:]))
+
+def dynamic_update_index_in_dim(operand, update, index, axis):
+    x, u = asarray(operand), asarray(update)
+    if u.ndim == x.ndim - 1:
+        u = expand_dims(u, (axis,))
+    return dynamic_update_slice_in_dim(x, u, index, axis)
+
+def split(operand, sizes, axis=0):
+    """`lax.split`: pieces of the given sizes along axis."""
+    x = asarray(operand)
+    out, start = [], 0
+    for s in sizes:
+        out.append(slice_in_dim(x, start, start + s, 1, axis))
+        start += s
+    if start != x.shape[axis]:
+        raise ValueError(f"Sum of sizes {sum(sizes)} must be equal to dimension {x.shape[axis]} of the operand shape {tuple(x.shape)}")
+    return out
+
+def index_take(src, idxs, axes):
+    x = asarray(src)
+    return _index_take(x, idxs, axes)
+
+def _index_take(x, idxs, axes):
+    from . import numpy as jnp
+    import builtins
+    key = [builtins.slice(None)] * x.ndim
+    for i, a in zip(idxs, axes):
+        key[a] = jnp.asarray(i)
+    return x[tuple(key)]
+
+def optimization_barrier(operand):
+    """Nothing reorders across it here (values pass through unchanged)."""
+    return tu.tree_map(asarray, operand)
+
+def reduce_xor(operand, axes):
+    from ._window import reduce as _reduce
+    return _reduce(operand, asarray(0).astype(str(asarray(operand).dtype)) if str(asarray(operand).dtype) != "bool" else False,
+                   bitwise_xor, axes)
+
+def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1, aggregate_to_topk=True):
+    """Exact here (the top k is what approx_max_k approximates)."""
+    from . import numpy as jnp
+    x = asarray(operand)
+    d = reduction_dimension % x.ndim
+    if d != x.ndim - 1:
+        v, i = top_k(jnp.moveaxis(x, d, -1), k)
+        return jnp.moveaxis(v, -1, d), jnp.moveaxis(i, -1, d)
+    return top_k(x, k)
+
+def approx_min_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1, aggregate_to_topk=True):
+    v, i = approx_max_k(neg(asarray(operand)), k, reduction_dimension)
+    return neg(v), i
+
+def empty(dtype):
+    from . import numpy as jnp
+    return jnp.zeros((), dtype)
+
+def dtype(x, *, canonicalize=False):
+    import numpy as _np
+    d = getattr(x, "dtype", None)
+    if d is None:
+        return _np.dtype(type(x)) if not isinstance(x, float) else _np.dtype("float32")
+    return _np.dtype(d) if str(d) != "bfloat16" else d
+
+def bessel_i0e(x):
+    from .scipy import special
+    return special.i0e(x)

@@ -131,15 +131,22 @@ def flip(a, axis=None):
 def roll(a, shift, axis=None):
     return op1("roll", a, ints=[shift] + ([] if axis is None else [axis]), flags=0 if axis is None else FLAG_AXIS)
 
-def sort(a, axis=-1):
+def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
     ints, flags = _axes(axis)
-    return op1("sort", a, ints=ints, flags=flags)
+    out = op1("sort", a, ints=ints, flags=flags)
+    return flip(out, axis) if descending else out
 
-def argsort(a, axis=-1, descending=False):
+def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
+    """Stable (equal keys keep their order), as JAX's default."""
     ints, flags = _axes(axis)
     return op1("argsort", a, ints=ints, flags=flags | (FLAG_ALT if descending else 0))
 
-def where(c, x, y): return op1("where", c, x, y)
+def where(c, x=None, y=None, *, size=None, fill_value=None):
+    if x is None and y is None:
+        return nonzero(c, size=size, fill_value=fill_value)
+    if x is None or y is None:
+        raise ValueError("Either both or neither of the x and y arguments should be provided to jax.numpy.where, got {} and {}.".format(x, y))
+    return op1("where", c, x, y)
 
 def clip(a, a_min=None, a_max=None, *, min=None, max=None):
     a_min = min if a_min is None else a_min

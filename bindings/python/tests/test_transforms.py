@@ -457,3 +457,19 @@ def test_scipy_stats_against_formulas():
     want = -0.5 * np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d) - 0.5 * np.log(np.linalg.det(cov)) - np.log(2 * np.pi)
     close(st.multivariate_normal.logpdf(pts.astype(np.float32), np.array([0.5, -0.5], np.float32), cov.astype(np.float32)), want, 1e-4)
     close(jax.grad(lambda m: st.norm.logpdf(1.0, m, 2.0))(0.0), 0.25)
+
+
+def test_small_lax_helpers_and_sort_options():
+    from jaxcore import lax
+    x = jnp.array([[3.0, 1.0, 3.0, 2.0], [0.0, 5.0, 5.0, 1.0]])
+    v, i = lax.top_k(x, 2)
+    close(v, [[3, 3], [5, 5]])
+    assert np.asarray(i).tolist() == [[0, 2], [1, 2]]  # ties: the lower index first
+    assert np.asarray(jnp.argsort(x, axis=1, descending=True)).tolist() == [[0, 2, 3, 1], [1, 2, 3, 0]]
+    close(jnp.sort(x, axis=1, descending=True), -np.sort(-np.asarray(x), axis=1))
+    assert np.asarray(jnp.where(jnp.array([0, 1, 1]), size=2)[0]).tolist() == [1, 2]
+    assert [p.shape for p in lax.split(jnp.ones((3, 4)), (1, 3), axis=1)] == [(3, 1), (3, 3)]
+    close(lax.dynamic_update_index_in_dim(jnp.ones((3, 2)), jnp.zeros(2), 1, 0), [[1, 1], [0, 0], [1, 1]])
+    close(lax.reduce_xor(jnp.array([[1, 2], [3, 4]], dtype=jnp.int32), (1,)), [3, 7])
+    close(lax.collapse(jnp.ones((2, 3, 4)), 1).shape, (2, 12))
+    close(lax.reciprocal(jnp.array([2.0, 4.0])), [0.5, 0.25])
