@@ -1597,3 +1597,118 @@ class _Concat:
         return concatenate(parts, axis=self.axis)
 
 r_, c_ = _Concat(0), _Concat(-1)
+
+# --- polynomials (coefficients highest power first, as numpy)
+
+def _poly1d(p):
+    p = asarray(p)
+    if p.ndim != 1:
+        raise ValueError("polynomial coefficients must be 1-d")
+    return p
+
+def polyadd(a1, a2):
+    a1, a2 = _poly1d(a1), _poly1d(a2)
+    n = _b.max(a1.shape[0], a2.shape[0])
+    return add(pad(a1, (n - a1.shape[0], 0)), pad(a2, (n - a2.shape[0], 0)))
+
+def polysub(a1, a2):
+    return polyadd(a1, negative(_poly1d(a2)))
+
+def polymul(a1, a2, *, trim_leading_zeros=False):
+    return convolve(_poly1d(a1), _poly1d(a2), mode="full")
+
+def polyder(p, m=1):
+    p = _poly1d(p)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive")
+    for _ in range(m):
+        n = p.shape[0] - 1
+        if n <= 0:
+            return zeros((0,), p.dtype) if n < 0 else zeros((1,), p.dtype) * 0
+        p = multiply(p[:-1], arange(n, 0, -1).astype(p.dtype))
+    return p
+
+def polyint(p, m=1, k=None):
+    p = _poly1d(p)
+    k = [0.0] * m if k is None else (list(_np.atleast_1d(k)) * m if _np.ndim(k) == 0 else list(k))
+    for i in range(m):
+        n = p.shape[0]
+        p = concatenate([divide(p, arange(n, 0, -1).astype(p.dtype if str(p.dtype).startswith("float") else "float32")), asarray([k[i]], "float32")])
+    return p
+
+def poly(seq_of_zeros):
+    z = ravel(asarray(seq_of_zeros))
+    out = asarray([1.0], z.dtype if str(z.dtype).startswith("float") else "float32")
+    for i in range(z.shape[0]):
+        out = convolve(out, stack([asarray(1.0, out.dtype), negative(z[i]).astype(out.dtype)]), mode="full")
+    return out
+
+def polydiv(u, v, *, trim_leading_zeros=False):
+    u, v = _poly1d(u).astype("float32") if not str(asarray(u).dtype).startswith("float") else _poly1d(u), _poly1d(v)
+    v = v.astype(u.dtype)
+    m, n = u.shape[0] - 1, v.shape[0] - 1
+    scale = 1.0 / v[0]
+    q = zeros((_b.max(m - n + 1, 1),), u.dtype)
+    r = u
+    for k in range(0, m - n + 1):
+        d = scale * r[k]
+        q = q.at[k].set(d)
+        r = r.at[k:k + n + 1].add(-d * v)
+    return q, r
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """Least squares through the normal equations of the column-scaled
+    Vandermonde matrix (JAX solves the same scaled problem with an SVD)."""
+    if full or cov:
+        raise NotImplementedError("polyfit(full=True / cov=True) is not supported")
+    x, y = asarray(x), asarray(y)
+    lhs = vander(x, deg + 1)
+    rhs = y
+    if w is not None:
+        w = asarray(w)
+        lhs = lhs * w[:, None]
+        rhs = rhs * (w if rhs.ndim == 1 else w[:, None])
+    scale = sqrt(sum(lhs * lhs, axis=0))
+    lhs = lhs / scale
+    c = linalg.solve(matmul(lhs.T, lhs), matmul(lhs.T, rhs))
+    return (c.T / scale).T
+
+# --- reading and writing through numpy
+
+def frombuffer(buffer, dtype=float, count=-1, offset=0):
+    return asarray(_np.frombuffer(buffer, dtype=dtype, count=count, offset=offset))
+
+def fromstring(string, dtype=float, count=-1, *, sep):
+    return asarray(_np.fromstring(string, dtype=dtype, count=count, sep=sep))
+
+def fromiter(iterable, dtype, count=-1):
+    return asarray(_np.fromiter(iterable, dtype=dtype, count=count))
+
+def fromfile(*args, **kwargs):
+    return asarray(_np.fromfile(*args, **kwargs))
+
+def load(*args, **kwargs):
+    out = _np.load(*args, **kwargs)
+    return asarray(out) if isinstance(out, _np.ndarray) else out
+
+def save(file, arr, allow_pickle=True):
+    _np.save(file, _np.asarray(arr), allow_pickle=allow_pickle)
+
+def savez(file, *args, **kwds):
+    _np.savez(file, *[_np.asarray(a) for a in args], **{k: _np.asarray(v) for k, v in kwds.items()})
+
+def unpackbits(a, axis=None, count=None, bitorder="big"):
+    a = asarray(a)
+    if str(a.dtype) != "uint8":
+        raise TypeError("Expected an input array of unsigned byte data type")
+    if axis is None:
+        a, axis = ravel(a), 0
+    shifts = arange(7, -1, -1) if bitorder == "big" else arange(8)
+    bits = bitwise_and(right_shift(expand_dims(a, -1), shifts.astype("uint8")), asarray(1, "uint8"))
+    bits = moveaxis(bits, -1, axis + 1 if axis >= 0 else axis)
+    shp = list(a.shape)
+    shp[axis] *= 8
+    out = reshape(bits, shp)
+    if count is not None:
+        out = take(out, arange(count), axis=axis)
+    return out

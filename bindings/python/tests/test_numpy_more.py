@@ -117,3 +117,26 @@ def test_more_numpy_against_numpy():
     run("partition", lambda: jnp.partition(v, 2)[2], np.partition(v, 2)[2])
 
     assert not fails, fails
+
+
+def test_polynomials_and_numpy_io_against_numpy():
+    fails = []
+    def chk(n, g, w, tol=1e-4):
+        try:
+            if isinstance(w, tuple):
+                for a, b in zip(g, w): np.testing.assert_allclose(np.asarray(a), b, rtol=tol, atol=tol)
+            else:
+                np.testing.assert_allclose(np.asarray(g), w, rtol=tol, atol=tol)
+        except Exception as e: fails.append(n); print(n, e)
+    p, q = np.array([1., 2., 3.], np.float32), np.array([2., -1.], np.float32)
+    chk("polyadd", jnp.polyadd(p, q), np.polyadd(p, q)); chk("polysub", jnp.polysub(q, p), np.polysub(q, p)); chk("polymul", jnp.polymul(p, q), np.polymul(p, q))
+    chk("polyder", jnp.polyder(np.array([4., 3., 2., 1.]), 2), np.polyder([4., 3., 2., 1.], 2)); chk("polyint", jnp.polyint(p, 2, k=[1.0, 2.0]), np.polyint(p, 2, k=[1.0, 2.0]))
+    chk("poly", jnp.poly(np.array([1., 2., -3.])), np.poly([1., 2., -3.])); chk("polydiv", (jnp.polydiv(np.array([1., 0., -4., 5.]), np.array([1., -2.]))[0], jnp.polydiv(np.array([1., 0., -4., 5.]), np.array([1., -2.]))[1][-1:]), np.polydiv([1., 0., -4., 5.], [1., -2.]))
+    x = np.linspace(0, 1, 20).astype(np.float32); y = (3 * x**2 - x + 0.5 + 0.01 * np.sin(20 * x)).astype(np.float32)
+    chk("polyfit", jnp.polyfit(x, y, 2), np.polyfit(x, y, 2), 1e-3)
+    chk("polyfit_w", jnp.polyfit(x, y, 1, w=np.linspace(1, 2, 20)), np.polyfit(x, y, 1, w=np.linspace(1, 2, 20)), 1e-3)
+    chk("unpackbits", jnp.unpackbits(np.array([[5, 255], [0, 128]], np.uint8), axis=1), np.unpackbits(np.array([[5, 255], [0, 128]], np.uint8), axis=1))
+    chk("unpackbits_l", jnp.unpackbits(np.array([5, 200], np.uint8), bitorder="little"), np.unpackbits(np.array([5, 200], np.uint8), bitorder="little"))
+    chk("frombuffer", jnp.frombuffer(np.arange(4, dtype=np.float32).tobytes(), dtype=np.float32), np.arange(4))
+
+    assert not fails, fails
