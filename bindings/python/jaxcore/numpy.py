@@ -956,14 +956,15 @@ def _linalg_missing(name):
         raise NotImplementedError(f"jnp.linalg.{name} needs decompositions the engine does not have yet")
     return f
 
-for _n in ["qr", "svd", "eigh", "eig", "eigvalsh", "pinv", "lstsq"]:
-    setattr(linalg, _n, staticmethod(_linalg_missing(_n)))
+from . import _decomp  # noqa: E402
+for _n in ["qr", "svd", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank"]:
+    setattr(linalg, _n, staticmethod(getattr(_decomp, _n)))
+linalg.eig = staticmethod(_linalg_missing("eig"))
+linalg.eigvals = staticmethod(_linalg_missing("eigvals"))
+linalg.svdvals = staticmethod(lambda x: _decomp.svd(x, compute_uv=False))
 
-class _SlogdetResult(tuple):
-    @property
-    def sign(self): return self[0]
-    @property
-    def logabsdet(self): return self[1]
+_SlogdetNT = __import__("collections").namedtuple("SlogdetResult", ["sign", "logabsdet"])
+_SlogdetResult = lambda t: _SlogdetNT(*t)
 
 linalg.solve = staticmethod(lambda a, b: op1("linalg.solve", a, b))
 linalg.inv = staticmethod(lambda a: op1("linalg.inv", a))
@@ -985,7 +986,6 @@ def _matrix_power(a, n):
     return out
 
 linalg.matrix_power = staticmethod(_matrix_power)
-linalg.matrix_rank = staticmethod(_linalg_missing("matrix_rank"))
 linalg.multi_dot = staticmethod(lambda arrays: __import__("functools").reduce(matmul, arrays))
 linalg.trace = staticmethod(lambda x, offset=0: trace(x, offset, -2, -1))
 

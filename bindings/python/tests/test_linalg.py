@@ -1,0 +1,61 @@
+"""jnp.linalg decompositions (Householder QR, Jacobi eigh and SVD) and what
+builds on them, against numpy's LAPACK results and central differences."""
+
+import time  # noqa: F401
+
+import numpy as np
+
+import jaxcore as jax
+import jaxcore.numpy as jnp
+
+
+def test_decompositions_against_numpy():
+    rng = np.random.default_rng(0)
+    fails = []
+    def chk(n, g, w, tol=1e-4):
+        try: np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=tol, atol=tol)
+        except Exception as e: fails.append(n); print(n, str(e)[:400])
+    for (m, n) in [(4, 4), (6, 3), (3, 5), (1, 1)]:
+        a = rng.normal(size=(m, n)).astype(np.float32)
+        q, r = jnp.linalg.qr(a); qn, rn = np.linalg.qr(a)
+        chk(f"qr{m}x{n}.q", q, qn); chk(f"qr{m}x{n}.r", r, rn)
+        qc, rc = jnp.linalg.qr(a, mode="complete"); qcn, rcn = np.linalg.qr(a, mode="complete")
+        chk(f"qrc{m}x{n}", qc @ rc, a); chk(f"qrc_orth{m}x{n}", qc.T @ qc, np.eye(m))
+        u, s, vh = jnp.linalg.svd(a); un, sn, vhn = np.linalg.svd(a)
+        chk(f"svd{m}x{n}.s", s, sn); chk(f"svd{m}x{n}.rec", (u[:, :len(sn)] * s) @ vh[:len(sn)], a)
+        chk(f"svd{m}x{n}.uorth", u.T @ u, np.eye(m)); chk(f"svd{m}x{n}.vorth", vh @ vh.T, np.eye(n))
+        chk(f"svd{m}x{n}.absu", np.abs(np.asarray(u)[:, :min(m,n)]), np.abs(un[:, :min(m,n)]), 1e-3)
+        chk(f"pinv{m}x{n}", jnp.linalg.pinv(a), np.linalg.pinv(a), 1e-3)
+    b = rng.normal(size=(5, 5)).astype(np.float32); sym = b + b.T
+    w, v = jnp.linalg.eigh(sym); wn, vn = np.linalg.eigh(sym)
+    chk("eigh.w", w, wn); chk("eigh.rec", (v * w) @ v.T, sym); chk("eigh.absv", np.abs(v), np.abs(vn), 1e-3)
+    chk("eigvalsh", jnp.linalg.eigvalsh(sym), wn)
+    bs = rng.normal(size=(3, 4, 4)).astype(np.float32); bs = bs + np.swapaxes(bs, -1, -2)
+    chk("eigh_batch", jnp.linalg.eigh(bs)[0], np.linalg.eigh(bs)[0])
+    chk("svd_batch", jnp.linalg.svd(bs, compute_uv=False), np.linalg.svd(bs, compute_uv=False))
+    A = rng.normal(size=(8, 3)).astype(np.float32); y = rng.normal(size=8).astype(np.float32)
+    x, res, rank, sv = jnp.linalg.lstsq(A, y); xn, resn, rankn, svn = np.linalg.lstsq(A, y, rcond=None)
+    chk("lstsq.x", x, xn); chk("lstsq.res", res, resn); chk("lstsq.rank", rank, rankn)
+    chk("matrix_rank", jnp.linalg.matrix_rank(np.outer(np.arange(4.), np.arange(3.)).astype(np.float32)), 1)
+    g = jax.grad(lambda m: jnp.sum(jnp.linalg.eigvalsh(m) ** 2))(sym)
+    chk("grad eigvalsh", g, 2 * sym, 1e-3)
+    # derivatives against central differences
+    a = rng.normal(size=(4, 3)).astype(np.float64)
+    def fd(f, x, eps=1e-3):
+        g = np.zeros_like(x)
+        for idx in np.ndindex(*x.shape):
+            e = np.zeros_like(x); e[idx] = eps
+            g[idx] = (float(f(jnp.asarray((x + e).astype(np.float32)))) - float(f(jnp.asarray((x - e).astype(np.float32))))) / (2 * eps)
+        return g
+    fs = lambda m: jnp.sum(jnp.linalg.svd(m, compute_uv=False) ** 3)
+    chk("grad svdvals", jax.grad(fs)(a.astype(np.float32)), fd(fs, a), 2e-2)
+    fu = lambda m: jnp.sum(jnp.abs(jnp.linalg.svd(m, full_matrices=False)[0][:, 0]) * jnp.arange(4.0))
+    chk("grad svd U", jax.grad(fu)(a.astype(np.float32)), fd(fu, a), 2e-2)
+    fv = lambda m: jnp.sum(jnp.linalg.eigh(m @ m.T)[1][:, -1] ** 4)
+    chk("grad eigh V", jax.grad(fv)(a.astype(np.float32)), fd(fv, a), 2e-2)
+    chk("jvp eigh batch", jax.vmap(jax.grad(lambda m: jnp.linalg.eigvalsh(m)[0]))(bs).shape, (3, 4, 4))
+
+    assert not fails, fails
+    # jit and vmap through the loops
+    m = rng.normal(size=(6, 4)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(jax.jit(lambda x: jnp.linalg.svd(x, compute_uv=False))(m)), np.linalg.svd(m, compute_uv=False), rtol=1e-4, atol=1e-4)
