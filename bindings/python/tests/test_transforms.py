@@ -473,3 +473,11 @@ def test_small_lax_helpers_and_sort_options():
     close(lax.reduce_xor(jnp.array([[1, 2], [3, 4]], dtype=jnp.int32), (1,)), [3, 7])
     close(lax.collapse(jnp.ones((2, 3, 4)), 1).shape, (2, 12))
     close(lax.reciprocal(jnp.array([2.0, 4.0])), [0.5, 0.25])
+
+
+def test_initializers_match_jax():
+    # values printed by JAX 0.10.2 for PRNGKey(7)
+    k, I = jax.random.key(7), jax.nn.initializers
+    close(I.glorot_normal()(k, (2, 3)).ravel(), [0.3087109327316284, 1.204251766204834, -0.35282623767852783, -0.09669744223356247, 0.41988056898117065, 0.22905078530311584])
+    close(I.he_uniform()(k, (2, 3)).ravel(), [0.6030651330947876, 1.6441210508346558, -0.682969868183136, -0.19413337111473083, 0.7998145818710327, 0.4535534083843231])
+    close(I.orthogonal()(k, (3, 2)).ravel(), [0.48973512649536133, 0.8697620034217834, -0.5602856278419495, 0.36721739172935486, 0.6680116653442383, -0.3296443819999695])
