@@ -481,3 +481,15 @@ def test_initializers_match_jax():
     close(I.glorot_normal()(k, (2, 3)).ravel(), [0.3087109327316284, 1.204251766204834, -0.35282623767852783, -0.09669744223356247, 0.41988056898117065, 0.22905078530311584])
     close(I.he_uniform()(k, (2, 3)).ravel(), [0.6030651330947876, 1.6441210508346558, -0.682969868183136, -0.19413337111473083, 0.7998145818710327, 0.4535534083843231])
     close(I.orthogonal()(k, (3, 2)).ravel(), [0.48973512649536133, 0.8697620034217834, -0.5602856278419495, 0.36721739172935486, 0.6680116653442383, -0.3296443819999695])
+
+
+def test_segment_reductions_against_numpy():
+    d = np.arange(12.0, dtype=np.float32).reshape(6, 2)
+    ids = np.array([0, 2, 2, 1, 0, 4])
+    want = np.zeros((5, 2), np.float32)
+    np.add.at(want, ids, d)
+    close(jax.ops.segment_sum(d, ids), want)
+    mx = np.full((6, 2), -np.inf, np.float32)
+    np.maximum.at(mx, ids, d)
+    close(jax.ops.segment_max(d, ids, num_segments=6), mx)
+    close(jax.grad(lambda x: jnp.sum(jax.ops.segment_sum(x, ids, 5) ** 2))(d), 2 * want[ids])
