@@ -1360,26 +1360,31 @@ def delete(arr, obj, axis=None, *, assume_unique_indices=False):
     return take(a, asarray(_np.nonzero(keep)[0].astype(_np.int32)), axis=axis)
 
 def insert(arr, obj, values, axis=None):
+    """numpy's insert on concrete positions: the values go before the
+    given indices (a scalar position takes `values` as one block)."""
     a = asarray(arr)
     if axis is None:
         a, axis = ravel(a), 0
     axis = axis % a.ndim
     n = a.shape[axis]
-    pos = _np.arange(n + 1)[obj] if isinstance(obj, slice) else _concrete_1d(obj, "insert").astype(int)
+    if isinstance(obj, slice):
+        pos = _np.arange(n + 1)[obj]
+    else:
+        pos = _concrete_1d(obj, "insert").astype(int)
     pos = _np.where(pos < 0, pos + n, pos)
     v = asarray(values, a.dtype)
-    k = pos.shape[0] if _np.ndim(obj) else 1
-    vshape = list(a.shape)
-    vshape[axis] = k
-    if v.ndim == a.ndim and _np.ndim(obj) == 0 and v.shape[axis] != 1:
-        k = v.shape[axis]
-        vshape[axis] = k
-        pos = _np.full(k, int(pos.reshape(-1)[0]))
-    v = broadcast_to(v if v.ndim == a.ndim else (moveaxis(reshape(v, v.shape + (1,) * 0), 0, axis) if v.ndim == 1 and _np.ndim(obj) else v), tuple(vshape))
-    pos = _np.broadcast_to(pos.reshape(-1), (k,))
-    order = _np.argsort(_np.concatenate([_np.arange(n), pos + _np.arange(k) * 0 - 0.5]), kind="stable")
-    both = concatenate([a, v], axis=axis)
-    return take(both, asarray(order.astype(_np.int32)), axis=axis)
+    if not isinstance(obj, slice) and _np.ndim(obj) == 0:
+        # numpy: values as an array of at least arr's rank, its first axis moved to `axis`
+        v = reshape(v, (1,) * (a.ndim - v.ndim) + tuple(v.shape)) if v.ndim < a.ndim else v
+        v = moveaxis(v, 0, axis)
+        pos = _np.full(v.shape[axis], int(pos.reshape(-1)[0]))
+    shape = list(a.shape)
+    shape[axis] = pos.shape[0]
+    v = broadcast_to(v, tuple(shape))
+    # inserted items sort just before the original index they name (stable)
+    keys = _np.concatenate([_np.arange(n), pos - 0.5])
+    order = _np.argsort(keys, kind="stable").astype(_np.int32)
+    return take(concatenate([a, v], axis=axis), asarray(order), axis=axis)
 
 def put(a, ind, v, mode=None, *, inplace=True):
     if inplace:
