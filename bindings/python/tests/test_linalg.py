@@ -59,3 +59,29 @@ def test_decompositions_against_numpy():
     # jit and vmap through the loops
     m = rng.normal(size=(6, 4)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(jax.jit(lambda x: jnp.linalg.svd(x, compute_uv=False))(m)), np.linalg.svd(m, compute_uv=False), rtol=1e-4, atol=1e-4)
+
+
+def test_scipy_linalg_against_numpy():
+    import math
+    import jaxcore.scipy.linalg as sl
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(4, 4)).astype(np.float32)
+    spd = a @ a.T + 4 * np.eye(4, dtype=np.float32)
+    b = rng.normal(size=(4, 2)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(sl.cholesky(spd)), np.linalg.cholesky(spd).T, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(sl.cho_solve(sl.cho_factor(spd), b)), np.linalg.solve(spd, b), rtol=1e-4, atol=1e-4)
+    u = np.triu(a) + 3 * np.eye(4, dtype=np.float32)
+    np.testing.assert_allclose(np.asarray(sl.solve_triangular(u, b)), np.linalg.solve(u, b), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(sl.solve_triangular(u.T, b, lower=True, trans=1)), np.linalg.solve(u, b), rtol=1e-4, atol=1e-4)
+    # expm against its power series (small norm) and exp of a diagonal
+    m = a * 0.3
+    series, term = np.eye(4), np.eye(4)
+    for k in range(1, 30):
+        term = term @ m / k
+        series = series + term
+    np.testing.assert_allclose(np.asarray(sl.expm(m)), series, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(np.asarray(sl.expm(np.diag([1.0, -2.0, 5.0]).astype(np.float32))), np.diag([math.e, math.exp(-2), math.exp(5)]), rtol=1e-4)
+    close_blocks = np.asarray(sl.block_diag(np.ones((2, 2)), np.array([[3.0]])))
+    assert close_blocks.tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 3]]
+    g = jax.grad(jax.checkpoint(lambda x: jnp.sum(jnp.sin(x) ** 2), policy=jax.checkpoint_policies.dots_saveable))(a)
+    np.testing.assert_allclose(np.asarray(g), 2 * np.sin(a) * np.cos(a), rtol=1e-5, atol=1e-5)

@@ -1,0 +1,105 @@
+"""`jaxcore.scipy.linalg`: scipy's spellings over jaxcore.numpy.linalg
+(note scipy's defaults: `cholesky` gives the upper factor)."""
+
+from ... import numpy as jnp
+from ... import _decomp
+
+
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    l = jnp.linalg.cholesky(a)
+    return l if lower else jnp.swapaxes(l, -1, -2)
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    return cholesky(a, lower=lower), lower
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, debug=None, check_finite=True):
+    """Solves a x = b for triangular a (the other triangle is ignored)."""
+    a = jnp.asarray(a)
+    t = jnp.tril(a) if lower else jnp.triu(a)
+    if unit_diagonal:
+        n = a.shape[-1]
+        t = t * (1 - jnp.eye(n, dtype=t.dtype)) + jnp.eye(n, dtype=t.dtype)
+    if trans in (1, 2, "T", "C"):
+        t = jnp.swapaxes(t, -1, -2)
+    return jnp.linalg.solve(t, b)
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    c, lower = c_and_lower
+    y = solve_triangular(c, b, trans=0 if lower else 1, lower=lower)
+    return solve_triangular(c, y, trans=1 if lower else 0, lower=lower)
+
+
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, debug=False, check_finite=True, assume_a="gen"):
+    return jnp.linalg.solve(a, b)
+
+
+def inv(a, overwrite_a=False, check_finite=True):
+    return jnp.linalg.inv(a)
+
+
+def det(a, overwrite_a=False, check_finite=True):
+    return jnp.linalg.det(a)
+
+
+def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
+    if pivoting:
+        raise NotImplementedError("scipy.linalg.qr(pivoting=True) is not supported")
+    if mode == "r":
+        return (jnp.linalg.qr(a, mode="complete")[1],)
+    if mode == "economic":
+        return tuple(jnp.linalg.qr(a, mode="reduced"))
+    return tuple(jnp.linalg.qr(a, mode="complete"))
+
+
+def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True, lapack_driver="gesdd"):
+    return _decomp.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+
+
+def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, type=1, check_finite=True, subset_by_index=None, subset_by_value=None, driver=None):
+    if b is not None:
+        raise NotImplementedError("scipy.linalg.eigh with b (generalized problem) is not supported")
+    w, v = jnp.linalg.eigh(a, UPLO="L" if lower else "U", symmetrize_input=False)
+    return w if eigvals_only else (w, v)
+
+
+def block_diag(*arrs):
+    arrs = [jnp.atleast_2d(jnp.asarray(a)) for a in arrs]
+    rows = sum(a.shape[0] for a in arrs)
+    cols = sum(a.shape[1] for a in arrs)
+    out = jnp.zeros((rows, cols), jnp.result_type(*arrs) if hasattr(jnp, "result_type") else arrs[0].dtype)
+    r = c = 0
+    for a in arrs:
+        out = out.at[r:r + a.shape[0], c:c + a.shape[1]].set(a)
+        r, c = r + a.shape[0], c + a.shape[1]
+    return out
+
+
+def expm(A, *, upper_triangular=False, max_squarings=16):
+    """The matrix exponential: scaling and squaring with a degree-13 Padé
+    approximant (Higham 2005), with the scaling chosen from the 1-norm."""
+    A = jnp.asarray(A)
+    if not str(A.dtype).startswith("float"):
+        A = A.astype("float32")
+    n = A.shape[-1]
+    b = [64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
+         10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.]
+    norm = jnp.max(jnp.sum(jnp.abs(A), axis=-2), axis=-1)
+    theta13 = 5.371920351148152
+    s = jnp.maximum(0.0, jnp.ceil(jnp.log2(jnp.maximum(norm, 1e-30) / theta13)))
+    s = jnp.minimum(s, max_squarings)
+    As = A / jnp.power(2.0, s)[..., None, None]
+    eye = jnp.broadcast_to(jnp.eye(n, dtype=A.dtype), A.shape)
+    A2 = As @ As
+    A4 = A2 @ A2
+    A6 = A4 @ A2
+    U = As @ (A6 @ (b[13] * A6 + b[11] * A4 + b[9] * A2) + b[7] * A6 + b[5] * A4 + b[3] * A2 + b[1] * eye)
+    V = A6 @ (b[12] * A6 + b[10] * A4 + b[8] * A2) + b[6] * A6 + b[4] * A4 + b[2] * A2 + b[0] * eye
+    R = jnp.linalg.solve(V - U, V + U)
+    from ... import lax
+
+    def square(i, r):
+        return jnp.where((i < s)[..., None, None], r @ r, r)
+    return lax.fori_loop(0, max_squarings, square, R)
