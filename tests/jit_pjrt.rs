@@ -208,3 +208,31 @@ fn jit_accepts_arguments_on_other_devices() {
     let f = jit(&Function::new("twice", |a| Ok(vec![jnp::multiply(&a[0], &jnp::scalar(2.0))?])), &[], &[]);
     assert_eq!(f.call(&[x]).unwrap()[0].to_vec::<f32>().unwrap(), vec![2.0, 4.0, 6.0]);
 }
+
+#[test]
+fn eager_ops_on_large_arrays_run_on_xla_and_match_host_arithmetic() {
+    if !have_plugin() {
+        return;
+    }
+    // 400 x 400 = 160,000 elements: above the eager XLA threshold (2^17)
+    let (r, c) = (400usize, 400usize);
+    let v: Vec<f32> = (0..r * c).map(|i| ((i % 97) as f32) * 0.25 - 3.0).collect();
+    let x = Array::from_vec(v.clone(), &[r, c]).unwrap();
+    let y = jnp::add(&jnp::multiply(&x, &x).unwrap(), &jnp::multiply(&x, &jnp::scalar(2.0)).unwrap()).unwrap();
+    assert!(y.is_on_device(), "a large eager op runs as an XLA program");
+    let want: Vec<f64> = v.iter().map(|&a| (a * a + a * 2.0) as f64).collect();
+    close(&f64v(&y), &want, 1e-6, 1e-6, "x*x+2x");
+    let rows = jnp::sum(&y, Some(&[1]), false).unwrap();
+    let want_rows: Vec<f64> = (0..r).map(|i| want[i * c..(i + 1) * c].iter().sum()).collect();
+    close(&f64v(&rows), &want_rows, 1e-5, 1e-3, "row sums");
+    let p = jnp::matmul(&x, &x).unwrap();
+    let xs: Vec<f64> = v.iter().map(|&a| a as f64).collect();
+    for &(i, j) in &[(0usize, 0usize), (17, 251), (399, 3)] {
+        let dot: f64 = (0..c).map(|k| xs[i * c + k] * xs[k * c + j]).sum();
+        let got = f64v(&p)[i * c + j];
+        assert!((got - dot).abs() <= 1e-4 * dot.abs().max(1.0), "matmul[{i},{j}]: {got} vs {dot}");
+    }
+    // small arrays stay on the interpreter
+    let small = jnp::multiply(&jnp::ones(&[8], DType::F32).unwrap(), &jnp::scalar(3.0)).unwrap();
+    assert!(!small.is_on_device());
+}

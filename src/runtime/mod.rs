@@ -5,6 +5,7 @@ pub mod host;
 pub mod interp;
 pub mod pjrt;
 pub mod compile_cache;
+pub(crate) mod eager;
 
 use std::sync::{Arc, OnceLock};
 

@@ -262,7 +262,7 @@ pub(crate) fn module_name(name: &str) -> String {
     format!("jit_{}", s.trim_matches('_'))
 }
 
-fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array], donated: &[usize]) -> Result<Vec<Array>> {
+pub(crate) fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array], donated: &[usize]) -> Result<Vec<Array>> {
     let client = crate::runtime::default_client().expect("compiled, so a client exists");
     let mut owned: Vec<Buffer> = Vec::new();
     let mut slots: Vec<Option<usize>> = Vec::with_capacity(args.len());

@@ -1,0 +1,80 @@
+//! Eager primitives on large arrays run as cached one-op XLA programs, as
+//! JAX's eager dispatch does; small ones stay on the interpreter, which
+//! answers faster than a PJRT call would. The threshold is the largest input
+//! or output size in elements: `JAXCORE_EAGER_XLA_MIN` (default 2^17; `0`
+//! turns the XLA path off).
+
+use crate::array::Array;
+use crate::error::Result;
+use crate::ir::Aval;
+use crate::prim::Prim;
+use crate::runtime::pjrt::{compile_options, Executable};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+type Program = Option<Arc<(Executable, Arc<crate::ir::Graph>)>>;
+
+/// Programs by primitive and input types; `None` records one XLA could not
+/// take (it stays on the interpreter).
+static CACHE: OnceLock<Mutex<HashMap<(Prim, Vec<Aval>), Program>>> = OnceLock::new();
+
+/// Beyond this many cached programs the cache starts over (shapes that vary
+/// without end should not hold executables forever).
+const MAX_PROGRAMS: usize = 1024;
+
+fn threshold() -> usize {
+    static T: OnceLock<usize> = OnceLock::new();
+    *T.get_or_init(|| std::env::var("JAXCORE_EAGER_XLA_MIN").ok().and_then(|s| s.parse().ok()).unwrap_or(1 << 17))
+}
+
+/// Primitives worth a compiled program: array computations without
+/// sub-graphs, randomness or mesh semantics.
+fn eligible(prim: &Prim) -> bool {
+    !prim.has_subgraphs() && !matches!(prim, Prim::Threefry2x32 | Prim::ShardingConstraint { .. } | Prim::Collective(_) | Prim::StopGradient)
+}
+
+/// Runs `prim` through XLA when its arrays are large; `None` means the
+/// caller evaluates it on the interpreter.
+pub(crate) fn try_run(prim: &Prim, inputs: &[&Array], in_avals: &[Aval], out_avals: &[Aval]) -> Result<Option<Vec<Array>>> {
+    let min = threshold();
+    let size = in_avals.iter().chain(out_avals).map(Aval::size).max().unwrap_or(0);
+    if min == 0 || size < min || !eligible(prim) || inputs.iter().any(|x| x.sharding().is_some()) {
+        return Ok(None);
+    }
+    let Some(client) = crate::runtime::default_client() else { return Ok(None) };
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (prim.clone(), in_avals.to_vec());
+    let known = cache.lock().unwrap().get(&key).cloned();
+    let program = match known {
+        Some(p) => p,
+        None => {
+            let built = build(&client, prim, in_avals).ok().map(Arc::new);
+            let mut c = cache.lock().unwrap();
+            if c.len() >= MAX_PROGRAMS {
+                c.clear();
+            }
+            c.insert(key, built.clone());
+            built
+        }
+    };
+    let Some(program) = program else { return Ok(None) };
+    let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
+    match crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]) {
+        Ok(outs) => Ok(Some(outs)),
+        Err(_) => Ok(None), // the interpreter gives the answer (or the error) instead
+    }
+}
+
+fn build(client: &Arc<crate::runtime::pjrt::Client>, prim: &Prim, in_avals: &[Aval]) -> Result<(Executable, Arc<crate::ir::Graph>)> {
+    let g = crate::trace::make_graph(
+        |xs| {
+            let refs: Vec<&Array> = xs.iter().collect();
+            crate::trace::bind(prim.clone(), &refs)
+        },
+        in_avals,
+    )?;
+    let g = Arc::new(g);
+    let text = crate::lower::stablehlo::lower(&g, "eager")?;
+    let exe = crate::transform::jit::build_executable(client, &text, &compile_options(1, 1), "eager op", &g)?;
+    Ok((exe, g))
+}
