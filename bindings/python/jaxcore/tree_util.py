@@ -59,16 +59,7 @@ def _unflatten(d, it):
         return next(it)
     if d.kind == "none":
         return None
-    kids = [_unflatten(c, it) for c in d.children]
-    if d.kind == "tuple":
-        return tuple(kids)
-    if d.kind == "list":
-        return kids
-    if d.kind == "dict":
-        return dict(zip(d.meta, kids))
-    if d.kind[0] == "namedtuple":
-        return d.kind[1](*kids)
-    return _REGISTRY[d.kind[1]][1](d.meta, kids)
+    return _rebuild(d, [_unflatten(c, it) for c in d.children])
 
 def tree_unflatten(treedef, leaves):
     return _unflatten(treedef, iter(leaves))
@@ -106,37 +97,45 @@ register_pytree_node(Partial, lambda p: ((p.args, p.keywords), p.func), lambda f
 
 # --- key paths (JAX's key types and printing) ---
 
-class SequenceKey:
+class _PathKey:
+    """One step of a key path; subclasses name their field and how it prints."""
+    __slots__ = ()
+    _field, _fmt = "", ""
+
+    def __init__(self, value):
+        object.__setattr__(self, self._field, value)
+
+    def __str__(self):
+        return self._fmt.format(getattr(self, self._field))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._field}={getattr(self, self._field)!r})"
+
+    def __eq__(self, o):
+        return type(o) is type(self) and getattr(o, self._field) == getattr(self, self._field)
+
+    def __hash__(self):
+        return hash((type(self).__name__, getattr(self, self._field)))
+
+
+class SequenceKey(_PathKey):
     __slots__ = ("idx",)
-    def __init__(self, idx): self.idx = idx
-    def __str__(self): return f"[{self.idx!r}]"
-    def __repr__(self): return f"SequenceKey(idx={self.idx!r})"
-    def __eq__(self, o): return type(o) is SequenceKey and o.idx == self.idx
-    def __hash__(self): return hash(("seq", self.idx))
+    _field, _fmt = "idx", "[{!r}]"
 
-class DictKey:
+
+class DictKey(_PathKey):
     __slots__ = ("key",)
-    def __init__(self, key): self.key = key
-    def __str__(self): return f"[{self.key!r}]"
-    def __repr__(self): return f"DictKey(key={self.key!r})"
-    def __eq__(self, o): return type(o) is DictKey and o.key == self.key
-    def __hash__(self): return hash(("dict", self.key))
+    _field, _fmt = "key", "[{!r}]"
 
-class GetAttrKey:
+
+class GetAttrKey(_PathKey):
     __slots__ = ("name",)
-    def __init__(self, name): self.name = name
-    def __str__(self): return f".{self.name}"
-    def __repr__(self): return f"GetAttrKey(name={self.name!r})"
-    def __eq__(self, o): return type(o) is GetAttrKey and o.name == self.name
-    def __hash__(self): return hash(("attr", self.name))
+    _field, _fmt = "name", ".{}"
 
-class FlattenedIndexKey:
+
+class FlattenedIndexKey(_PathKey):
     __slots__ = ("key",)
-    def __init__(self, key): self.key = key
-    def __str__(self): return f"[<flat index {self.key}>]"
-    def __repr__(self): return f"FlattenedIndexKey(key={self.key!r})"
-    def __eq__(self, o): return type(o) is FlattenedIndexKey and o.key == self.key
-    def __hash__(self): return hash(("flat", self.key))
+    _field, _fmt = "key", "[<flat index {}>]"
 
 def keystr(keys, *, simple=False, separator=""):
     """`jax.tree_util.keystr`: e.g. `['params'][0].w`."""
@@ -252,7 +251,7 @@ def tree_broadcast(prefix_tree, full_tree, is_leaf=None):
             return None
         pk = _children_values(p)
         fk = _children_values(f)
-        return _rebuild(d, [go(c, a, b) for c, a, b in zip(d.children, pk, fk)], f)
+        return _rebuild(d, [go(c, a, b) for c, a, b in zip(d.children, pk, fk)])
     return go(pd, prefix_tree, full_tree)
 
 def _children_values(x):
@@ -264,7 +263,8 @@ def _children_values(x):
         return list(_REGISTRY[type(x)][0](x)[0])
     return []
 
-def _rebuild(d, kids, like):
+def _rebuild(d, kids):
+    """A node of kind `d` (not a leaf or None) from its children."""
     if d.kind == "tuple":
         return tuple(kids)
     if d.kind == "list":
