@@ -144,9 +144,18 @@ fn value_and_grads(f: &Function, args: &[Array], argnums: &[usize], has_aux: boo
             by_input[i] = Some(it.next().flatten());
         }
     }
+    // as JAX, a gradient is weakly typed exactly when its primal is
     let grads = argnums
         .iter()
-        .map(|&i| instantiate(by_input[i].as_ref().unwrap(), &args[i].aval().clone().weak(false)))
+        .map(|&i| {
+            let g = instantiate(by_input[i].as_ref().unwrap(), &args[i].aval().clone().weak(false))?;
+            let weak = args[i].aval().weak_type;
+            if g.aval().weak_type == weak {
+                Ok(g)
+            } else {
+                crate::lax::convert_weak(&g, g.dtype(), weak)
+            }
+        })
         .collect::<Result<_>>()?;
     Ok((outs, grads))
 }

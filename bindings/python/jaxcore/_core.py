@@ -30,6 +30,8 @@ def dtype_code(d):
         name = getattr(d, "name", None) or np.dtype(d).name
     if name == "bool_":
         name = "bool"
+    if not _x64[0]:  # JAX's x32 canonicalization (jnp.ones(2, dtype=float) is float32)
+        name = {"float64": "float32", "int64": "int32", "uint64": "uint32"}.get(name, name)
     if name not in _NAMES:
         raise TypeError(f"data type {d!r} not understood")
     return _NAMES.index(name)
@@ -188,6 +190,13 @@ class Array:
         last = len(s) - s.rfind("\n") + 1
         sep = " " if last + len(dtype_str) + 2 <= width else " " * len(prefix)
         return f"{prefix}{s},{sep}{dtype_str})"
+
+    def __format__(self, spec):
+        """As JAX: a scalar formats as its Python/numpy scalar (`f"{x:.3f}"`)."""
+        if self._is_tracer():
+            return format(repr(self), spec)
+        v = np.asarray(self)
+        return format(v[()] if v.ndim == 0 else v, spec)
 
     def __str__(self):
         """As JAX: the numpy array's text (`print(x)` shows `[1. 2.]`)."""

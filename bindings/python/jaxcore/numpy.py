@@ -234,7 +234,10 @@ def pad(a, pad_width, mode="constant", constant_values=0, **kwargs):
 
 def zeros(shape, dtype=None): return op1("zeros", ints=_shape(shape), dtype=dtype)
 def ones(shape, dtype=None): return op1("ones", ints=_shape(shape), dtype=dtype)
-def full(shape, fill_value, dtype=None): return op1("full", ints=_shape(shape), floats=[fill_value], dtype=dtype)
+def full(shape, fill_value, dtype=None):
+    if dtype is None:  # the fill value's type (weak for Python scalars), as JAX
+        return broadcast_to(asarray(fill_value), tuple(_shape(shape)))
+    return op1("full", ints=_shape(shape), floats=[fill_value], dtype=dtype)
 def full_like(a, fill_value): return op1("full_like", a, floats=[fill_value])
 def eye(n, m=None, k=0, dtype=None): return op1("eye", ints=[n, -1 if m is None else m, k], dtype=dtype)
 def identity(n, dtype=None): return eye(n, dtype=dtype)

@@ -113,3 +113,17 @@ def test_errors_become_python_exceptions():
 def test_make_jaxpr_prints_the_graph():
     text = jax.make_jaxpr(jnp.tanh)(1.0)
     assert "tanh" in text and "lambda" in text
+
+
+def test_formatting_dtype_canonicalization_and_weak_gradients_as_jax():
+    x = jnp.array([[1.5, 2.0], [3.0, 4.25]])
+    assert f"{jnp.sum(x):.3f}" == "10.750" and "%.2f" % jnp.max(x) == "4.25"
+    # x32 canonicalization of Python types and 64-bit dtypes (as JAX without x64)
+    assert jnp.ones(2, dtype=float).dtype == np.float32 and jnp.zeros(2, dtype=int).dtype == np.int32
+    # jnp.full takes the fill value's type, weak for Python scalars
+    assert repr(jnp.full((2,), 7)) == "Array([7, 7], dtype=int32, weak_type=True)"
+    assert repr(jnp.full((2,), jnp.float32(2))) == "Array([2., 2.], dtype=float32)"
+    # a gradient is weakly typed exactly when its primal is (JAX 0.10.2)
+    assert repr(jax.grad(lambda v: v * jnp.float32(2))(3.0)) == "Array(2., dtype=float32, weak_type=True)"
+    assert repr(jax.grad(lambda v: v ** 2)(jnp.float32(3.0))) == "Array(6., dtype=float32)"
+    assert repr(jax.grad(lambda p: p["w"] * 3.0)({"w": 2.0})["w"]) == "Array(3., dtype=float32, weak_type=True)"
