@@ -55,6 +55,27 @@ fn normalize(x: &Array, idx: &[Index]) -> Result<(Array, Vec<Entry>)> {
     if idx.iter().filter(|i| matches!(i, Index::Ellipsis)).count() > 1 {
         crate::bail!(Index, "an index can only have a single ellipsis ('...')");
     }
+    // a boolean mask must have the shape of the dims it indexes (JAX's IndexError)
+    let mask_dims = |i: &Index| match i {
+        Index::Array(a) if a.dtype() == DType::Bool => a.ndim(),
+        Index::NewAxis | Index::Ellipsis => 0,
+        _ => 1,
+    };
+    let used_dims: usize = idx.iter().map(mask_dims).sum();
+    let mut d = 0usize;
+    for (pos, i) in idx.iter().enumerate() {
+        match i {
+            Index::Ellipsis => d += x.ndim().saturating_sub(used_dims),
+            Index::Array(a) if a.dtype() == DType::Bool && a.ndim() > 0 => {
+                let want = x.shape().get(d..d + a.ndim());
+                if want != Some(a.shape()) {
+                    crate::bail!(Index, "boolean index did not match shape of indexed array in index {pos}: got {:?}, expected {:?}", a.shape(), want.unwrap_or(&x.shape()[d.min(x.ndim())..]));
+                }
+                d += a.ndim();
+            }
+            other => d += mask_dims(other),
+        }
+    }
     // boolean masks expand to one integer array per masked dim
     let mut items: Vec<Index> = Vec::new();
     for i in idx {

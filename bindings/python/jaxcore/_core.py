@@ -101,7 +101,8 @@ class Array:
     # --- conversion
     def __array__(self, dtype=None, copy=None):
         if self._is_tracer():
-            raise TypeError(f"The numpy.ndarray conversion method __array__() was called on a traced array {self._aval()} (ConcretizationTypeError)")
+            from .errors import TracerArrayConversionError
+            raise TracerArrayConversionError(f"The numpy.ndarray conversion method __array__() was called on traced array with shape {self._aval()}")
         dt = self.dtype
         if not isinstance(dt, np.dtype):
             raise TypeError("bfloat16 arrays need the ml_dtypes package to convert to numpy")
@@ -143,22 +144,44 @@ class Array:
         """The set of devices holding pieces of this array."""
         return {sh.device for sh in self.addressable_shards if sh.device is not None}
 
-    def item(self):
+    def item(self, *args):
+        if self._is_tracer():
+            from .errors import ConcretizationTypeError
+            raise ConcretizationTypeError(f"Abstract tracer value encountered where concrete value is expected: traced array with shape {self._aval()}")
+        return np.asarray(self).item(*args)
+
+    def _scalar(self, what):
+        """The Python scalar of a 0-d concrete array (JAX's errors otherwise)."""
+        if self._is_tracer():
+            from . import errors
+            cls = errors.TracerIntegerConversionError if what == "index" else errors.ConcretizationTypeError
+            raise cls(f"Abstract tracer value encountered where concrete value is expected: traced array with shape {self._aval()}\n"
+                      f"The problem arose with the `{what}` function.")
+        if self.ndim != 0:
+            raise TypeError(f"Only scalar arrays can be converted to Python scalars; got arr.ndim={self.ndim}")
         return np.asarray(self).item()
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar("float"))
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar("int"))
+
+    def __complex__(self):
+        return complex(self._scalar("complex"))
 
     def __bool__(self):
+        if self._is_tracer():
+            from .errors import TracerBoolConversionError
+            raise TracerBoolConversionError(f"Attempted boolean conversion of traced array with shape {self._aval()}.")
         if self.size != 1:
-            raise ValueError("The truth value of an array with more than one element is ambiguous.")
-        return bool(self.item())
+            raise ValueError("The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()")
+        return bool(np.asarray(self).item())
 
     def __index__(self):
-        return int(self.item())
+        if not self._is_tracer() and not str(self.dtype).startswith(("int", "uint", "bool")):
+            raise TypeError(f"Only integer scalar arrays can be converted to a scalar index, got {self.dtype}")
+        return int(self._scalar("index"))
 
     def tolist(self):
         return np.asarray(self).tolist()

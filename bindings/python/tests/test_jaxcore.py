@@ -127,3 +127,16 @@ def test_formatting_dtype_canonicalization_and_weak_gradients_as_jax():
     assert repr(jax.grad(lambda v: v * jnp.float32(2))(3.0)) == "Array(2., dtype=float32, weak_type=True)"
     assert repr(jax.grad(lambda v: v ** 2)(jnp.float32(3.0))) == "Array(6., dtype=float32)"
     assert repr(jax.grad(lambda p: p["w"] * 3.0)({"w": 2.0})["w"]) == "Array(3., dtype=float32, weak_type=True)"
+
+
+def test_tracer_and_scalar_conversion_errors_as_jax():
+    import pytest
+    with pytest.raises(jax.errors.ConcretizationTypeError):
+        jax.jit(lambda v: int(v))(1.0)
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.jit(lambda v: v if v > 0 else -v)(1.0)
+    with pytest.raises(TypeError, match="Only scalar arrays can be converted"):
+        float(jnp.ones(3))
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        jnp.ones(3)[jnp.array([True, False])]
+    assert float(jnp.ones((3, 2))[jnp.array([True, False, True])].sum()) == 4.0
