@@ -177,11 +177,9 @@ fn cumulative(op: CumOp, x: &Array, axis: Option<isize>) -> Result<Array> {
         None => (super::ravel(x)?, 0),
         Some(a) => (x.clone(), norm_axis(a, x.ndim())?),
     };
-    let x = match op {
-        CumOp::Sum | CumOp::Prod => lax::convert_element_type(&x, sum_dtype(x.dtype()))?,
-        _ if x.dtype().is_bool() => lax::convert_element_type(&x, default_int())?,
-        _ => x,
-    };
+    // as jnp.cumsum/cumprod: booleans count in the default int; other
+    // dtypes keep their own (unlike sum, small ints are not widened)
+    let x = if x.dtype().is_bool() { lax::convert_element_type(&x, default_int())? } else { x };
     lax::cumulative(&x, op, ax, false)
 }
 pub fn cumsum(x: &Array, axis: Option<isize>) -> Result<Array> {

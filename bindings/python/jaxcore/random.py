@@ -30,7 +30,10 @@ def normal(k, shape=(), dtype=None):
 def _shape(shape):
     return [int(shape)] if isinstance(shape, int) else [int(d) for d in shape]
 
-def randint(k, shape, minval, maxval, dtype="int32"):
+def randint(k, shape, minval, maxval, dtype=None):
+    if dtype is None:
+        dtype = "int64" if _x64() else "int32"
+    dtype = str(_np.dtype(dtype)) if not isinstance(dtype, str) else dtype
     if dtype in ("int64", "uint64") and not _x64():
         dtype = dtype.replace("64", "32")
     return op1("random.randint", k, ints=_shape(shape), floats=[int(minval), int(maxval)], dtype=dtype)
@@ -59,6 +62,12 @@ def shuffle(k, x, axis=0):
     return permutation(k, x, axis, independent=True)
 
 def choice(k, a, shape=(), replace=True, p=None, axis=0):
+    if replace and p is None and _x64():
+        # JAX draws the indices with randint's default (64-bit) int here
+        from . import numpy as jnp
+        n = int(a) if _np.ndim(a) == 0 else jnp.asarray(a).shape[axis]
+        idx = randint(k, _shape(shape), 0, n)
+        return idx if _np.ndim(a) == 0 else jnp.take(jnp.asarray(a), idx, axis=axis)
     args = [k, a] + ([] if p is None else [p])
     return op1("random.choice", *args, ints=[axis] + _shape(shape), flags=FLAG_ALT if replace else 0)
 

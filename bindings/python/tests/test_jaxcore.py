@@ -140,3 +140,17 @@ def test_tracer_and_scalar_conversion_errors_as_jax():
     with pytest.raises(IndexError, match="boolean index did not match"):
         jnp.ones(3)[jnp.array([True, False])]
     assert float(jnp.ones((3, 2))[jnp.array([True, False, True])].sum()) == 4.0
+
+
+def test_x64_random_defaults_and_cumsum_dtypes_as_jax():
+    assert jnp.cumsum(jnp.array([1, 1], dtype=jnp.int8)).dtype == np.int8
+    assert jnp.cumsum(jnp.array([True, False])).dtype == np.int32
+    jax.config.update("jax_enable_x64", True)
+    try:
+        k = jax.random.PRNGKey(2)
+        # values printed by JAX 0.10.2 with jax_enable_x64
+        assert np.asarray(jax.random.randint(k, (4,), -5, 2 ** 40)).tolist() == [657109754842, 829284890063, 467024051952, 309642711626]
+        assert np.asarray(jax.random.randint(k, (3,), 0, 100)).tolist() == [62, 17, 65]
+        assert np.asarray(jax.random.choice(k, 10, (3,))).tolist() == [2, 7, 5]
+    finally:
+        jax.config.update("jax_enable_x64", False)
