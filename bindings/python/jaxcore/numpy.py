@@ -819,21 +819,32 @@ def polyval(p, x):
         y = add(multiply(y, x), p[i])
     return y
 
-def cov(m, rowvar=True, bias=False, ddof=None):
-    m = asarray(m)
-    if m.ndim == 1:
-        m = m[None, :]
-    if not rowvar:
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None):
+    """`jnp.cov` (variables in rows unless rowvar=False; `y` adds variables)."""
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError("jnp.cov with fweights/aweights is not supported yet")
+    m = atleast_2d(asarray(m))
+    if not rowvar and m.shape[0] != 1:
         m = m.T
+    if y is not None:
+        y = atleast_2d(asarray(y))
+        if not rowvar and y.shape[0] != 1:
+            y = y.T
+        m = concatenate([m, y], axis=0)
+    if not str(m.dtype).startswith(("float", "bfloat")):
+        m = m.astype("float32")
     n = m.shape[1]
     c = subtract(m, mean(m, axis=1, keepdims=True))
     d = (0 if bias else 1) if ddof is None else ddof
-    return divide(matmul(c, c.T), n - d).squeeze() if m.shape[0] == 1 else divide(matmul(c, c.T), n - d)
+    out = divide(matmul(c, c.T), n - d)
+    return squeeze(out) if m.shape[0] == 1 else out
 
-def corrcoef(x, rowvar=True):
-    c = cov(x, rowvar)
+def corrcoef(x, y=None, rowvar=True):
+    c = cov(x, y, rowvar)
+    if c.ndim == 0:
+        return divide(c, c)
     d = sqrt(diagonal(c))
-    return divide(divide(c, d[:, None]), d[None, :])
+    return clip(divide(divide(c, d[:, None]), d[None, :]), -1, 1)
 
 def bincount(x, weights=None, minlength=0, *, length=None):
     """`jnp.bincount`: counts (or summed weights) of each non-negative int;

@@ -140,3 +140,12 @@ def test_polynomials_and_numpy_io_against_numpy():
     chk("frombuffer", jnp.frombuffer(np.arange(4, dtype=np.float32).tobytes(), dtype=np.float32), np.arange(4))
 
     assert not fails, fails
+
+
+def test_cov_and_corrcoef_signatures_against_numpy():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(3, 5)).astype(np.float32), rng.normal(size=(2, 5)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(jnp.cov(a, b)), np.cov(a, b), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(jnp.cov(a.T, rowvar=False)), np.cov(a.T, rowvar=False), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(jnp.corrcoef(a[0], b[0])), np.corrcoef(a[0], b[0]), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(jnp.cov(a[0], ddof=0)), np.cov(a[0], ddof=0), atol=1e-5)
