@@ -7,7 +7,7 @@
 from ._core import Array, asarray
 from ._api import (grad, value_and_grad, jit, vmap, make_jaxpr, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian,
                    checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, ShapeDtypeStruct, shard_map)
-from . import numpy, random, tree_util, lax, nn, scipy, tree, debug, sharding, ops, example_libraries, ad_checkpoint, errors
+from . import numpy, random, tree_util, lax, nn, scipy, tree, debug, sharding, ops, example_libraries, ad_checkpoint, errors, image
 from .ad_checkpoint import checkpoint_policies
 from .sharding import set_mesh, reshard, NamedSharding, PartitionSpec, P, Mesh, AxisType
 from ._lib import lib as _lib

@@ -198,7 +198,20 @@ def _einsum_ellipsis(subscripts, ops):
         flat = "".join(new_ins)
         out = ell + "".join(_b.sorted(c for c in _b.set(flat) if flat.count(c) == 1 and c not in ell))
     return ",".join(new_ins) + "->" + out, new_ops
-def tensordot(a, b, axes=2): return op1("tensordot", a, b, ints=[axes])
+def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
+    """`jnp.tensordot`: axes an int (last/first dims) or a pair of axis lists."""
+    if isinstance(axes, (int, _np.integer)):
+        return op1("tensordot", a, b, ints=[int(axes)])
+    from . import lax
+    a, b = asarray(a), asarray(b)
+    ax_a, ax_b = axes
+    ax_a = [int(ax_a)] if _np.ndim(ax_a) == 0 else [int(v) for v in ax_a]
+    ax_b = [int(ax_b)] if _np.ndim(ax_b) == 0 else [int(v) for v in ax_b]
+    if len(ax_a) != len(ax_b):
+        raise TypeError(f"tensordot requires axes lists to have equal length, got {ax_a} and {ax_b}.")
+    dt = (zeros((), a.dtype) * zeros((), b.dtype)).dtype
+    a, b = a.astype(dt), b.astype(dt)
+    return lax.dot_general(a, b, (([v % a.ndim for v in ax_a], [v % b.ndim for v in ax_b]), ([], [])))
 def tril(a, k=0): return op1("tril", a, ints=[k])
 def triu(a, k=0): return op1("triu", a, ints=[k])
 

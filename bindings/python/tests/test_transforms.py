@@ -493,3 +493,18 @@ def test_segment_reductions_against_numpy():
     np.maximum.at(mx, ids, d)
     close(jax.ops.segment_max(d, ids, num_segments=6), mx)
     close(jax.grad(lambda x: jnp.sum(jax.ops.segment_sum(x, ids, 5) ** 2))(d), 2 * want[ids])
+
+
+def test_image_resize_matches_jax_and_interpolation():
+    x = jnp.arange(6.0).reshape(1, 6) ** 2
+    # values printed by JAX 0.10.2
+    close(jax.image.resize(x, (1, 4), "linear").ravel(), [0.3750000298023224, 3.555555820465088, 10.777778625488281, 21.625001907348633])
+    close(jax.image.resize(x, (1, 4), "cubic", antialias=False).ravel(), [0.12408759444952011, 3.0625, 10.5625, 23.445255279541016])
+    close(jax.image.resize(x, (1, 9), "lanczos3").ravel(), [-0.006579458713531494, 0.2591687738895416, 1.3258672952651978, 3.4372406005859375, 6.250000476837158, 9.823954582214355, 14.297760009765625, 21.542787551879883, 25.629369735717773], 1e-4)
+    # linear upsampling is interpolation at half-pixel centres
+    v = np.array([0.0, 1.0, 4.0, 9.0], np.float32)
+    centres = (np.arange(8) + 0.5) * 4 / 8 - 0.5
+    close(jax.image.resize(v, (8,), "bilinear"), np.interp(centres, np.arange(4), v))
+    close(jax.image.resize(v, (8,), "nearest"), v[np.floor((np.arange(8) + 0.5) * 4 / 8).astype(int)])
+    a, b = np.random.default_rng(0).normal(size=(3, 4, 5)), np.random.default_rng(1).normal(size=(5, 4, 2))
+    close(jnp.tensordot(a.astype(np.float32), b.astype(np.float32), axes=([1, 2], [1, 0])), np.tensordot(a, b, axes=([1, 2], [1, 0])), 1e-4)
