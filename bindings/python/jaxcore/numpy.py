@@ -22,8 +22,11 @@ float16, bfloat16, float32, float64 = (_ScalarType(n) for n in ("float16", "bflo
 pi, e, inf, nan = _np.pi, _np.e, _np.inf, _np.nan
 newaxis = None
 
-def array(x, dtype=None):
-    return asarray(x, dtype)
+def array(x, dtype=None, copy=True, order="K", ndmin=0, *, device=None):
+    out = asarray(x, dtype)
+    if ndmin > out.ndim:
+        out = reshape(out, (1,) * (ndmin - out.ndim) + tuple(out.shape))
+    return out
 
 def _unary(name):
     def f(x):
@@ -65,11 +68,25 @@ def all(a, axis=None, keepdims=False):
 def any(a, axis=None, keepdims=False):
     return _reduce("any", asarray(a), axis, keepdims)
 
-def var(a, axis=None, ddof=0, keepdims=False):
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
+    ddof = ddof if correction is None else correction
+    if dtype is not None:
+        a = asarray(a).astype(dtype)
+    if where is not None:
+        a = asarray(a)
+        w = broadcast_to(asarray(where), a.shape)
+        n = sum(w, axis, keepdims=True)
+        m = divide(sum(where_(w, a, 0), axis, keepdims=True), n)
+        d = where_(w, subtract(a, m), 0)
+        r = divide(sum(multiply(d, d), axis, keepdims=True), subtract(n, ddof))
+        return r if keepdims else (reshape(r, ()) if axis is None else squeeze(r, axis))
     ints, flags = _axes(axis)
     return op1("var", a, ints=ints, floats=[ddof], flags=flags | (FLAG_KEEPDIMS if keepdims else 0))
 
-def std(a, axis=None, ddof=0, keepdims=False):
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
+    if where is not None or dtype is not None:
+        return sqrt(var(a, axis, dtype, None, ddof, keepdims, where=where, correction=correction))
+    ddof = ddof if correction is None else correction
     ints, flags = _axes(axis)
     return op1("std", a, ints=ints, floats=[ddof], flags=flags | (FLAG_KEEPDIMS if keepdims else 0))
 
@@ -82,15 +99,25 @@ def argmin(a, axis=None, keepdims=False):
     return op1("argmin", a, ints=ints, flags=flags | (FLAG_KEEPDIMS if keepdims else 0))
 
 def _cum(name):
-    def f(a, axis=None):
+    def f(a, axis=None, dtype=None, out=None):
+        if dtype is not None:
+            a = asarray(a).astype(dtype)
         ints, flags = _axes(axis)
         return op1(name, a, ints=ints, flags=flags)
+    f.__name__ = name
     return f
 
 cumsum, cumprod = _cum("cumsum"), _cum("cumprod")
 
-def reshape(a, shape):
-    return asarray(a).reshape(shape)
+def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    a = asarray(a)
+    shape = newshape if shape is None else shape
+    if order == "F":  # Fortran order: reverse the axes around a C-order reshape
+        shp = (shape,) if isinstance(shape, int) else tuple(shape)
+        return transpose(transpose(a).reshape(shp[::-1]))
+    if order not in ("C", "A"):
+        raise NotImplementedError(f"jnp.reshape order={order!r}")
+    return a.reshape(shape)
 
 def transpose(a, axes=None):
     ints, flags = _axes(axes)
@@ -262,15 +289,50 @@ def arange(start, stop=None, step=1, dtype=None):
         dtype = "float64" if _x64() else "float32"
     return op1("arange", floats=[float(start), float(stop), float(step)], dtype=dtype)
 
-def linspace(start, stop, num=50, endpoint=True, dtype=None):
-    return op1("linspace", ints=[num], floats=[start, stop], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
+    if _np.ndim(start) or _np.ndim(stop) or axis != 0:
+        # array endpoints: start + (stop - start) * t along a new axis
+        s, e = asarray(start), asarray(stop)
+        t = op1("linspace", ints=[num], floats=[0.0, 1.0], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
+        t = reshape(t, (num,) + (1,) * _b.max(s.ndim, e.ndim))
+        out = moveaxis(add(s, multiply(subtract(e, s), t)), 0, axis)
+    else:
+        out = op1("linspace", ints=[num], floats=[start, stop], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
+    if retstep:
+        div_ = (num - 1) if endpoint else num
+        step = divide(subtract(asarray(stop), asarray(start)), div_) if div_ > 0 else asarray(_np.nan)
+        return out, asarray(step).astype(out.dtype)
+    return out
 
 def _shape(s):
     return list(s) if isinstance(s, (tuple, list)) else [s]
 
-def take(a, indices, axis=None):
-    ints, flags = _axes(axis)
-    return op1("take", a, indices, ints=ints, flags=flags)
+def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indices_are_sorted=False, fill_value=None):
+    """`jnp.take`: by default (mode 'fill') out-of-range indices give
+    `fill_value` (NaN for floats); 'clip' clamps, 'wrap' wraps."""
+    if mode == "promise_in_bounds":
+        ints, flags = _axes(axis)
+        return op1("take", a, indices, ints=ints, flags=flags)
+    a, idx = asarray(a), asarray(indices)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = axis % a.ndim
+    n = a.shape[axis]
+    if mode == "wrap":
+        return take(a, remainder(idx, n), axis=axis, mode="promise_in_bounds")
+    if mode == "clip":  # clamped as given (a negative index is not counted from the end)
+        return take(a, clip(idx, 0, n - 1), axis=axis, mode="promise_in_bounds")
+    if mode not in (None, "fill"):
+        raise ValueError(f"Invalid mode for jnp.take: {mode!r}")
+    # JAX's default: negative indices count from the end; out of range gives fill_value
+    ok = logical_and(greater_equal(idx, -n), less(idx, n))
+    got = take(a, where_(ok, idx, 0), axis=axis, mode="promise_in_bounds")
+    okb = reshape(ok, (1,) * axis + tuple(idx.shape) + (1,) * (a.ndim - axis - 1))
+    if fill_value is None:
+        d = a.dtype
+        fill_value = _np.nan if (not isinstance(d, _np.dtype) or _np.issubdtype(d, _np.inexact)) else (
+            True if d == _np.bool_ else _np.iinfo(d).min if _np.issubdtype(d, _np.signedinteger) else _np.iinfo(d).max)
+    return where_(okb, got, asarray(fill_value, got.dtype))
 
 def take_along_axis(a, indices, axis): return op1("take_along_axis", a, indices, ints=[axis])
 
@@ -936,19 +998,32 @@ def degrees(x): return multiply(x, 180.0 / _np.pi)
 def radians(x): return multiply(x, _np.pi / 180.0)
 rad2deg, deg2rad = degrees, radians
 
-def nonzero(a, size=None, fill_value=None):
+def nonzero(a, *, size=None, fill_value=None):
+    """`jnp.nonzero`: on concrete values as numpy; under a trace `size=` fixes
+    the result length (positions past the count hold `fill_value`, default 0)."""
+    a = asarray(a)
     if size is None:
-        raise NotImplementedError("jnp.nonzero needs a static `size` under jaxcore (data-dependent shapes are not supported)")
-    a = ravel(asarray(a)) if asarray(a).ndim == 1 else asarray(a)
-    if a.ndim != 1:
-        raise NotImplementedError("jnp.nonzero with size= supports 1-d arrays")
-    n = a.shape[0]
-    keys = where(not_equal(a, 0), arange(n), full((n,), n, "int32"))
+        if a._is_tracer():
+            from .errors import ConcretizationTypeError
+            raise ConcretizationTypeError("Abstract tracer value encountered where concrete value is expected: "
+                                          "jnp.nonzero's size depends on the data; pass a static size= under a trace")
+        return tuple(asarray(i.astype(_np.int32)) for i in _np.nonzero(_np.asarray(a)))
+    shape = tuple(a.shape) or (1,)
+    flat = ravel(a)
+    n = flat.shape[0]
+    keys = where(not_equal(flat, 0), arange(n), full((n,), n, "int32"))
     idx = sort(keys)[:size]
-    fill = 0 if fill_value is None else fill_value
-    return (where(less(idx, n), idx, full_like(idx, fill)),)
+    if idx.shape[0] < size:
+        idx = concatenate([idx, full((size - idx.shape[0],), n, "int32")])
+    valid = less(idx, n)
+    fills = fill_value if isinstance(fill_value, (tuple, list)) else [0 if fill_value is None else fill_value] * len(shape)
+    parts = unravel_index(where(valid, idx, 0), shape)
+    return tuple(where(valid, p, full_like(p, f)) for p, f in zip(parts, fills))
 
-def argwhere(a, size=None, fill_value=None):
+def argwhere(a, *, size=None, fill_value=None):
+    a = asarray(a)
+    if a.ndim == 0:
+        a = reshape(a, (1,))
     return stack(nonzero(a, size=size, fill_value=fill_value), axis=1)
 
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, size=None, fill_value=None, equal_nan=True):
@@ -1022,8 +1097,8 @@ def _ax(axes):
         return axes[0]
     return axes or None
 
-Array.var = lambda self, axis=None, ddof=0, keepdims=False: var(self, axis, ddof, keepdims)
-Array.std = lambda self, axis=None, ddof=0, keepdims=False: std(self, axis, ddof, keepdims)
+Array.var = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: var(self, axis, dtype, out, ddof, keepdims, **kw)
+Array.std = lambda self, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw: std(self, axis, dtype, out, ddof, keepdims, **kw)
 Array.sum = lambda self, axis=None, dtype=None, keepdims=False, where=None: sum(self, axis, dtype, keepdims=keepdims, where=where)
 Array.mean = lambda self, axis=None, dtype=None, keepdims=False, where=None: mean(self, axis, dtype, keepdims=keepdims, where=where)
 Array.max = lambda self, axis=None, keepdims=False, initial=None, where=None: max(self, axis, keepdims=keepdims, initial=initial, where=where)
@@ -1033,8 +1108,8 @@ Array.any = lambda self, axis=None, keepdims=False: any(self, axis, keepdims)
 Array.all = lambda self, axis=None, keepdims=False: all(self, axis, keepdims)
 Array.argmax = lambda self, axis=None, keepdims=False: argmax(self, axis, keepdims)
 Array.argmin = lambda self, axis=None, keepdims=False: argmin(self, axis, keepdims)
-Array.cumsum = lambda self, axis=None: cumsum(self, axis)
-Array.cumprod = lambda self, axis=None: cumprod(self, axis)
+Array.cumsum = lambda self, axis=None, dtype=None, out=None: cumsum(self, axis, dtype)
+Array.cumprod = lambda self, axis=None, dtype=None, out=None: cumprod(self, axis, dtype)
 Array.clip = lambda self, min=None, max=None: clip(self, min, max)
 Array.round = lambda self, decimals=0: round(self, decimals)
 Array.squeeze = lambda self, axis=None: squeeze(self, axis)
@@ -1049,7 +1124,7 @@ Array.real = property(lambda self: self)
 Array.imag = property(lambda self: zeros_like(self))
 Array.sort = lambda self, axis=-1: sort(self, axis)
 Array.argsort = lambda self, axis=-1: argsort(self, axis)
-Array.take = lambda self, indices, axis=None: take(self, indices, axis)
+Array.take = lambda self, indices, axis=None, out=None, mode=None, **kw: take(self, indices, axis, out, mode, **kw)
 Array.repeat = lambda self, repeats, axis=None: repeat(self, repeats, axis)
 Array.trace = lambda self, offset=0, axis1=0, axis2=1: trace(self, offset, axis1, axis2)
 Array.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset, axis1, axis2)
@@ -1744,3 +1819,16 @@ def unpackbits(a, axis=None, count=None, bitorder="big"):
     if count is not None:
         out = take(out, arange(count), axis=axis)
     return out
+
+def _where3(c, x, y):
+    return op1("where", c, x, y)
+
+where_ = _where3  # the three-argument where, for functions that take a `where=` keyword
+
+def ravel(a, order="C"):
+    """`jnp.ravel` (order 'F' reads the axes reversed)."""
+    if order == "F":
+        return op1("ravel", transpose(asarray(a)))
+    if order not in ("C", "A", "K"):
+        raise NotImplementedError(f"jnp.ravel order={order!r}")
+    return op1("ravel", a)

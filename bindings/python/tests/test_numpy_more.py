@@ -149,3 +149,25 @@ def test_cov_and_corrcoef_signatures_against_numpy():
     np.testing.assert_allclose(np.asarray(jnp.cov(a.T, rowvar=False)), np.cov(a.T, rowvar=False), atol=1e-5)
     np.testing.assert_allclose(np.asarray(jnp.corrcoef(a[0], b[0])), np.corrcoef(a[0], b[0]), atol=1e-5)
     np.testing.assert_allclose(np.asarray(jnp.cov(a[0], ddof=0)), np.cov(a[0], ddof=0), atol=1e-5)
+
+
+def test_keyword_forms_as_jax():
+    x = jnp.arange(12.0).reshape(3, 4)
+    xs, step = jnp.linspace(0, 1, 5, retstep=True)
+    assert float(step) == 0.25 and xs.shape == (5,)
+    np.testing.assert_allclose(np.asarray(jnp.linspace(np.array([0.0, 1.0]), 2.0, 3, axis=1)), np.linspace([0.0, 1.0], 2.0, 3, axis=1))
+    assert np.asarray(jnp.reshape(jnp.arange(6), (2, 3), order="F")).tolist() == [[0, 2, 4], [1, 3, 5]]
+    assert np.asarray(jnp.ravel(x, order="F"))[:4].tolist() == [0.0, 4.0, 8.0, 1.0]
+    np.testing.assert_allclose(float(jnp.var(x, where=x > 3)), np.var(np.arange(4.0, 12.0)))
+    np.testing.assert_allclose(np.asarray(jnp.cumsum(jnp.arange(3), dtype=jnp.float32)), [0.0, 1.0, 3.0])
+    # jnp.take: JAX's default fill mode, clip without negative wrap-around, wrap
+    t = np.asarray(jnp.take(jnp.arange(5.0), jnp.array([7, -1, 2])))
+    assert np.isnan(t[0]) and t[1:].tolist() == [4.0, 2.0]
+    assert np.asarray(jnp.take(jnp.arange(5), jnp.array([7, -1]), mode="clip")).tolist() == [4, 0]
+    assert np.asarray(jnp.take(jnp.arange(5), jnp.array([7, -1]), mode="wrap")).tolist() == [2, 4]
+    # nonzero: concrete without size (numpy's answer), N-d with size and fill_value
+    a = np.array([[0, 3, 0], [5, 0, 6]])
+    assert [np.asarray(v).tolist() for v in jnp.nonzero(a)] == [v.tolist() for v in np.nonzero(a)]
+    assert [np.asarray(v).tolist() for v in jnp.nonzero(a, size=4, fill_value=-1)] == [[0, 1, 1, -1], [1, 0, 2, -1]]
+    assert np.asarray(jnp.argwhere(a)).tolist() == np.argwhere(a).tolist()
+    assert jnp.array([1, 2], ndmin=3).shape == (1, 1, 2)
