@@ -13,7 +13,11 @@ def key_data(k):
     return k
 
 def split(k, num=2):
-    return op1("random.split", k, ints=[num])
+    if isinstance(num, (tuple, list)):
+        from . import numpy as jnp
+        n = int(_np.prod(num))
+        return jnp.reshape(op1("random.split", k, ints=[n]), tuple(num) + (2,))
+    return op1("random.split", k, ints=[int(num)])
 
 def fold_in(k, data):
     return op1("random.fold_in", k, ints=[int(data)])
@@ -22,10 +26,24 @@ def bits(k, shape=(), dtype="uint32"):
     return op1("random.bits", k, ints=list(shape), dtype=dtype)
 
 def uniform(k, shape=(), dtype=None, minval=0.0, maxval=1.0):
-    return op1("random.uniform", k, ints=list(shape), floats=[minval, maxval], dtype=dtype)
+    if _np.ndim(minval) or _np.ndim(maxval) or hasattr(minval, "_h") or hasattr(maxval, "_h"):
+        # array bounds: JAX's max(minval, u * (maxval - minval) + minval)
+        from . import numpy as jnp
+        d = _float_dtype(dtype, "uniform")
+        lo, hi = jnp.asarray(minval, d), jnp.asarray(maxval, d)
+        shape = tuple(_shape(shape))
+        return _uniform_between(k, shape, d, jnp.broadcast_to(lo, shape), jnp.broadcast_to(hi, shape))
+    return op1("random.uniform", k, ints=_shape(shape), floats=[minval, maxval], dtype=dtype)
 
 def normal(k, shape=(), dtype=None):
-    return op1("random.normal", k, ints=list(shape), dtype=dtype)
+    d = None if dtype is None else str(dtype)
+    if d in ("float16", "bfloat16"):
+        # JAX's formula in the narrow type: sqrt(2) * erf_inv(u), u uniform on (-1, 1)
+        from . import lax, numpy as jnp
+        lo = float(_np.nextafter(_np.float16(-1), _np.float16(0))) if d == "float16" else -1.0 + 2.0 ** -8
+        u = uniform(k, shape, d, minval=lo, maxval=1.0)
+        return jnp.asarray(_np.sqrt(2), d) * lax.erf_inv(u)
+    return op1("random.normal", k, ints=_shape(shape), dtype=dtype)
 
 def _shape(shape):
     return [int(shape)] if isinstance(shape, int) else [int(d) for d in shape]
@@ -34,6 +52,8 @@ def randint(k, shape, minval, maxval, dtype=None):
     if dtype is None:
         dtype = "int64" if _x64() else "int32"
     dtype = str(_np.dtype(dtype)) if not isinstance(dtype, str) else dtype
+    if _np.ndim(minval) or _np.ndim(maxval) or hasattr(minval, "_h") or hasattr(maxval, "_h"):
+        return _randint_arrays(k, _shape(shape), minval, maxval, dtype)
     if dtype in ("int64", "uint64") and not _x64():
         dtype = dtype.replace("64", "32")
     return op1("random.randint", k, ints=_shape(shape), floats=[int(minval), int(maxval)], dtype=dtype)
@@ -427,3 +447,33 @@ def poisson(k, lam, shape=None, dtype=None):
                         (jnp.asarray(0), jnp.full(shape, -1.0, "float32"), jnp.zeros(shape, bool), k))[1]
     out = jnp.where(use_knuth, kn, kr.astype(d))
     return jnp.where(lam == 0, jnp.zeros_like(out), out)
+
+
+def _randint_arrays(k, shape, minval, maxval, dtype):
+    """randint with array bounds, JAX's construction: two draws of random
+    bits combined modulo the span, so the result is nearly uniform."""
+    from . import numpy as jnp, lax
+    if dtype in ("int64", "uint64") and not _x64():
+        dtype = dtype.replace("64", "32")
+    d = _np.dtype(dtype)
+    nbits = 8 * d.itemsize
+    udt = "uint%d" % nbits
+    info = _np.iinfo(d)
+    shape = tuple(shape)
+    mn, mx = jnp.asarray(minval), jnp.asarray(maxval)
+    if not str(mn.dtype).startswith(("int", "uint")):
+        mn = mn.astype("int32")
+    if not str(mx.dtype).startswith(("int", "uint")):
+        mx = mx.astype("int32")
+    out_of_range = mx > info.max  # maxval past the type's range: the max itself may come out
+    mn = jnp.clip(mn, info.min, info.max).astype(dtype)
+    mx = jnp.clip(mx, info.min, info.max).astype(dtype)
+    k1, k2 = split(k)
+    high, low = bits(k1, shape, udt), bits(k2, shape, udt)
+    span = lax.convert_element_type(mx - mn, udt)
+    span = jnp.where(mx <= mn, jnp.asarray(1, udt), span)
+    span = jnp.where(jnp.logical_and(out_of_range, mx > mn), span + jnp.asarray(1, udt), span)
+    mult = jnp.asarray(2 ** (nbits // 2), udt) % span
+    mult = (mult * mult) % span
+    offset = ((high % span) * mult + (low % span)) % span
+    return jnp.broadcast_to(mn, shape) + lax.convert_element_type(offset, dtype)

@@ -508,3 +508,15 @@ def test_image_resize_matches_jax_and_interpolation():
     close(jax.image.resize(v, (8,), "nearest"), v[np.floor((np.arange(8) + 0.5) * 4 / 8).astype(int)])
     a, b = np.random.default_rng(0).normal(size=(3, 4, 5)), np.random.default_rng(1).normal(size=(5, 4, 2))
     close(jnp.tensordot(a.astype(np.float32), b.astype(np.float32), axes=([1, 2], [1, 0])), np.tensordot(a, b, axes=([1, 2], [1, 0])), 1e-4)
+
+
+def test_random_array_bounds_split_shapes_and_half_precision_match_jax():
+    # values printed by JAX 0.10.2
+    k = jax.random.PRNGKey(9)
+    assert np.asarray(jax.random.randint(k, (2, 3), jnp.array([0, -5, 100]), 1000)).tolist() == [[577, 796, 144], [693, 773, 874]]
+    assert np.asarray(jax.random.randint(k, (4,), 0, jnp.array([3, 2 ** 31 - 1, 10, 0]))).tolist() == [0, 1002075809, 4, 0]
+    k5 = jax.random.PRNGKey(5)
+    close(jax.random.uniform(k5, (3,), minval=jnp.array([0.0, 1.0, 2.0]), maxval=jnp.array([1.0, 2.0, 4.0])), [0.46637988, 1.920881, 3.4716203])
+    assert np.asarray(jax.random.normal(k5, (2,), jnp.float16)).tolist() == [np.float16(0.4512), np.float16(1.083)]
+    assert jax.random.split(k5, (2, 2)).shape == (2, 2, 2)
+    close(jax.random.uniform(k5, 2), [0.46637988, 0.92088103])
