@@ -89,27 +89,12 @@ pub fn jit(f: &Function, static_argnums: &[usize], donate_argnums: &[usize]) -> 
 pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
     let f = f.clone();
     let statics = opts.static_argnums.clone();
-    let donate = opts.donate_argnums.clone();
     let opts = Arc::new(opts);
     let cache: Arc<Mutex<HashMap<Key, Arc<Compiled>>>> = Arc::new(Mutex::new(HashMap::new()));
-    // the last signature seen without static or placed arguments: a repeat
-    // call finds its program by comparing avals, without building a key
-    let last: Mutex<Option<(Vec<Aval>, Arc<Compiled>)>> = Mutex::new(None);
     let name = format!("jit({})", f.name());
     let name2 = name.clone();
     Function::new(&name, move |args| {
-        let plain = statics.is_empty() && args.iter().all(|a| a.sharding().is_none());
-        let repeat = if plain {
-            match &*last.lock().unwrap() {
-                Some((avals, c)) if avals.len() == args.len() && args.iter().zip(avals).all(|(a, v)| a.aval() == v) => Some(c.clone()),
-                _ => None,
-            }
-        } else {
-            None
-        };
-        let compiled = if let Some(c) = repeat {
-            c
-        } else {
+        let compiled = {
             let key = Key {
                 avals: args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.aval().clone()).collect(),
                 statics: statics
@@ -123,7 +108,7 @@ pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
                 shardings: args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.sharding().cloned()).collect(),
             };
             let hit = cache.lock().unwrap().get(&key).cloned();
-            let c = match hit {
+            match hit {
                 Some(c) => c,
                 None => {
                     let c = Arc::new(Compiled { graph: trace(&f, &opts, args)?, backend: OnceLock::new() });
@@ -133,11 +118,7 @@ pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
                     }
                     c
                 }
-            };
-            if plain && !c.graph.has_tracer_consts() {
-                *last.lock().unwrap() = Some((args.iter().map(|a| a.aval().clone()).collect(), c.clone()));
             }
-            c
         };
         let dynamic: std::borrow::Cow<[Array]> = if statics.is_empty() {
             std::borrow::Cow::Borrowed(args)
@@ -160,7 +141,7 @@ pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
             }
         };
         match backend {
-            Backend::Xla { exe, consts } => run(exe, consts, &compiled.graph, &dynamic, &donate),
+            Backend::Xla { exe, consts } => run(exe, consts, &compiled.graph, &dynamic, &opts.donate_argnums),
             Backend::Spmd(plan) => spmd::run(plan, &compiled.graph, &dynamic),
             Backend::Interp => eval_graph(&compiled.graph, &dynamic),
         }

@@ -7,7 +7,7 @@ import ctypes as C
 import threading
 
 from ._lib import lib, CALLBACK, FREE, arr, fn
-from ._core import Array, asarray, _raw
+from ._core import Array, asarray
 from . import tree_util as tu
 
 _KEEP = {}          # callbacks kept alive while the engine holds them
@@ -57,7 +57,6 @@ class _Fn:
     def call(self, xs):
         return call_outs(lib.jc_fn_call, self.h, *handles(xs))
 
-_raw_call = _raw("jc_fn_call", [fn, C.c_void_p, C.c_size_t, C.c_void_p, C.c_size_t, C.c_void_p])
 # jit's hot path keeps the GIL across the call (releasing and re-taking it
 # costs ~1 us of a ~15 us dispatch); the engine never waits on another
 # thread that needs it, and tracing callbacks re-enter on this thread.

@@ -27,7 +27,7 @@ def _float(a):
 
 
 def _batched(f, a, core_ndim=2):
-    """Applies f to each matrix of a (..., m, n) stack."""
+    """Applies f to each matrix of a (..., m, n) stack (vmapped over the batch dims)."""
     from ._api import vmap
     g = f
     for _ in range(a.ndim - core_ndim):
@@ -70,14 +70,7 @@ def qr(a, mode="reduced"):
     if a.ndim < 2:
         raise ValueError(f"Argument to QR decomposition must have ndims >= 2, got shape {tuple(a.shape)}")
     complete = mode == "complete"
-    if a.ndim == 2:
-        q, r = _householder_qr(a, complete)
-    else:
-        from ._api import vmap
-        g = lambda x: _householder_qr(x, complete)
-        for _ in range(a.ndim - 2):
-            g = vmap(g)
-        q, r = g(a)
+    q, r = _batched(lambda x: _householder_qr(x, complete), a)
     if mode == "r":
         return r
     return _QRResult((q, r))
@@ -193,14 +186,7 @@ def eigh(a, UPLO=None, symmetrize_input=True):
         a = jnp.triu(a) + jnp.swapaxes(jnp.triu(a, 1), -1, -2)
     else:
         a = jnp.tril(a) + jnp.swapaxes(jnp.tril(a, -1), -1, -2)
-    if a.ndim == 2:
-        w, v = _eigh_core()(a)
-    else:
-        from ._api import vmap
-        g = _eigh_core()
-        for _ in range(a.ndim - 2):
-            g = vmap(g)
-        w, v = g(a)
+    w, v = _batched(_eigh_core(), a)
     return _EighResult((w, v))
 
 
@@ -335,14 +321,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False, subset_by_index
     # full-matrices form has none (its extra columns are not unique)
     f = (lambda x: _svd_one(x, True, True)) if (full_matrices and compute_uv and min(a.shape[-2:]) != max(a.shape[-2:])) \
         else _svd_core(compute_uv)
-    if a.ndim == 2:
-        out = f(a)
-    else:
-        from ._api import vmap
-        g = f
-        for _ in range(a.ndim - 2):
-            g = vmap(g)
-        out = g(a)
+    out = _batched(f, a)
     return _SVDResult(out) if compute_uv else out
 
 

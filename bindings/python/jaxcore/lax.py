@@ -466,15 +466,12 @@ def split(operand, sizes, axis=0):
     return out
 
 def index_take(src, idxs, axes):
-    x = asarray(src)
-    return _index_take(x, idxs, axes)
-
-def _index_take(x, idxs, axes):
-    from . import numpy as jnp
+    """`lax.index_take`: integer arrays `idxs` index the dims `axes`."""
     import builtins
+    x = asarray(src)
     key = [builtins.slice(None)] * x.ndim
     for i, a in zip(idxs, axes):
-        key[a] = jnp.asarray(i)
+        key[a] = asarray(i)
     return x[tuple(key)]
 
 def optimization_barrier(operand):
@@ -483,8 +480,8 @@ def optimization_barrier(operand):
 
 def reduce_xor(operand, axes):
     from ._window import reduce as _reduce
-    return _reduce(operand, asarray(0).astype(str(asarray(operand).dtype)) if str(asarray(operand).dtype) != "bool" else False,
-                   bitwise_xor, axes)
+    x = asarray(operand)
+    return _reduce(x, False if str(x.dtype) == "bool" else asarray(0).astype(str(x.dtype)), bitwise_xor, axes)
 
 def approx_max_k(operand, k, reduction_dimension=-1, recall_target=0.95, reduction_input_size_override=-1, aggregate_to_topk=True):
     """Exact here (the top k is what approx_max_k approximates)."""

@@ -43,9 +43,18 @@ def _binary(name):
 for _n in ["exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "tanh", "sin", "cos", "tan", "arcsin", "arccos",
            "arctan", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "sqrt", "cbrt", "negative", "positive", "abs",
            "sign", "square", "reciprocal", "floor", "ceil", "trunc", "isfinite", "isnan", "isinf", "logical_not",
-           "bitwise_not", "invert", "deg2rad", "rad2deg", "ravel", "atleast_1d", "atleast_2d", "zeros_like", "ones_like"]:
+           "bitwise_not", "invert", "deg2rad", "rad2deg", "atleast_1d", "atleast_2d", "zeros_like", "ones_like"]:
     globals()[_n] = _unary(_n)
 absolute = abs
+
+def ravel(a, order="C"):
+    """`jnp.ravel` (order 'F' reads the axes reversed)."""
+    if order == "F":
+        return op1("ravel", transpose(asarray(a)))
+    if order not in ("C", "A", "K"):
+        raise NotImplementedError(f"jnp.ravel order={order!r}")
+    return op1("ravel", a)
+
 for _n in ["add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "remainder", "mod", "fmod", "power",
            "maximum", "minimum", "arctan2", "hypot", "logaddexp", "nextafter", "equal", "not_equal", "less",
            "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and",
@@ -173,6 +182,10 @@ def where(c, x=None, y=None, *, size=None, fill_value=None):
         return nonzero(c, size=size, fill_value=fill_value)
     if x is None or y is None:
         raise ValueError("Either both or neither of the x and y arguments should be provided to jax.numpy.where, got {} and {}.".format(x, y))
+    return where_(c, x, y)
+
+def where_(c, x, y):
+    """The three-argument where (for functions whose `where=` keyword hides `where`)."""
     return op1("where", c, x, y)
 
 def clip(a, a_min=None, a_max=None, *, min=None, max=None):
@@ -328,11 +341,17 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
     ok = logical_and(greater_equal(idx, -n), less(idx, n))
     got = take(a, where_(ok, idx, 0), axis=axis, mode="promise_in_bounds")
     okb = reshape(ok, (1,) * axis + tuple(idx.shape) + (1,) * (a.ndim - axis - 1))
-    if fill_value is None:
-        d = a.dtype
-        fill_value = _np.nan if (not isinstance(d, _np.dtype) or _np.issubdtype(d, _np.inexact)) else (
-            True if d == _np.bool_ else _np.iinfo(d).min if _np.issubdtype(d, _np.signedinteger) else _np.iinfo(d).max)
+    fill_value = _default_fill(a.dtype) if fill_value is None else fill_value
     return where_(okb, got, asarray(fill_value, got.dtype))
+
+def _default_fill(dtype):
+    """JAX's fill for out-of-bound reads: NaN for inexact types, the minimum
+    of signed and the maximum of unsigned integers, True for booleans."""
+    if not isinstance(dtype, _np.dtype) or _np.issubdtype(dtype, _np.inexact):
+        return _np.nan
+    if dtype == _np.bool_:
+        return True
+    return _np.iinfo(dtype).min if _np.issubdtype(dtype, _np.signedinteger) else _np.iinfo(dtype).max
 
 def take_along_axis(a, indices, axis): return op1("take_along_axis", a, indices, ints=[axis])
 
@@ -414,12 +433,7 @@ def _get_fill(x, idx, fill_value):
         m = logical_and(greater_equal(i, -n), less(i, n))
         ok = m if ok is None else logical_and(ok, m)
     out = _getitem(x, idx)
-    if fill_value is None:
-        dt = _np.dtype(x.dtype) if x.dtype != "bfloat16" else None
-        if dt is None or _np.issubdtype(dt, _np.inexact): fill_value = _np.nan
-        elif dt == _np.bool_: fill_value = True
-        elif _np.issubdtype(dt, _np.signedinteger): fill_value = _np.iinfo(dt).min
-        else: fill_value = _np.iinfo(dt).max
+    fill_value = _default_fill(x.dtype) if fill_value is None else fill_value
     ok = reshape(ok, ok.shape + (1,) * (out.ndim - ok.ndim))
     return where(ok, out, asarray(fill_value, dtype=out.dtype))
 
@@ -1819,16 +1833,3 @@ def unpackbits(a, axis=None, count=None, bitorder="big"):
     if count is not None:
         out = take(out, arange(count), axis=axis)
     return out
-
-def _where3(c, x, y):
-    return op1("where", c, x, y)
-
-where_ = _where3  # the three-argument where, for functions that take a `where=` keyword
-
-def ravel(a, order="C"):
-    """`jnp.ravel` (order 'F' reads the axes reversed)."""
-    if order == "F":
-        return op1("ravel", transpose(asarray(a)))
-    if order not in ("C", "A", "K"):
-        raise NotImplementedError(f"jnp.ravel order={order!r}")
-    return op1("ravel", a)

@@ -130,17 +130,25 @@ pub fn partial_eval(e: &Eqn, mask: &[bool], fresh: &mut dyn FnMut(Aval) -> Var) 
 fn call_partial_eval(e: &Eqn, body: &Graph, name: &Arc<str>, mask: &[bool], fresh: &mut dyn FnMut(Aval) -> Var) -> Result<EqnSplit> {
     let (k, l, out_unknown, nres) = split_graph(body, mask)?;
     let res: Vec<Var> = k.outvars[k.outvars.len() - nres..].iter().map(|a| fresh(k.atom_aval(a))).collect();
-    let mut kouts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| !**u).map(|(v, _)| *v).collect();
-    kouts.extend(res.iter().copied());
-    let kins: Vec<Atom> = e.inputs.iter().zip(mask).filter(|(_, m)| !**m).map(|(a, _)| a.clone()).collect();
-    let mut lins: Vec<Atom> = res.iter().map(|v| Atom::Var(*v)).collect();
-    lins.extend(e.inputs.iter().zip(mask).filter(|(_, m)| **m).map(|(a, _)| a.clone()));
-    let louts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| **u).map(|(v, _)| *v).collect();
-    Ok(EqnSplit {
-        known: vec![Eqn { prim: Prim::Call { body: sub(k), name: name.clone() }, inputs: kins, outputs: kouts }],
-        unknown: vec![Eqn { prim: Prim::Call { body: sub(l), name: name.clone() }, inputs: lins, outputs: louts }],
+    let call = |g: Graph| Prim::Call { body: sub(g), name: name.clone() };
+    Ok(split_eqn(e, mask, out_unknown, &res, call(k), call(l)))
+}
+
+/// The two equations of a split whose halves take the operands in order:
+/// the known half takes the known inputs and gives the known outputs then
+/// the residuals; the unknown half takes the residuals then the unknown
+/// inputs and gives the unknown outputs.
+pub(crate) fn split_eqn(e: &Eqn, mask: &[bool], out_unknown: Vec<bool>, res: &[Var], known: Prim, unknown: Prim) -> EqnSplit {
+    let pick_in = |want: bool| e.inputs.iter().zip(mask).filter(move |(_, m)| **m == want).map(|(a, _)| a.clone());
+    let pick_out = |want: bool| e.outputs.iter().zip(&out_unknown).filter(move |(_, u)| **u == want).map(|(v, _)| *v);
+    let kouts: Vec<Var> = pick_out(false).chain(res.iter().copied()).collect();
+    let lins: Vec<Atom> = res.iter().map(|v| Atom::Var(*v)).chain(pick_in(true)).collect();
+    let (kins, louts): (Vec<Atom>, Vec<Var>) = (pick_in(false).collect(), pick_out(true).collect());
+    EqnSplit {
+        known: vec![Eqn { prim: known, inputs: kins, outputs: kouts }],
+        unknown: vec![Eqn { prim: unknown, inputs: lins, outputs: louts }],
         out_unknown,
-    })
+    }
 }
 
 /// Binds a call of `body` (closed over tracers; concrete consts are fine).

@@ -13,7 +13,7 @@
 use super::{sub, Tangent};
 use crate::array::Array;
 use crate::error::Result;
-use crate::ir::{Atom, Aval, Eqn, Graph, SubGraph, Var};
+use crate::ir::{Aval, Eqn, Graph, SubGraph, Var};
 use crate::lax;
 use crate::prim::collective::{Collective, CollectiveOp};
 use crate::prim::{LinArg, Prim};
@@ -151,20 +151,12 @@ impl ShardMap {
         k_out_specs.extend(res.iter().map(|_| all.clone()));
         let mut l_in_specs: Vec<PartitionSpec> = res.iter().map(|_| all.clone()).collect();
         l_in_specs.extend(pick(&self.in_specs, mask, true));
-        let mut kouts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| !**u).map(|(v, _)| *v).collect();
-        kouts.extend(res.iter().copied());
-        let kins: Vec<Atom> = e.inputs.iter().zip(mask).filter(|(_, m)| !**m).map(|(a, _)| a.clone()).collect();
-        let mut lins: Vec<Atom> = res.iter().map(|v| Atom::Var(*v)).collect();
-        lins.extend(e.inputs.iter().zip(mask).filter(|(_, m)| **m).map(|(a, _)| a.clone()));
-        let louts: Vec<Var> = e.outputs.iter().zip(&out_unknown).filter(|(_, u)| **u).map(|(v, _)| *v).collect();
         let mk = |g: Graph, i: Vec<PartitionSpec>, o: Vec<PartitionSpec>| {
             Prim::ShardMap(ShardMap { body: sub(crate::transform::simplify::simplify(&g)), mesh: self.mesh.clone(), in_specs: i, out_specs: o })
         };
-        Ok(EqnSplit {
-            known: vec![Eqn { prim: mk(kk, pick(&self.in_specs, mask, false), k_out_specs), inputs: kins, outputs: kouts }],
-            unknown: vec![Eqn { prim: mk(ll, l_in_specs, pick(&self.out_specs, &out_unknown, true)), inputs: lins, outputs: louts }],
-            out_unknown,
-        })
+        let known = mk(kk, pick(&self.in_specs, mask, false), k_out_specs);
+        let unknown = mk(ll, l_in_specs, pick(&self.out_specs, &out_unknown, true));
+        Ok(super::split_eqn(e, mask, out_unknown, &res, known, unknown))
     }
 
     pub fn transpose(&self, cts: &[Tangent], args: &[LinArg]) -> Result<Vec<Tangent>> {
