@@ -15,6 +15,26 @@
 #define JC_ABI_VERSION 1000
 
 /**
+ * `kind` of `jc_host_callback`: `jax.pure_callback`.
+ */
+#define JC_CALLBACK_PURE 0
+
+/**
+ * `jax.experimental.io_callback(..., ordered=False)`.
+ */
+#define JC_CALLBACK_IO 1
+
+/**
+ * `jax.experimental.io_callback(..., ordered=True)`.
+ */
+#define JC_CALLBACK_IO_ORDERED 2
+
+/**
+ * `jax.debug.callback` (what `jax.debug.print` uses).
+ */
+#define JC_CALLBACK_DEBUG 3
+
+/**
  * `None` in `jc_vmap`'s axes.
  */
 #define JC_AXIS_NONE INT64_MIN
@@ -531,6 +551,29 @@ jc_status jc_custom_jvp(jc_fn f, jc_fn jvp, jc_fn *out);
  * and `bwd`: (residuals..., output cotangents...) -> one cotangent per input.
  */
 jc_status jc_custom_vjp(jc_fn f, jc_fn fwd, jc_fn bwd, jc_fn *out);
+
+/**
+ * A host callback: `callback` (made by `jc_fn_from_callback`) is called
+ * with concrete arrays each time the program runs, eagerly, under `jit`
+ * (such programs run on the interpreter) or under vmap and grad, and must
+ * return `n_results` arrays of the declared dtypes and shapes (result `i`
+ * has `result_ndims[i]` dimensions, taken in order from `result_dims`).
+ * `kind` is a `JC_CALLBACK_*`; `vmap_method` 0 none (vmap raises), 1
+ * sequential, 2 sequential_unrolled, 3 expand_dims, 4 broadcast_all,
+ * 5 legacy_vectorized.
+ */
+jc_status jc_host_callback(jc_fn callback,
+                           const jc_array *args,
+                           size_t n_args,
+                           const jc_dtype *result_dtypes,
+                           const size_t *result_ndims,
+                           const int64_t *result_dims,
+                           size_t n_results,
+                           int32_t kind,
+                           int32_t vmap_method,
+                           jc_array *outs,
+                           size_t out_cap,
+                           size_t *n_outs);
 
 /**
  * Makes a function from a host callback. `user_data` is passed to every

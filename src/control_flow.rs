@@ -221,3 +221,5 @@ pub fn custom_vjp(f: &Function, fwd: &Function, bwd: &Function) -> Function {
         bind(Prim::CustomVjp(CustomVjp { body: sub(g), fwd: fwd.clone(), bwd: bwd.clone(), num_consts: consts.len() }), &all)
     })
 }
+
+pub use crate::prim::control::callback::{host_callback, CallbackKind, VmapMethod};

@@ -396,3 +396,30 @@ fn custom_vjp_clips_gradients_under_grad_vmap_and_jit() {
     let err = jvp(&cg, &[x.clone()], &[x.clone()]).unwrap_err();
     assert!(err.to_string().contains("can't apply forward-mode autodiff (jvp) to a custom_vjp function"), "{err}");
 }
+
+#[test]
+fn grad_through_a_while_loop_whose_body_holds_a_scan() {
+    // x -> twice: v = scan(v, xs) with carry a*b + sin(a); the body's JVP is
+    // a joint scan whose primal part must be split off before transposing
+    let f = f1("while_of_scan", |x| {
+        let cond = Function::new("cond", |c: &[Array]| Ok(vec![lax::lt(&c[0], &Array::scalar(2i32))?]));
+        let body = Function::new("body", |c: &[Array]| {
+            let step = Function::new("step", |ab: &[Array]| {
+                let a = jnp::add(&jnp::multiply(&ab[0], &ab[1])?, &jnp::sin(&ab[0])?)?;
+                Ok(vec![a])
+            });
+            let xs = arr(&[0.5, 1.0, 1.5])?;
+            let (carry, _) = jaxcore::control_flow::scan(&step, &[c[1].clone()], &[xs], None, false, 1)?;
+            Ok(vec![lax::add(&c[0], &Array::scalar(1i32))?, carry[0].clone()])
+        });
+        let out = jaxcore::control_flow::while_loop(&cond, &body, &[Array::scalar(0i32), jnp::sum(&x[0], None, false)?])?;
+        Ok(out[1].clone())
+    });
+    for a in [0.3, -0.8] {
+        let x = arr(&[a]).unwrap();
+        let g = grad(&f).call(&[x.clone()]).unwrap();
+        close(&v(&g[0]), &fd(&f, &x), 1e-6, "grad(while(scan)) vs central differences");
+        let jg = jit(&grad(&f), &[], &[]).call(&[x]).unwrap();
+        close(&v(&jg[0]), &v(&g[0]), 1e-12, "jit(grad(while(scan)))");
+    }
+}

@@ -3,7 +3,8 @@
 //! (callbacks from any language) and write their results; `checkpoint`,
 //! `custom_jvp` and `custom_vjp` make new `jc_fn` handles.
 
-use super::array::{arr, arrs, jc_array};
+use super::array::{arr, arrs, dtype, jc_array, jc_dtype, shape_of};
+use crate::ir::Aval;
 use super::function::{func, jc_fn, put_fn, write_outputs};
 use super::{guard, jc_status, slice};
 use crate::control_flow;
@@ -111,4 +112,60 @@ pub unsafe extern "C" fn jc_custom_jvp(f: jc_fn, jvp: jc_fn, out: *mut jc_fn) ->
 #[no_mangle]
 pub unsafe extern "C" fn jc_custom_vjp(f: jc_fn, fwd: jc_fn, bwd: jc_fn, out: *mut jc_fn) -> jc_status {
     guard(|| put_fn(out, control_flow::custom_vjp(&func(f)?, &func(fwd)?, &func(bwd)?), "jc_custom_vjp"))
+}
+
+/// `kind` of `jc_host_callback`: `jax.pure_callback`.
+pub const JC_CALLBACK_PURE: i32 = 0;
+/// `jax.experimental.io_callback(..., ordered=False)`.
+pub const JC_CALLBACK_IO: i32 = 1;
+/// `jax.experimental.io_callback(..., ordered=True)`.
+pub const JC_CALLBACK_IO_ORDERED: i32 = 2;
+/// `jax.debug.callback` (what `jax.debug.print` uses).
+pub const JC_CALLBACK_DEBUG: i32 = 3;
+
+/// A host callback: `callback` (made by `jc_fn_from_callback`) is called
+/// with concrete arrays each time the program runs, eagerly, under `jit`
+/// (such programs run on the interpreter) or under vmap and grad, and must
+/// return `n_results` arrays of the declared dtypes and shapes (result `i`
+/// has `result_ndims[i]` dimensions, taken in order from `result_dims`).
+/// `kind` is a `JC_CALLBACK_*`; `vmap_method` 0 none (vmap raises), 1
+/// sequential, 2 sequential_unrolled, 3 expand_dims, 4 broadcast_all,
+/// 5 legacy_vectorized.
+#[no_mangle]
+pub unsafe extern "C" fn jc_host_callback(
+    callback: jc_fn,
+    args: *const jc_array,
+    n_args: usize,
+    result_dtypes: *const jc_dtype,
+    result_ndims: *const usize,
+    result_dims: *const i64,
+    n_results: usize,
+    kind: i32,
+    vmap_method: i32,
+    outs: *mut jc_array,
+    out_cap: usize,
+    n_outs: *mut usize,
+) -> jc_status {
+    use crate::prim::control::callback::{host_callback, CallbackKind, VmapMethod};
+    guard(|| {
+        let kind = match kind {
+            JC_CALLBACK_PURE => CallbackKind::Pure,
+            JC_CALLBACK_IO => CallbackKind::Io { ordered: false },
+            JC_CALLBACK_IO_ORDERED => CallbackKind::Io { ordered: true },
+            JC_CALLBACK_DEBUG => CallbackKind::Debug,
+            k => crate::bail!(Value, "jc_host_callback: unknown kind {k} (JC_CALLBACK_PURE, _IO, _IO_ORDERED or _DEBUG)"),
+        };
+        let dtypes = slice(result_dtypes, n_results, "jc_host_callback result_dtypes")?;
+        let ndims = slice(result_ndims, n_results, "jc_host_callback result_ndims")?;
+        let total: usize = ndims.iter().try_fold(0usize, |a, &n| a.checked_add(n)).ok_or_else(|| crate::err!(Value, "jc_host_callback: result_ndims overflow"))?;
+        let dims = shape_of(result_dims, total, "jc_host_callback result_dims")?;
+        let mut at = 0;
+        let mut results = Vec::with_capacity(n_results);
+        for (&d, &n) in dtypes.iter().zip(ndims) {
+            results.push(Aval::new(&dims[at..at + n], dtype(d)?));
+            at += n;
+        }
+        let ys = host_callback(&func(callback)?, &arrs(args, n_args, "jc_host_callback args")?, results, kind, VmapMethod::from_code(vmap_method)?)?;
+        write_outputs(ys, outs, out_cap, n_outs, "jc_host_callback")
+    })
 }

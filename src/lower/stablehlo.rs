@@ -571,6 +571,8 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
         CustomJvp(c) => lower_inline(e, &c.body.0, ins),
         CustomVjp(c) => lower_inline(e, &c.body.0, ins),
         CustomLin(_) => crate::bail!(Type, "can't apply forward-mode autodiff (jvp) to a custom_vjp function."),
+        // jit runs programs holding callbacks on the interpreter (see prim/control/callback.rs)
+        HostCallback(c) => crate::bail!(NotImplemented, "{} cannot be compiled by XLA through the PJRT C API (no host callbacks there): the program runs on the interpreter", c.name()),
         LinearWhile(l) => lower_inline(e, &l.lowered()?, ins),
         Cond { branches } => {
             let ops = &ins[1..];

@@ -138,6 +138,9 @@ pub enum Prim {
     // control/shard_map.rs
     /// `shard_map`: the body runs per device on pieces split by in_specs.
     ShardMap(control::shard_map::ShardMap),
+    // control/callback.rs
+    /// `pure_callback` / `io_callback` / `debug_callback`: a host function.
+    HostCallback(control::callback::HostCallback),
 }
 
 impl Prim {
@@ -162,6 +165,22 @@ impl Prim {
             ShardMap(sm) => f(&sm.body.0),
             _ => {}
         }
+    }
+
+    /// True when this primitive or an equation of a graph it holds satisfies `pred`.
+    pub fn contains(&self, pred: &dyn Fn(&Prim) -> bool) -> bool {
+        if pred(self) {
+            return true;
+        }
+        let mut found = false;
+        self.for_each_subgraph(&mut |g| found = found || g.eqns.iter().any(|e| e.prim.contains(pred)));
+        found
+    }
+
+    /// True when running this primitive has side effects (an io or debug
+    /// callback, here or in a sub-graph): it is never dropped or merged.
+    pub fn has_effect(&self) -> bool {
+        self.contains(&|p| matches!(p, Prim::HostCallback(c) if c.has_effect()))
     }
 
     /// True when this primitive (or a graph it holds) runs a collective over
@@ -219,6 +238,7 @@ impl Prim {
             ShardingConstraint { .. } => "sharding_constraint",
             Collective(c) => c.name(),
             ShardMap(_) => "shard_map",
+            HostCallback(c) => c.name(),
         }
     }
 
@@ -275,6 +295,7 @@ impl Prim {
             ShardingConstraint { sharding } => format!("sharding={}", sharding.spec),
             Collective(c) => c.params_str(),
             ShardMap(sm) => sm.params_str(),
+            HostCallback(c) => c.params_str(),
         }
     }
 
@@ -332,6 +353,7 @@ impl Prim {
             ShardingConstraint { sharding } => one(sharding::constraint_shape(sharding, ins)),
             Collective(c) => one(c.shape(ins)),
             ShardMap(sm) => sm.shape(ins),
+            HostCallback(c) => c.shape(ins),
         }
     }
 
@@ -385,6 +407,7 @@ impl Prim {
                 c.axes
             ),
             ShardMap(sm) => sm.eval(ins),
+            HostCallback(c) => c.eval(ins),
         }
     }
 }
@@ -438,6 +461,7 @@ impl Prim {
             CustomLin(_) => crate::bail!(Type, "can't differentiate the linear part of a custom_vjp function: only its transpose (bwd) is defined"),
             Collective(c) => one(c.jvp(&tangents[0])),
             ShardMap(_) => unreachable!("shard_map has a joint JVP rule"),
+            HostCallback(c) => c.jvp(primals, outs),
         }
     }
 
@@ -511,7 +535,7 @@ impl Prim {
                 Value,
                 "Reverse-mode differentiation does not work for a while loop whose tangents were not split off by its JVP rule"
             ),
-            CustomJvp(_) | CustomVjp(_) => crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", self.name()),
+            CustomJvp(_) | CustomVjp(_) | HostCallback(_) => crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", self.name()),
             Unary(_) | IntegerPow { .. } | Clamp | BitcastConvertType { .. } | StopGradient | Compare(_) | Iota { .. } | Reduce { .. }
             | ArgReduce { .. } | Cumulative { .. } | Sort { .. } | Threefry2x32 => {
                 crate::bail!(Value, "{} is not a linear primitive: it has no transpose rule", self.name())
@@ -556,6 +580,7 @@ impl Prim {
             ShardingConstraint { sharding } => sharding::constraint_batch(sharding, &args[0], dims[0]),
             Collective(c) => c.batch(args, dims, size),
             ShardMap(sm) => sm.batch(args, dims, size),
+            HostCallback(c) => c.batch(args, dims, size),
         }
     }
 }
@@ -597,7 +622,7 @@ pub fn add_tangents(a: Tangent, b: Tangent) -> Result<Tangent> {
     })
 }
 
-fn py_bool(b: bool) -> &'static str {
+pub(crate) fn py_bool(b: bool) -> &'static str {
     if b {
         "True"
     } else {

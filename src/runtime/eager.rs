@@ -30,7 +30,7 @@ fn threshold() -> usize {
 /// Primitives worth a compiled program: array computations without
 /// sub-graphs, randomness or mesh semantics.
 fn eligible(prim: &Prim) -> bool {
-    !prim.has_subgraphs() && !matches!(prim, Prim::Threefry2x32 | Prim::ShardingConstraint { .. } | Prim::Collective(_) | Prim::StopGradient)
+    !prim.has_subgraphs() && !matches!(prim, Prim::Threefry2x32 | Prim::ShardingConstraint { .. } | Prim::Collective(_) | Prim::StopGradient | Prim::HostCallback(_))
 }
 
 /// Runs `prim` through XLA when its arrays are large; `None` means the

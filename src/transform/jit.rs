@@ -169,6 +169,9 @@ fn build(graph: &Arc<Graph>, opts: &JitOptions, n_args: usize, dyn_args: &[Array
     let Some(client) = client else {
         return Ok(Backend::Interp);
     };
+    if graph.eqns.iter().any(|e| e.prim.contains(&|p| matches!(p, crate::prim::Prim::HostCallback(_)))) {
+        return Ok(Backend::Interp); // XLA cannot call back into the host through PJRT
+    }
     let statics = &opts.static_argnums[..];
     let dyn_index: Vec<usize> = (0..n_args).filter(|i| !statics.contains(i)).collect();
     let dyn_in_sh: Vec<Option<NamedSharding>> = dyn_index.iter().map(|&i| opts.in_shardings.get(i).cloned().flatten()).collect();

@@ -12,7 +12,8 @@ pub fn simplify(g: &Graph) -> Graph {
     dce(&cse(&fold(g)))
 }
 
-/// Removes equations whose outputs nothing uses, and unused consts.
+/// Removes equations whose outputs nothing uses (unless they have side
+/// effects), and unused consts.
 pub fn dce(g: &Graph) -> Graph {
     let mut live = vec![false; g.avals.len()];
     let mark = |live: &mut Vec<bool>, a: &Atom| {
@@ -25,7 +26,7 @@ pub fn dce(g: &Graph) -> Graph {
     }
     let mut keep = vec![false; g.eqns.len()];
     for (i, e) in g.eqns.iter().enumerate().rev() {
-        if e.outputs.iter().any(|o| live[o.0 as usize]) {
+        if e.outputs.iter().any(|o| live[o.0 as usize]) || e.prim.has_effect() {
             keep[i] = true;
             for a in &e.inputs {
                 mark(&mut live, a);
@@ -73,6 +74,10 @@ pub fn cse(g: &Graph) -> Graph {
     for e in &g.eqns {
         let inputs: Vec<Atom> = e.inputs.iter().map(|a| subst(a, &map)).collect();
         let k = (e.prim.clone(), inputs.iter().map(key).collect::<Vec<_>>());
+        if e.prim.has_effect() {
+            eqns.push(Eqn { prim: e.prim.clone(), inputs, outputs: e.outputs.clone() });
+            continue;
+        }
         if let Some(prev) = seen.get(&k) {
             for (o, p) in e.outputs.iter().zip(prev) {
                 map.insert(*o, Atom::Var(*p));
@@ -100,7 +105,7 @@ pub fn fold(g: &Graph) -> Graph {
     let mut eqns = Vec::with_capacity(g.eqns.len());
     for e in &g.eqns {
         let inputs: Vec<Atom> = e.inputs.iter().map(|a| subst(a, &map)).collect();
-        if e.outputs.is_empty() || e.prim.has_subgraphs() {
+        if e.outputs.is_empty() || e.prim.has_subgraphs() || matches!(e.prim, Prim::HostCallback(_)) {
             eqns.push(Eqn { prim: e.prim.clone(), inputs, outputs: e.outputs.clone() });
             continue;
         }

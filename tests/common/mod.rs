@@ -197,6 +197,8 @@ pub fn kind(p: &Prim) -> &'static str {
         Collective(_) | ShardMap(_) => "manual",
         // sub-graph primitives: tests/jit_boundary.rs and tests/control_flow.rs
         Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_) => "control",
+        // host functions: tests/callbacks.rs
+        HostCallback(_) => "callback",
     }
 }
 

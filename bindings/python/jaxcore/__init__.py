@@ -6,8 +6,11 @@
 
 from ._core import Array, asarray
 from ._api import (grad, value_and_grad, jit, vmap, make_jaxpr, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian,
-                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, ShapeDtypeStruct, shard_map)
+                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, ShapeDtypeStruct, shard_map, pmap)
 from . import numpy, random, tree_util, lax, nn, scipy, tree, debug, sharding, ops, example_libraries, ad_checkpoint, errors, image
+from . import dtypes, flatten_util, typing
+import sys as _sys
+_sys.modules[__name__ + ".numpy.linalg"] = numpy.linalg  # `import jax.numpy.linalg` works as in JAX
 from .ad_checkpoint import checkpoint_policies
 from .sharding import set_mesh, reshard, NamedSharding, PartitionSpec, P, Mesh, AxisType
 from ._lib import lib as _lib
@@ -173,7 +176,7 @@ def clear_caches():
     """Compiled programs live with their jitted functions; nothing global to clear."""
 
 import numpy as _np
-float0 = _np.dtype([("float0", _np.void, 0)])
+from .dtypes import float0  # noqa: E402
 
 def custom_gradient(fun):
     """`jax.custom_gradient`: `fun` returns (value, vjp_fn); the backward pass
@@ -196,11 +199,8 @@ def linear_transpose(fun, *primals):
     return lambda ct: f_vjp(ct)
 
 def pure_callback(callback, result_shape_dtypes, *args, sharding=None, vmap_method=None, **kwargs):
-    """`jax.pure_callback` on concrete values (host callbacks inside traced
-    or jitted code are not supported yet: that raises)."""
-    leaves = tree_util.tree_leaves((args, kwargs))
-    if any(isinstance(a, Array) and a._is_tracer() for a in leaves):
-        raise NotImplementedError("jax.pure_callback inside a traced function (jit, grad, vmap) needs host callbacks, which jaxcore does not have yet")
-    host = tree_util.tree_map(lambda a: _np.asarray(a) if isinstance(a, Array) else a, (args, kwargs))
-    out = callback(*host[0], **host[1])
-    return tree_util.tree_map(lambda o, s: asarray(_np.asarray(o, dtype=s.dtype)), out, result_shape_dtypes)
+    """`jax.pure_callback`: `callback` runs on the host with concrete arrays
+    whenever the program runs (jitted programs holding one run on the
+    engine's interpreter); no derivative, vmap per `vmap_method`."""
+    from ._callback import host_callback, PURE
+    return host_callback(callback, result_shape_dtypes, args, kwargs, PURE, vmap_method)

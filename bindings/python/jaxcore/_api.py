@@ -332,10 +332,92 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
             tree = None if store[0] == tu.tree_structure(0) else store[0]
             fast[len(args)] = _fast_call(jf.h, len(args), nout, tree)
         return tu.tree_unflatten(store[0], outs)
+    def stage(args, kwargs):
+        """f with its static arguments bound, and the dynamic arguments."""
+        if kwargs:
+            bound = inspect.signature(f).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = tuple(bound.args) + tuple(bound.kwargs.values())
+        dyn = tuple(a for i, a in enumerate(args) if i not in statics)
+        def g(*d):
+            it = iter(d)
+            return f(*[args[i] if i in statics else next(it) for i in range(len(args))])
+        g.__name__ = getattr(f, "__name__", "f")
+        return g, dyn
     inner.__wrapped__ = f
     inner.__name__ = getattr(f, "__name__", "f")
     inner._cache_size = lambda: len(cache)
+    inner.trace = lambda *a, **k: Traced(inner, *stage(a, k))
+    inner.lower = lambda *a, **k: inner.trace(*a, **k).lower()
+    inner.eval_shape = lambda *a, **k: (lambda g, dyn: eval_shape(g, *dyn))(*stage(a, k))
     return inner
+
+class Traced:
+    """`jit(f).trace(*args)`: the traced program (`.jaxpr`), ready to lower."""
+    def __init__(self, jitted, fun, args):
+        self._jitted, self._fun, self._args = jitted, fun, args
+
+    @property
+    def jaxpr(self):
+        return make_jaxpr(self._fun)(*self._args)
+
+    @property
+    def out_info(self):
+        return eval_shape(self._fun, *self._args)
+
+    def lower(self, *, lowering_platforms=None):
+        return Lowered(self._jitted, self._fun, self._args)
+
+class Lowered:
+    """`jit(f).lower(*args)`: the StableHLO module XLA is given
+    (`as_text()`); `compile()` gives the callable for these argument types."""
+    def __init__(self, jitted, fun, args):
+        self._jitted, self._fun, self._args = jitted, fun, args
+        self.in_avals = tu.tree_map(lambda x: typeof(x), args)
+        self._run = jit(fun)  # the static arguments are bound in fun
+
+    @property
+    def out_info(self):
+        return eval_shape(self._fun, *self._args)
+
+    def as_text(self, dialect=None, *, debug_info=False):
+        if dialect not in (None, "stablehlo", "mhlo"):
+            raise ValueError(f"Unknown dialect {dialect!r}: jaxcore lowers to StableHLO")
+        leaves, treedef = tu.tree_flatten(list(self._args))
+        store = [None]
+        base = _make(_outputs_of(self._fun, lambda ls: tu.tree_unflatten(treedef, ls), store), _name(self._fun))
+        xs = [asarray(x) for x in leaves]
+        hs = (arr * max(len(xs), 1))(*[x._h for x in xs])
+        from ._lib import string_out
+        return string_out(lib.jc_fn_stablehlo, base.h, hs, len(xs))
+
+    def compiler_ir(self, dialect=None):
+        return self.as_text(dialect)
+
+    def compile(self, compiler_options=None):
+        if compiler_options:
+            raise NotImplementedError("compile(compiler_options=...) is not supported yet; jaxcore compiles with XLA's defaults")
+        out = Compiled(self)
+        out(*self._args)  # compiles now, as JAX's compile() does
+        return out
+
+class Compiled:
+    """`jit(f).lower(*args).compile()`: callable on arguments of the lowered
+    types only (JAX's TypeError otherwise)."""
+    def __init__(self, lowered):
+        self._lowered = lowered
+        self.in_avals = lowered.in_avals
+        self.out_info = lowered.out_info
+
+    def as_text(self):
+        return self._lowered.as_text()
+
+    def __call__(self, *args):
+        got = tu.tree_map(lambda x: typeof(x), args)
+        if tu.tree_structure(args) != tu.tree_structure(self._lowered._args) or got != self.in_avals:
+            raise TypeError(f"Argument types differ from the types for which this computation was compiled. "
+                            f"Expected {self.in_avals}, got {got}.")
+        return self._lowered._run(*args)
 
 _NONE_AXIS = -(1 << 63)
 
@@ -385,6 +467,44 @@ def vmap(f, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_nam
         outs = _Fn(h.value).call(flat)
         return tu.tree_unflatten(store[0], outs)
     inner.__wrapped__ = f
+    return inner
+
+def pmap(fun, axis_name=None, *, in_axes=0, out_axes=0, static_broadcasted_argnums=(), devices=None,
+         backend=None, axis_size=None, donate_argnums=(), global_arg_shapes=None):
+    """`jax.pmap`: one instance of `fun` per device along the mapped axis,
+    with collectives over `axis_name`. It runs as one compiled program of
+    the batched function (numbers as JAX's); the mapped axis may not be
+    longer than the device count, as in JAX."""
+    statics = sorted(_argnums(static_broadcasted_argnums))
+    compiled = {}
+    def inner(*args):
+        from . import device_count
+        dyn_idx = [i for i in range(len(args)) if i not in statics]
+        axes = in_axes if isinstance(in_axes, (tuple, list)) else (in_axes,) * len(args)
+        if len(axes) != len(args):
+            raise ValueError(f"pmap in_axes must be an int, None, or a tuple of entries corresponding to the positional arguments passed to the function, but got len(in_axes)={len(axes)}, len(args)={len(args)}")
+        sizes = {asarray(l).shape[a] for i in dyn_idx if axes[i] is not None
+                 for l, a in zip(tu.tree_leaves(args[i]), _prefix_axes(axes[i], tu.tree_structure(args[i]), "in_axes"))
+                 if a is not None}
+        if axis_size is not None:
+            sizes.add(axis_size)
+        if len(sizes) != 1:
+            raise ValueError(f"pmap got inconsistent sizes for array axes to be mapped: {sorted(sizes)}" if sizes
+                             else "pmap requires at least one argument with a mapped axis")
+        n = sizes.pop()
+        ndev = len(devices) if devices is not None else device_count()
+        if n > ndev:
+            raise ValueError(f"compiling computation that requires {n} logical devices, but only {ndev} XLA devices are available (num_replicas={n})")
+        key = tuple((i, args[i]) for i in statics)
+        run = compiled.get(key)
+        if run is None:
+            def bound(*d):
+                it = iter(d)
+                return fun(*[args[i] if i in statics else next(it) for i in range(len(args))])
+            run = jit(vmap(bound, in_axes=tuple(axes[i] for i in dyn_idx), out_axes=out_axes, axis_name=axis_name))
+            compiled[key] = run
+        return run(*[args[i] for i in dyn_idx])
+    inner.__wrapped__ = fun
     return inner
 
 def _unbatched_probe(f, per_arg, offsets, flat, leaf_axes, store):

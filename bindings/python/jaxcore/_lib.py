@@ -73,6 +73,8 @@ _TABLE = [
     ("jc_vmap", [fn, P(C.c_int64), C.c_size_t, P(C.c_int64), C.c_size_t, C.c_int64, P(fn)], status, True),
     ("jc_jit", [fn, P(C.c_int64), C.c_size_t, P(C.c_int64), C.c_size_t, P(fn)], status, True),
     ("jc_fn_graph_string", [fn, P(arr), C.c_size_t, C.c_char_p, C.c_size_t, P(C.c_size_t)], status, True),
+    ("jc_fn_stablehlo", [fn, P(arr), C.c_size_t, C.c_char_p, C.c_size_t, P(C.c_size_t)], status, True),
+    ("jc_host_callback", [fn, P(arr), C.c_size_t, P(C.c_uint32), P(C.c_size_t), P(C.c_int64), C.c_size_t, C.c_int32, C.c_int32, P(arr), C.c_size_t, P(C.c_size_t)], status, True),
     ("jc_config_set_x64", [C.c_bool], status, True),
     ("jc_jvp", [fn, P(arr), P(arr), C.c_size_t, P(arr), P(arr), C.c_size_t, P(C.c_size_t)], status, True),
     ("jc_vjp", [fn, P(arr), C.c_size_t, P(arr), C.c_size_t, P(C.c_size_t), P(fn)], status, True),

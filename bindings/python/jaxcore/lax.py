@@ -511,3 +511,56 @@ def dtype(x, *, canonicalize=False):
 def bessel_i0e(x):
     from .scipy import special
     return special.i0e(x)
+
+import enum as _enum
+
+class Precision(_enum.Enum):
+    """`lax.Precision`: accepted wherever JAX takes `precision=`; on CPU
+    every choice computes f32 dots in f32 (as JAX on CPU)."""
+    DEFAULT = 0
+    HIGH = 1
+    HIGHEST = 2
+
+    @classmethod
+    def _missing_(cls, value):
+        names = {"bfloat16": cls.DEFAULT, "default": cls.DEFAULT, "fastest": cls.DEFAULT,
+                 "tensorfloat32": cls.HIGH, "high": cls.HIGH, "float32": cls.HIGHEST, "highest": cls.HIGHEST}
+        if isinstance(value, str) and value.lower() in names:
+            return names[value.lower()]
+        return None
+
+    def __str__(self):
+        return self.name
+
+class GatherScatterMode(_enum.Enum):
+    """`lax.GatherScatterMode` (for `.at[...].get(mode=...)` and friends)."""
+    CLIP = 0
+    FILL_OR_DROP = 1
+    PROMISE_IN_BOUNDS = 2
+    ONE_HOT = 3
+
+    @staticmethod
+    def from_any(s):
+        if isinstance(s, GatherScatterMode):
+            return s
+        if s == "clip":
+            return GatherScatterMode.CLIP
+        if s is None or s == "fill" or s == "drop":
+            return GatherScatterMode.FILL_OR_DROP
+        if s == "promise_in_bounds":
+            return GatherScatterMode.PROMISE_IN_BOUNDS
+        raise ValueError(f"Unknown gather mode \"{s}\"")
+
+class DotAlgorithmPreset(_enum.Enum):
+    DEFAULT = 0
+    ANY_F8_ANY_F8_F32 = 1
+    F16_F16_F32 = 5
+    BF16_BF16_F32 = 7
+    TF32_TF32_F32 = 12
+    F32_F32_F32 = 14
+    F64_F64_F64 = 15
+
+def tile(operand, reps):
+    """`lax.tile` (as `jnp.tile`, with one rep per dimension)."""
+    from . import numpy as jnp
+    return jnp.tile(operand, tuple(reps))

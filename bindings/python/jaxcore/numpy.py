@@ -58,9 +58,28 @@ def ravel(a, order="C"):
 for _n in ["add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "remainder", "mod", "fmod", "power",
            "maximum", "minimum", "arctan2", "hypot", "logaddexp", "nextafter", "equal", "not_equal", "less",
            "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "logical_xor", "bitwise_and",
-           "bitwise_or", "bitwise_xor", "left_shift", "right_shift", "matmul", "dot", "vdot", "outer", "inner"]:
+           "bitwise_or", "bitwise_xor", "left_shift", "right_shift", "outer"]:
     globals()[_n] = _binary(_n)
 pow = power
+
+def _contraction(name):
+    """jnp.matmul/dot/vdot/inner: `precision` changes nothing on CPU (f32 dots
+    are computed in f32 there, as in JAX); `preferred_element_type` is the
+    result type: a wider one is applied to the operands (int8 x int8 ->
+    int32 does not overflow), a narrower one to the result."""
+    def f(a, b, *, precision=None, preferred_element_type=None):
+        if preferred_element_type is None:
+            return op1(name, a, b)
+        a, b = asarray(a), asarray(b)
+        t = "bfloat16" if str(preferred_element_type) == "bfloat16" else _np.dtype(preferred_element_type).name
+        if str(promote_types(result_type(a, b), t)) == t:
+            return op1(name, a.astype(t), b.astype(t))
+        return op1(name, a, b).astype(t)
+    f.__name__ = name
+    return f
+
+for _n in ["matmul", "dot", "vdot", "inner"]:
+    globals()[_n] = _contraction(_n)
 
 def _red(name):
     def f(a, axis=None, keepdims=False, where=None):
@@ -441,8 +460,28 @@ def _get_fill(x, idx, fill_value):
 # composes lax): dtype helpers, creation, elementwise, reductions, shapes.
 
 dtype = _np.dtype
-finfo = _np.finfo
-iinfo = _np.iinfo
+class _BFloat16Info:
+    """`jnp.finfo(jnp.bfloat16)` (numpy has no bfloat16): 8 exponent bits, 7 mantissa bits."""
+    bits, nmant, nexp, precision, dtype = 16, 7, 8, 2, "bfloat16"
+    eps = epsneg = _np.float32(2.0 ** -7)
+    resolution = _np.float32(0.01)
+    max = _np.float32(3.3895313892515355e38)
+    min = -max
+    tiny = smallest_normal = _np.float32(2.0 ** -126)
+    smallest_subnormal = _np.float32(2.0 ** -133)
+    minexp, maxexp = -126, 128
+
+    def __repr__(self):
+        return f"finfo(resolution={self.resolution}, min={self.min:.5e}, max={self.max:.5e}, dtype=bfloat16)"
+
+def finfo(dtype):
+    d = getattr(dtype, "dtype", dtype)
+    if str(d) == "bfloat16":
+        return _BFloat16Info()
+    return _np.finfo(_np.dtype(d) if not isinstance(d, type) else d)
+
+def iinfo(int_type):
+    return _np.iinfo(getattr(int_type, "dtype", int_type))
 integer, floating, number, inexact, signedinteger, unsignedinteger = _np.integer, _np.floating, _np.number, _np.inexact, _np.signedinteger, _np.unsignedinteger
 complexfloating = _np.complexfloating
 float_ = "float64"
@@ -472,9 +511,10 @@ def result_type(*args):
     return _np.dtype(_reduce_dtype(xs)) if _reduce_dtype(xs) != "bfloat16" else "bfloat16"
 
 def _reduce_dtype(xs):
-    out = xs[0]
+    # the engine's promotion on empty stand-ins (any shapes, weak types kept)
+    out = ravel(xs[0])[:0]
     for x in xs[1:]:
-        out = add(zeros_like(out), zeros_like(x))
+        out = add(out, ravel(x)[:0])
     return out.dtype
 
 def promote_types(a, b):

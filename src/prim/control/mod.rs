@@ -7,6 +7,7 @@
 //! Sub-graphs are closed over tracers (tracers of an enclosing trace are
 //! lifted to explicit leading inputs); they may hold concrete consts.
 
+pub mod callback;
 pub mod cond;
 pub mod custom;
 pub mod scan;

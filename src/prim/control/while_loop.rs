@@ -25,7 +25,7 @@ use crate::runtime::host::HostData;
 use crate::trace::{bind, eval_graph, make_graph, Function};
 use crate::transform::batching::{batched_outputs, move_to_front, to_batched, vmap_eval};
 use crate::transform::jvp::{jvp_eval, nonzero_tangents};
-use crate::transform::linearize::transpose_graph;
+use crate::transform::linearize::{split_graph, transpose_graph};
 use crate::transform::simplify::simplify;
 
 /// Checkpoint slots of the reverse sweep: enough for any int32 trip count.
@@ -368,11 +368,19 @@ impl LinearWhile {
         step_avals.extend(ct_avals.iter().cloned());
         let mut out_avals = bct_avals.clone();
         out_avals.extend(ct_avals.iter().cloned());
+        // the JVP body computes primals and tangents together (an inner scan
+        // or loop is one joint equation): split off its primal part first,
+        // so only the linear part is transposed
+        let (known_g, lin_g, out_unknown, nres) = split_graph(&jt, &lin)?;
+        let n_known_out = out_unknown.iter().filter(|u| !**u).count();
+        let mut lin_l = vec![false; nres];
+        lin_l.extend(vec![true; nbt + nct]);
         let step = make_graph(
             |xs| {
                 let (known, ctv) = xs.split_at(nb + ncarry);
-                let cts: Vec<Tangent> = ctv.iter().map(|c| Some(c.clone())).collect();
-                let got = transpose_graph(&jt, &lin, known, &cts)?;
+                let residuals = eval_graph(&known_g, known)?.split_off(n_known_out);
+                let cts: Vec<Tangent> = ctv.iter().zip(&out_unknown).filter(|(_, u)| **u).map(|(c, _)| Some(c.clone())).collect();
+                let got = transpose_graph(&lin_g, &lin_l, &residuals, &cts)?;
                 got.iter().zip(&out_avals).map(|(c, a)| instantiate(c, a)).collect()
             },
             &step_avals,

@@ -11,7 +11,7 @@ use crate::runtime::host::HostData;
 use ffi::*;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A loaded plugin. The library is never unloaded: plugins register
 /// process-exit handlers that would run after a dlclose and crash.
@@ -401,65 +401,97 @@ impl Drop for Executable {
     }
 }
 
-/// Serialized `xla.CompileOptionsProto` for `num_replicas` x `num_partitions`
-/// (XLA's defaults are 0, so both are always written). A dozen lines of
-/// protobuf varints; no protoc needed.
-pub fn compile_options(num_replicas: u64, num_partitions: u64) -> Vec<u8> {
-    fn varint(mut v: u64, out: &mut Vec<u8>) {
-        while v >= 0x80 {
-            out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
+// Protobuf wire format for the few messages sent to plugins (no protoc).
+fn varint(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
     }
+    out.push(v as u8);
+}
+
+fn varint_field(tag: u64, v: u64, out: &mut Vec<u8>) {
+    varint(tag << 3, out);
+    varint(v, out);
+}
+
+fn bytes_field(tag: u64, body: &[u8], out: &mut Vec<u8>) {
+    varint((tag << 3) | 2, out);
+    varint(body.len() as u64, out);
+    out.extend_from_slice(body);
+}
+
+/// Serialized `xla.CompileOptionsProto` for `num_replicas` x `num_partitions`
+/// (XLA's defaults are 0, so both are always written), with the options
+/// of `XLA_FLAGS`.
+pub fn compile_options(num_replicas: u64, num_partitions: u64) -> Vec<u8> {
     let mut build = Vec::new();
-    build.push(4 << 3); // num_replicas, varint
-    varint(num_replicas, &mut build);
-    build.push(5 << 3); // num_partitions, varint
-    varint(num_partitions, &mut build);
-    let mut out = vec![(3 << 3) | 2]; // executable_build_options, length-delimited
-    varint(build.len() as u64, &mut out);
-    out.extend(build);
+    varint_field(4, num_replicas, &mut build);
+    varint_field(5, num_partitions, &mut build);
+    let mut out = Vec::new();
+    bytes_field(3, &build, &mut out); // executable_build_options
+    out.extend_from_slice(xla_flags());
     out
 }
 
 /// Compile options for an SPMD program over `device_ids` (one partition
 /// per device, in partition order): XLA's partitioner splits the program.
 pub fn compile_options_spmd(device_ids: &[i64]) -> Vec<u8> {
-    fn varint(mut v: u64, out: &mut Vec<u8>) {
-        while v >= 0x80 {
-            out.push((v as u8) | 0x80);
-            v >>= 7;
-        }
-        out.push(v as u8);
-    }
-    fn field(tag: u64, body: &[u8], out: &mut Vec<u8>) {
-        varint((tag << 3) | 2, out);
-        varint(body.len() as u64, out);
-        out.extend_from_slice(body);
-    }
     // DeviceAssignmentProto: replica_count 1, computation_count 2, computation_devices 3
     let mut da = Vec::new();
-    da.push(1 << 3);
-    varint(1, &mut da);
-    da.push(2 << 3);
-    varint(device_ids.len() as u64, &mut da);
+    varint_field(1, 1, &mut da);
+    varint_field(2, device_ids.len() as u64, &mut da);
     for &id in device_ids {
         let mut cd = Vec::new();
-        cd.push(1 << 3); // replica_device_ids
-        varint(id as u64, &mut cd);
-        field(3, &cd, &mut da);
+        varint_field(1, id as u64, &mut cd); // replica_device_ids
+        bytes_field(3, &cd, &mut da);
     }
     let mut build = Vec::new();
-    build.push(4 << 3);
-    varint(1, &mut build);
-    build.push(5 << 3);
-    varint(device_ids.len() as u64, &mut build);
-    build.push(6 << 3); // use_spmd_partitioning
-    varint(1, &mut build);
-    field(9, &da, &mut build);
+    varint_field(4, 1, &mut build);
+    varint_field(5, device_ids.len() as u64, &mut build);
+    varint_field(6, 1, &mut build); // use_spmd_partitioning
+    bytes_field(9, &da, &mut build);
     let mut out = Vec::new();
-    field(3, &build, &mut out);
+    bytes_field(3, &build, &mut out);
+    out.extend_from_slice(xla_flags());
+    out
+}
+
+/// `XLA_FLAGS` (`--xla_dump_to=/tmp/d --xla_cpu_enable_fast_math=true ...`,
+/// as JAX users set them) as `CompileOptionsProto.env_option_overrides`:
+/// plugins do not read the variable themselves. A value reads as a bool
+/// (`true`/`false`, or a bare `--flag`), an integer, a float, else a string;
+/// the plugin rejects unknown names and mistyped values at compile time.
+fn xla_flags() -> &'static [u8] {
+    static FLAGS: OnceLock<Vec<u8>> = OnceLock::new();
+    FLAGS.get_or_init(|| encode_option_overrides(&std::env::var("XLA_FLAGS").unwrap_or_default()))
+}
+
+fn encode_option_overrides(flags: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for flag in flags.split_whitespace() {
+        let flag = flag.trim_start_matches('-');
+        let (name, value) = flag.split_once('=').unwrap_or((flag, "true"));
+        // OptionOverrideProto: string_field 1, bool_field 2, int_field 3, double_field 4
+        let mut v = Vec::new();
+        match value {
+            "true" | "false" => varint_field(2, (value == "true") as u64, &mut v),
+            _ => {
+                if let Ok(i) = value.parse::<i64>() {
+                    varint_field(3, i as u64, &mut v);
+                } else if let (Ok(d), true) = (value.parse::<f64>(), value.contains(['.', 'e', 'E'])) {
+                    varint((4 << 3) | 1, &mut v); // fixed64
+                    v.extend_from_slice(&d.to_le_bytes());
+                } else {
+                    bytes_field(1, value.as_bytes(), &mut v);
+                }
+            }
+        }
+        let mut entry = Vec::new();
+        bytes_field(1, name.as_bytes(), &mut entry);
+        bytes_field(2, &v, &mut entry);
+        bytes_field(7, &entry, &mut out); // env_option_overrides map entry
+    }
     out
 }
 
@@ -491,4 +523,25 @@ pub fn find_plugin(name: &str) -> Result<PathBuf> {
     candidates.into_iter().find(|c| c.exists() || !c.is_absolute()).ok_or_else(|| {
         rt(format!("no PJRT plugin for {name}: run scripts/fetch_cpu_plugin.sh, or set JAXCORE_PLUGIN=/path/to/plugin.so"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn xla_flags_encode_as_jaxlib_encodes_env_option_overrides() {
+        // jaxlib 0.10.2: CompileOptions().env_option_overrides =
+        // [("xla_cpu_use_xnnpack", True), ("xla_dump_to", "/x")], serialized
+        let jaxlib = "3a190a13786c615f6370755f7573655f786e6e7061636b120210013a130a0b786c615f64756d705f746f12040a022f78";
+        assert_eq!(hex(&encode_option_overrides("--xla_cpu_use_xnnpack --xla_dump_to=/x")), jaxlib);
+        assert_eq!(hex(&encode_option_overrides(" --xla_cpu_use_xnnpack=true  --xla_dump_to=/x ")), jaxlib);
+        // jaxlib: [("a", 3), ("b", 0.5)]: OptionOverrideProto int_field and double_field
+        assert_eq!(hex(&encode_option_overrides("--a=3 --b=0.5")), "3a070a0161120218033a0e0a0162120921000000000000e03f");
+        assert!(encode_option_overrides("").is_empty());
+    }
 }

@@ -1,1 +1,8 @@
 """`jaxcore.experimental`: the older spellings JAX programs still use."""
+
+
+def io_callback(callback, result_shape_dtypes, *args, sharding=None, ordered=False, **kwargs):
+    """`jax.experimental.io_callback`: a host callback with side effects (never
+    dropped or merged); no derivative; vmap loops unless `ordered`."""
+    from .._callback import host_callback, IO, IO_ORDERED
+    return host_callback(callback, result_shape_dtypes, args, kwargs, IO_ORDERED if ordered else IO)

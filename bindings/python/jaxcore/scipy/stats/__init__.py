@@ -122,12 +122,27 @@ def _gamma_logpdf(x, a, loc=0, scale=1):
     v = sp.xlogy(a - 1, y) - y - sp.gammaln(a) - jnp.log(jnp.asarray(scale, y.dtype))
     return jnp.where(y < 0, -jnp.inf, v)
 
-gamma = _ns("gamma", logpdf=_gamma_logpdf, pdf=lambda x, a, loc=0, scale=1: jnp.exp(_gamma_logpdf(x, a, loc, scale)))
+def _gamma_cdf(x, a, loc=0, scale=1):
+    y = _std(x, loc, scale)
+    return sp.gammainc(a, jnp.maximum(y, 0.0))
+
+def _gamma_sf(x, a, loc=0, scale=1):
+    y = _std(x, loc, scale)
+    return sp.gammaincc(a, jnp.maximum(y, 0.0))
+
+gamma = _ns("gamma", logpdf=_gamma_logpdf, pdf=lambda x, a, loc=0, scale=1: jnp.exp(_gamma_logpdf(x, a, loc, scale)),
+            cdf=_gamma_cdf, sf=_gamma_sf,
+            logcdf=lambda x, a, loc=0, scale=1: jnp.log(_gamma_cdf(x, a, loc, scale)),
+            logsf=lambda x, a, loc=0, scale=1: jnp.log(_gamma_sf(x, a, loc, scale)))
 
 def _chi2_logpdf(x, df, loc=0, scale=1):
     return _gamma_logpdf(x, jnp.asarray(df) / 2.0, loc, jnp.multiply(scale, 2.0))
 
-chi2 = _ns("chi2", logpdf=_chi2_logpdf, pdf=lambda x, df, loc=0, scale=1: jnp.exp(_chi2_logpdf(x, df, loc, scale)))
+chi2 = _ns("chi2", logpdf=_chi2_logpdf, pdf=lambda x, df, loc=0, scale=1: jnp.exp(_chi2_logpdf(x, df, loc, scale)),
+           cdf=lambda x, df, loc=0, scale=1: _gamma_cdf(x, jnp.asarray(df) / 2.0, loc, jnp.multiply(scale, 2.0)),
+           sf=lambda x, df, loc=0, scale=1: _gamma_sf(x, jnp.asarray(df) / 2.0, loc, jnp.multiply(scale, 2.0)),
+           logcdf=lambda x, df, loc=0, scale=1: jnp.log(_gamma_cdf(x, jnp.asarray(df) / 2.0, loc, jnp.multiply(scale, 2.0))),
+           logsf=lambda x, df, loc=0, scale=1: jnp.log(_gamma_sf(x, jnp.asarray(df) / 2.0, loc, jnp.multiply(scale, 2.0))))
 
 def _beta_logpdf(x, a, b, loc=0, scale=1):
     y = _std(x, loc, scale)
@@ -135,7 +150,13 @@ def _beta_logpdf(x, a, b, loc=0, scale=1):
     v = sp.xlogy(a - 1, y) + sp.xlog1py(b - 1, -y) - sp.betaln(a, b) - jnp.log(jnp.asarray(scale, y.dtype))
     return jnp.where(jnp.logical_or(y < 0, y > 1), -jnp.inf, v)
 
-beta = _ns("beta", logpdf=_beta_logpdf, pdf=lambda x, a, b, loc=0, scale=1: jnp.exp(_beta_logpdf(x, a, b, loc, scale)))
+def _beta_cdf(x, a, b, loc=0, scale=1):
+    return sp.betainc(a, b, jnp.clip(_std(x, loc, scale), 0.0, 1.0))
+
+beta = _ns("beta", logpdf=_beta_logpdf, pdf=lambda x, a, b, loc=0, scale=1: jnp.exp(_beta_logpdf(x, a, b, loc, scale)),
+           cdf=_beta_cdf, sf=lambda x, a, b, loc=0, scale=1: 1 - _beta_cdf(x, a, b, loc, scale),
+           logcdf=lambda x, a, b, loc=0, scale=1: jnp.log(_beta_cdf(x, a, b, loc, scale)),
+           logsf=lambda x, a, b, loc=0, scale=1: jnp.log1p(-_beta_cdf(x, a, b, loc, scale)))
 
 def _t_logpdf(x, df, loc=0, scale=1):
     z = _std(x, loc, scale)
@@ -143,7 +164,14 @@ def _t_logpdf(x, df, loc=0, scale=1):
     return (sp.gammaln((df + 1) / 2) - sp.gammaln(df / 2) - 0.5 * jnp.log(df * math.pi)
             - (df + 1) / 2 * jnp.log1p(z * z / df) - jnp.log(jnp.asarray(scale, z.dtype)))
 
-t = _ns("t", logpdf=_t_logpdf, pdf=lambda x, df, loc=0, scale=1: jnp.exp(_t_logpdf(x, df, loc, scale)))
+def _t_cdf(x, df, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    df = jnp.asarray(df, z.dtype)
+    tail = 0.5 * sp.betainc(df / 2, 0.5, df / (df + z * z))
+    return jnp.where(z < 0, tail, 1 - tail)
+
+t = _ns("t", logpdf=_t_logpdf, pdf=lambda x, df, loc=0, scale=1: jnp.exp(_t_logpdf(x, df, loc, scale)),
+        cdf=_t_cdf, sf=lambda x, df, loc=0, scale=1: _t_cdf(-_std(x, loc, scale), df))
 
 
 # --- discrete: Poisson, Bernoulli, binomial, geometric
@@ -158,11 +186,7 @@ poisson = _ns("poisson", logpmf=_poisson_logpmf, pmf=lambda k, mu, loc=0: jnp.ex
 
 def _poisson_cdf(k, mu, loc=0):
     x = jnp.floor(_f(k) - loc)
-    n = int(jnp.max(jnp.asarray(x))) + 1 if not jnp.asarray(x)._is_tracer() else None
-    if n is None:
-        raise NotImplementedError("poisson.cdf under a trace needs the regularized incomplete gamma function")
-    terms = jnp.stack([jnp.where(i <= x, jnp.exp(_poisson_logpmf(float(i), mu)), 0.0) for i in range(max(n, 1))])
-    return jnp.where(x < 0, 0.0, jnp.sum(terms, axis=0))
+    return jnp.where(x < 0, 0.0, sp.gammaincc(jnp.maximum(x, 0.0) + 1, jnp.asarray(mu, x.dtype)))
 
 def _bernoulli_logpmf(k, p, loc=0):
     x = _f(k) - loc

@@ -1,0 +1,3 @@
+"""`jax.scipy.integrate`."""
+
+from ...numpy import trapezoid  # noqa: F401
