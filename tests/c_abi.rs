@@ -137,6 +137,8 @@ fn control_flow_and_custom_derivatives_in_c() {
     assert!(out.contains("scan cumsum ys = [-3, -3, -1, 99]"), "{out}");
     assert!(out.contains("grad of sum(cumsum) = [4, 3, 2, 1]"), "{out}");
     assert!(out.contains("while_loop doubled ten times = [1536]"), "{out}");
+    assert!(out.contains("jit(pure_callback(cube) + x) = [2, 10, -2, 0.625]"), "{out}");
+    assert!(out.contains("host callback ran 3 times"), "{out}");
     assert!(out.contains("live arrays = 0, live functions = 0"), "{out}");
 }
 

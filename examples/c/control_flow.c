@@ -138,6 +138,34 @@ static jc_status double_cb(void *ud, const jc_array *in, size_t n, jc_array *out
   return s;
 }
 
+/* a host function: called with concrete arrays when the program runs (it
+   reads them on the host); counts its calls through ud */
+static jc_status host_cube_cb(void *ud, const jc_array *in, size_t n, jc_array *out, size_t cap, size_t *n_out) {
+  (void)n; (void)cap;
+  float v[4];
+  jc_status s = jc_array_to_host(in[0], v, sizeof v);
+  for (int i = 0; i < 4; i++) v[i] = v[i] * v[i] * v[i];
+  int64_t shape = 4;
+  if (s == JC_OK) s = jc_array_from_host(JC_FLOAT32, &shape, 1, v, sizeof v, &out[0]);
+  *(int *)ud += 1;
+  *n_out = 1;
+  return s;
+}
+/* traced: pure_callback(host_cube, x) + x */
+static jc_status with_callback_cb(void *ud, const jc_array *in, size_t n, jc_array *out, size_t cap, size_t *n_out) {
+  (void)n; (void)cap;
+  jc_dtype dt = JC_FLOAT32;
+  size_t ndim = 1;
+  int64_t dim = 4;
+  jc_array cubed = NULL;
+  size_t k;
+  jc_status s = jc_host_callback((jc_fn)ud, in, 1, &dt, &ndim, &dim, 1, JC_CALLBACK_PURE, 1, &cubed, 1, &k);
+  if (s == JC_OK) s = op2("add", cubed, in[0], &out[0]);
+  jc_array_free(cubed);
+  *n_out = 1;
+  return s;
+}
+
 static void print_array(const char *what, jc_array a, size_t n) {
   float v[8];
   CHECK(jc_array_to_host(a, v, n * sizeof(float)));
@@ -208,7 +236,25 @@ int main(void) {
   jc_array t3[] = {init[0], init[1], out[0], out[1], x};
   jc_array_free_all(t3, 5);
 
-  jc_fn fns[] = {f, rule, lpe, g, vg, jvg, id, fwd, bwd, clip, loss, lg, jlg, step, total, tg, c, b};
+  /* a host callback under jit: it runs at every call, on the values */
+  int calls = 0;
+  jc_fn cube, withcb, jwithcb;
+  CHECK(jc_fn_from_callback(host_cube_cb, &calls, NULL, "host_cube", &cube));
+  CHECK(jc_fn_from_callback(with_callback_cb, cube, NULL, "with_callback", &withcb));
+  CHECK(jc_jit(withcb, NULL, 0, NULL, 0, &jwithcb));
+  float hs[4] = {1, 2, -1, 0.5f};
+  CHECK(jc_array_from_host(JC_FLOAT32, &s4, 1, hs, sizeof hs, &x));
+  for (int rep = 0; rep < 2; rep++) {
+    CHECK(jc_fn_call(jwithcb, &x, 1, &y, 1, &k));
+    jc_array_free(y);
+  }
+  CHECK(jc_fn_call(jwithcb, &x, 1, &y, 1, &k));
+  print_array("jit(pure_callback(cube) + x)", y, 4);
+  printf("host callback ran %d times\n", calls);
+  jc_array t4[] = {x, y};
+  jc_array_free_all(t4, 2);
+
+  jc_fn fns[] = {f, rule, lpe, g, vg, jvg, id, fwd, bwd, clip, loss, lg, jlg, step, total, tg, c, b, cube, withcb, jwithcb};
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) jc_fn_free(fns[i]);
   printf("live arrays = %zu, live functions = %zu\n", jc_array_live_count(), jc_fn_live_count());
   return 0;

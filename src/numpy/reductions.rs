@@ -157,6 +157,8 @@ fn arg(op: bool, x: &Array, axis: Option<isize>, keepdims: bool) -> Result<Array
     if x.shape()[ax] == 0 {
         crate::bail!(Value, "attempt to get {} of an empty sequence", if op { "argmax" } else { "argmin" });
     }
+    // booleans order as 0 < 1 (jnp.argmax of a mask: the first True)
+    let x = if x.dtype().is_bool() { lax::convert_element_type(&x, DType::U8)? } else { x };
     let r = if op { lax::argmax(&x, ax, default_int())? } else { lax::argmin(&x, ax, default_int())? };
     if keepdims && axis.is_some() {
         keep(r, x.shape(), &[ax], true)

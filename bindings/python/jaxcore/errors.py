@@ -31,3 +31,11 @@ class UnexpectedTracerError(Exception):
 
 class KeyReuseError(Exception):
     pass
+
+
+class JAXIndexError(IndexError):
+    pass
+
+
+class JaxRuntimeError(RuntimeError):
+    """An error raised while running a compiled program."""

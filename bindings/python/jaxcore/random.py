@@ -12,6 +12,19 @@ PRNGKey = key
 def key_data(k):
     return k
 
+def wrap_key_data(key_bits_array, *, impl=None):
+    """Keys here are their uint32[..., 2] data (JAX's raw keys), so this is the identity."""
+    if impl not in (None, "threefry2x32"):
+        raise ValueError(f"only the threefry2x32 PRNG implementation is available, got {impl!r}")
+    from . import numpy as jnp
+    return jnp.asarray(key_bits_array, "uint32")
+
+def key_impl(keys):
+    return "threefry2x32"
+
+def clone(key):
+    return key
+
 def split(k, num=2):
     if isinstance(num, (tuple, list)):
         from . import numpy as jnp

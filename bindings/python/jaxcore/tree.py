@@ -6,3 +6,4 @@ from .tree_util import (tree_map as map, tree_leaves as leaves, tree_structure a
 from .tree_util import (tree_flatten_with_path as flatten_with_path, tree_leaves_with_path as leaves_with_path,  # noqa: F401,E402
                         tree_map_with_path as map_with_path, tree_transpose as transpose,
                         tree_broadcast as broadcast)
+from .tree_util import tree_reduce_associative as reduce_associative  # noqa: F401,E402

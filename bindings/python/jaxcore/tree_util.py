@@ -287,3 +287,27 @@ def _treedef_num_nodes(self):
 PyTreeDef.unflatten = _treedef_unflatten
 PyTreeDef.num_nodes = property(_treedef_num_nodes)
 PyTreeDef.children_list = _treedef_children
+
+
+def tree_reduce_associative(operation, tree, *, is_leaf=None):
+    """Reduces the leaves pairwise (a balanced tree of `operation` calls)."""
+    leaves = tree_leaves(tree, is_leaf=is_leaf)
+    if not leaves:
+        raise ValueError("tree_reduce_associative on a tree with no leaves")
+    while len(leaves) > 1:
+        leaves = [operation(leaves[i], leaves[i + 1]) if i + 1 < len(leaves) else leaves[i] for i in range(0, len(leaves), 2)]
+    return leaves[0]
+
+
+def flatten_one_level(tree):
+    """(children, auxiliary data) of a pytree node; a leaf raises ValueError."""
+    d = tree_structure(tree)
+    if d.kind == "leaf":
+        raise ValueError(f"can't tree-flatten type: {type(tree)}")
+    if d.kind == "none":
+        return [], None
+    return _children_values(tree), d.meta
+
+
+def is_tree_node(x):
+    return tree_structure(x).kind != "leaf"

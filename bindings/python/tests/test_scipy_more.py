@@ -97,3 +97,23 @@ def test_signal_convolutions_against_numpy():
     close(signal.correlate2d(a, k), cfull, 1e-5)
     close(signal.correlate2d(a, k, mode="same"), cfull[2 // 2:][:5, 4 // 2:][:, :6], 1e-5)  # scipy: rounds the centre up
     close(jax.scipy.integrate.trapezoid(jnp.arange(5.0)), 8.0)
+
+
+def test_lu_family_and_structured_matrices():
+    from jaxcore.scipy import linalg as sl
+    a = np.array([[1., 2, 3, 4], [4, 1, 6, 2], [7, 8, 1, 3], [2, 9, 4, 8]], np.float32)
+    p, l, u = sl.lu(jnp.asarray(a))
+    close(np.asarray(p) @ np.asarray(l) @ np.asarray(u), a, 1e-5)
+    assert np.allclose(np.tril(l), l) and np.allclose(np.diag(l), 1) and np.allclose(np.triu(u), u)
+    lu, piv = sl.lu_factor(jnp.asarray(a))
+    np.testing.assert_array_equal(np.asarray(piv), [2, 3, 3, 3])  # LAPACK's pivots, as JAX gives them
+    b = np.array([1., 2, 3, 4], np.float32)
+    close(sl.lu_solve((lu, piv), b), np.linalg.solve(a, b), 1e-5)
+    close(sl.lu_solve((lu, piv), b, trans=1), np.linalg.solve(a.T, b), 1e-5)
+    close(sl.lu_solve((lu, piv), np.eye(4, 2, dtype=np.float32)), np.linalg.solve(a, np.eye(4, 2)), 1e-5)
+    close(sl.toeplitz(jnp.array([1., 2, 3]), jnp.array([1., 4, 5, 6])), [[1, 4, 5, 6], [2, 1, 4, 5], [3, 2, 1, 4]])
+    close(sl.toeplitz(jnp.array([1., 2, 3])), [[1, 2, 3], [2, 1, 2], [3, 2, 1]])
+    close(sl.hankel(jnp.array([1., 2, 3]), jnp.array([3., 4, 5, 6])), [[1, 2, 3, 4], [2, 3, 4, 5], [3, 4, 5, 6]])
+    close(sl.circulant(jnp.array([1., 2, 3])), [[1, 3, 2], [2, 1, 3], [3, 2, 1]])
+    assert int(jnp.argmax(jnp.array([False, True, True]))) == 1
+    assert int(jnp.argmin(jnp.array([True, False]))) == 1

@@ -103,3 +103,88 @@ def expm(A, *, upper_triangular=False, max_squarings=16):
     def square(i, r):
         return jnp.where((i < s)[..., None, None], r @ r, r)
     return lax.fori_loop(0, max_squarings, square, R)
+
+
+# --- LU (the engine's partial pivoting, which picks LAPACK's pivots)
+def _lu_packed(a):
+    from ..._core import op
+    a = jnp.asarray(a)
+    if not jnp.issubdtype(a.dtype, jnp.floating):
+        a = a.astype("float32")
+    lu, perm, _ = op("linalg.lu", a)
+    return lu, perm
+
+
+def _perm_to_pivots(perm):
+    """LAPACK's pivots (row i swapped with row piv[i], in turn) of a row permutation."""
+    from ... import lax
+    n = perm.shape[-1]
+    def step(i, st):
+        cur, piv = st
+        j = jnp.argmax(cur == perm[i])
+        ci, cj = cur[i], cur[j]
+        return cur.at[i].set(cj).at[j].set(ci), piv.at[i].set(j.astype("int32"))
+    return lax.fori_loop(0, n, step, (jnp.arange(n, dtype="int32"), jnp.zeros(n, "int32")))[1]
+
+
+def _pivots_to_perm(piv, n):
+    from ... import lax
+    def step(i, cur):
+        j = piv[i]
+        ci, cj = cur[i], cur[j]
+        return cur.at[i].set(cj).at[j].set(ci)
+    return lax.fori_loop(0, piv.shape[-1], step, jnp.arange(n, dtype="int32"))
+
+
+def lu_factor(a, overwrite_a=False, check_finite=True):
+    """(packed L\\U, LAPACK pivots): `a[perm] = L @ U`."""
+    lu, perm = _lu_packed(a)
+    return lu, _decomp._batched(_perm_to_pivots, perm, 1)
+
+
+def lu(a, permute_l=False, overwrite_a=False, check_finite=True):
+    """(p, l, u) with a = p @ l @ u; (p @ l, u) with permute_l."""
+    packed, perm = _lu_packed(a)
+    n = packed.shape[-1]
+    eye = jnp.eye(n, dtype=packed.dtype)
+    l, u = jnp.tril(packed, -1) + eye, jnp.triu(packed)
+    p = jnp.swapaxes(jnp.take(eye, perm, axis=0), -1, -2)  # p[perm[i], i] = 1
+    return (p @ l, u) if permute_l else (p, l, u)
+
+
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """Solves a x = b (trans=0) or a^T x = b (trans=1, 2) from `lu_factor`."""
+    packed, piv = lu_and_piv
+    packed, b = jnp.asarray(packed), jnp.asarray(b)
+    n = packed.shape[-1]
+    perm = _pivots_to_perm(jnp.asarray(piv), n)
+    if trans == 0:
+        y = solve_triangular(packed, jnp.take(b, perm, axis=0), lower=True, unit_diagonal=True)
+        return solve_triangular(packed, y, lower=False)
+    if trans not in (1, 2):
+        raise ValueError(f"trans must be 0, 1 or 2, got {trans}")
+    z = solve_triangular(packed, b, trans=1, lower=False)
+    z = solve_triangular(packed, z, trans=1, lower=True, unit_diagonal=True)
+    return jnp.zeros_like(z).at[perm].set(z)
+
+
+# --- structured matrices
+def toeplitz(c, r=None):
+    c = jnp.ravel(jnp.asarray(c))
+    r = jnp.conj(c) if r is None else jnp.ravel(jnp.asarray(r))
+    i, j = jnp.arange(c.shape[0])[:, None], jnp.arange(r.shape[0])[None, :]
+    return jnp.where(i >= j, jnp.take(c, jnp.clip(i - j, 0, None)), jnp.take(r, jnp.clip(j - i, 0, None)))
+
+
+def hankel(c, r=None):
+    c = jnp.ravel(jnp.asarray(c))
+    r = jnp.zeros_like(c) if r is None else jnp.ravel(jnp.asarray(r))
+    m, n = c.shape[0], r.shape[0]
+    k = jnp.arange(m)[:, None] + jnp.arange(n)[None, :]
+    return jnp.where(k < m, jnp.take(c, jnp.clip(k, 0, m - 1)), jnp.take(r, jnp.clip(k - m + 1, 0, n - 1)))
+
+
+def circulant(c):
+    c = jnp.ravel(jnp.asarray(c))
+    n = c.shape[0]
+    return jnp.take(c, (jnp.arange(n)[:, None] - jnp.arange(n)[None, :]) % n)
