@@ -553,6 +553,20 @@ jc_status jc_custom_jvp(jc_fn f, jc_fn jvp, jc_fn *out);
 jc_status jc_custom_vjp(jc_fn f, jc_fn fwd, jc_fn bwd, jc_fn *out);
 
 /**
+ * `jax.closure_convert(f, *args)`: `*out` gets `f` traced at `args` with
+ * the tracers it closes over hoisted as leading inputs (call it with
+ * (hoisted..., args...)); the hoisted values go to `consts` (up to
+ * `consts_cap`, their number to `n_consts`). Free both when done.
+ */
+jc_status jc_closure_convert(jc_fn f,
+                             const jc_array *args,
+                             size_t n_args,
+                             jc_fn *out,
+                             jc_array *consts,
+                             size_t consts_cap,
+                             size_t *n_consts);
+
+/**
  * A host callback: `callback` (made by `jc_fn_from_callback`) is called
  * with concrete arrays each time the program runs, eagerly, under `jit`
  * (such programs run on the interpreter) or under vmap and grad, and must

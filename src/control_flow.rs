@@ -222,4 +222,13 @@ pub fn custom_vjp(f: &Function, fwd: &Function, bwd: &Function) -> Function {
     })
 }
 
+/// `jax.closure_convert(f, *args)`: `f` traced at `args`, with the tracers
+/// it closes over (values of enclosing transformations) hoisted out as
+/// leading inputs. Returns that function and the hoisted values, so rules
+/// that run later (a custom_vjp's bwd) can take them as explicit arguments.
+pub fn closure_convert(f: &Function, args: &[Array]) -> Result<(Function, Vec<Array>)> {
+    let (g, consts) = trace_closed(f, &avals_of(args))?;
+    Ok((Function::from_graph(&format!("closure_convert({})", f.name()), g), consts))
+}
+
 pub use crate::prim::control::callback::{host_callback, CallbackKind, VmapMethod};

@@ -114,6 +114,23 @@ pub unsafe extern "C" fn jc_custom_vjp(f: jc_fn, fwd: jc_fn, bwd: jc_fn, out: *m
     guard(|| put_fn(out, control_flow::custom_vjp(&func(f)?, &func(fwd)?, &func(bwd)?), "jc_custom_vjp"))
 }
 
+/// `jax.closure_convert(f, *args)`: `*out` gets `f` traced at `args` with
+/// the tracers it closes over hoisted as leading inputs (call it with
+/// (hoisted..., args...)); the hoisted values go to `consts` (up to
+/// `consts_cap`, their number to `n_consts`). Free both when done.
+#[no_mangle]
+pub unsafe extern "C" fn jc_closure_convert(f: jc_fn, args: *const jc_array, n_args: usize, out: *mut jc_fn, consts: *mut jc_array, consts_cap: usize, n_consts: *mut usize) -> jc_status {
+    guard(|| {
+        if out.is_null() {
+            return Err(super::invalid("jc_closure_convert: the out-pointer is null"));
+        }
+        let (g, hoisted) = control_flow::closure_convert(&func(f)?, &arrs(args, n_args, "jc_closure_convert args")?)?;
+        // the hoisted values first: when they do not fit, nothing is handed out
+        write_outputs(hoisted, consts, consts_cap, n_consts, "jc_closure_convert")?;
+        put_fn(out, g, "jc_closure_convert")
+    })
+}
+
 /// `kind` of `jc_host_callback`: `jax.pure_callback`.
 pub const JC_CALLBACK_PURE: i32 = 0;
 /// `jax.experimental.io_callback(..., ordered=False)`.

@@ -47,7 +47,7 @@ static jc_status identity_cb(void *ud, const jc_array *in, size_t n, jc_array *o
 
 int main(void) {
   jc_array a = NULL, b = NULL, r = NULL;
-  jc_fn f = NULL, g = NULL;
+  jc_fn f = NULL, g = NULL, vm_unused = NULL;
   size_t n = 0;
   int64_t s4 = 4, s3 = 3;
   float v4[4] = {1, 2, 3, 4}, v3[3] = {1, 2, 3};
@@ -100,6 +100,9 @@ int main(void) {
   jc_array outs[1];
   expect("too little room for outputs", jc_fn_call(f, &a, 1, outs, 0, &n), JC_ERR_VALUE, "room for 0");
   expect("grad of a vector-valued function", (jc_grad(f, NULL, 0, false, &g), jc_fn_call(g, &a, 1, &r, 1, &n)), JC_ERR_TYPE, "Gradient only defined for scalar-output functions");
+  jc_fn_free(g);
+  expect("closure_convert with a null out-pointer", jc_closure_convert(f, &a, 1, NULL, outs, 1, &n), JC_ERR_INVALID_ARGUMENT, "jc_closure_convert");
+  expect("closure_convert of a function that fails", (jc_fn_from_callback(failing_cb, NULL, NULL, "fails", &g), jc_closure_convert(g, &a, 1, &vm_unused, outs, 1, &n)), JC_ERR_VALUE, "my callback refuses");
   jc_fn_free(g);
   int64_t bad_axes[2] = {0, 0};
   jc_fn vm;

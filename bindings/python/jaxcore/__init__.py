@@ -6,7 +6,8 @@
 
 from ._core import Array, asarray
 from ._api import (grad, value_and_grad, jit, vmap, make_jaxpr, jvp, vjp, linearize, jacfwd, jacrev, jacobian, hessian,
-                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, ShapeDtypeStruct, shard_map, pmap)
+                   checkpoint, remat, custom_jvp, custom_vjp, typeof, eval_shape, ShapedArray, ShapeDtypeStruct, shard_map, pmap,
+                   closure_convert)
 from . import numpy, random, tree_util, lax, nn, scipy, tree, debug, sharding, ops, example_libraries, ad_checkpoint, errors, image
 from . import dtypes, flatten_util, typing
 import sys as _sys
@@ -92,6 +93,8 @@ _ACCEPTED_OPTIONS = {
     "jax_traceback_filtering", "jax_check_tracer_leaks", "jax_explain_cache_misses", "jax_use_shardy_partitioner",
     "jax_cpu_enable_async_dispatch", "jax_dynamic_shapes", "jax_softmax_custom_jvp", "jax_enable_compilation_cache",
     "jax_include_full_tracebacks_in_locations", "jax_pmap_shmap_merge", "jax_remove_size_one_mesh_axis_from_type",
+    "jax_legacy_prng_key", "jax_transfer_guard", "jax_transfer_guard_host_to_device",
+    "jax_transfer_guard_device_to_host", "jax_transfer_guard_device_to_device",
 }
 
 class _Config:
@@ -204,3 +207,62 @@ def pure_callback(callback, result_shape_dtypes, *args, sharding=None, vmap_meth
     engine's interpreter); no derivative, vmap per `vmap_method`."""
     from ._callback import host_callback, PURE
     return host_callback(callback, result_shape_dtypes, args, kwargs, PURE, vmap_method)
+
+__version__ = "0.1.0"
+from . import experimental  # noqa: E402,F401
+
+def _option_context(option):
+    """`jax.<option>(value)` context managers: set a config option for a block."""
+    @_contextlib.contextmanager
+    def ctx(new_val=True):
+        old = config.read(option)
+        config.update(option, new_val)
+        try:
+            yield
+        finally:
+            config.update(option, old)
+    ctx.__name__ = option[len("jax_"):]
+    return ctx
+
+default_matmul_precision = _option_context("jax_default_matmul_precision")
+numpy_dtype_promotion = _option_context("jax_numpy_dtype_promotion")
+numpy_rank_promotion = _option_context("jax_numpy_rank_promotion")
+debug_nans = _option_context("jax_debug_nans")
+debug_infs = _option_context("jax_debug_infs")
+log_compiles = _option_context("jax_log_compiles")
+checking_leaks = _option_context("jax_check_tracer_leaks")
+enable_checks = _option_context("jax_enable_checks")
+explain_cache_misses = _option_context("jax_explain_cache_misses")
+default_prng_impl = _option_context("jax_default_prng_impl")
+threefry_partitionable = _option_context("jax_threefry_partitionable")
+softmax_custom_jvp = _option_context("jax_softmax_custom_jvp")
+legacy_prng_key = _option_context("jax_legacy_prng_key")
+transfer_guard = _option_context("jax_transfer_guard")
+transfer_guard_host_to_device = _option_context("jax_transfer_guard_host_to_device")
+transfer_guard_device_to_host = _option_context("jax_transfer_guard_device_to_host")
+transfer_guard_device_to_device = _option_context("jax_transfer_guard_device_to_device")
+
+def effects_barrier():
+    """Host callbacks run synchronously here: nothing is pending."""
+
+def make_array_from_callback(shape, sharding, data_callback, dtype=None):
+    """`jax.make_array_from_callback` in one process: each device's block
+    comes from `data_callback(index)`; the blocks are assembled and placed."""
+    idx_map = sharding.addressable_devices_indices_map(tuple(shape)) if hasattr(sharding, "addressable_devices_indices_map") else None
+    full = _np.empty(tuple(shape), dtype=dtype)
+    filled = False
+    for index in (idx_map.values() if idx_map else [tuple(slice(None) for _ in shape)]):
+        block = _np.asarray(data_callback(index))
+        if not filled:
+            full = full.astype(block.dtype) if dtype is None else full
+            filled = True
+        full[index] = block
+    return device_put(full, sharding)
+
+def print_environment_info(return_string=False):
+    import platform
+    s = (f"jaxcore: {__version__}\nnumpy:   {_np.__version__}\npython:  {platform.python_version()}\n"
+         f"backend: {default_backend()} ({device_count()} devices)\n")
+    if return_string:
+        return s
+    print(s)

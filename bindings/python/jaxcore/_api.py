@@ -944,3 +944,24 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=None
         return tu.tree_unflatten(store[0], outs)
     inner.__wrapped__ = f
     return inner
+
+def closure_convert(fun, *example_args):
+    """`jax.closure_convert(fun, *example_args)`: (converted, hoisted) where
+    `converted(*args, *hoisted)` computes `fun(*args)` and `hoisted` are the
+    values of enclosing transformations that `fun` closes over (so rules that
+    run later, a custom_vjp's bwd, can take them as explicit arguments)."""
+    per_arg, offsets, leaves = _flatten_args(example_args)
+    store = [None, None]
+    f = _make(_outputs_of(fun, lambda ls: _rebuild(per_arg, offsets, ls), store), _name(fun))
+    h, consts = fn(), (arr * _OUT_CAP)()
+    n = C.c_size_t()
+    engine(lib.jc_closure_convert, f.h, *handles(leaves), C.byref(h), consts, _OUT_CAP, C.byref(n))
+    g, hoisted, out_tree = _Fn(h.value), [Array(consts[i]) for i in range(n.value)], store[0]
+    nh = len(hoisted)
+
+    def converted(*args):
+        args, hs = args[:len(args) - nh], args[len(args) - nh:]
+        _, _, ls = _flatten_args(args)
+        return tu.tree_unflatten(out_tree, g.call(list(hs) + ls))
+    converted.__name__ = _name(fun)
+    return converted, hoisted

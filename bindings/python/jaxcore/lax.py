@@ -4,6 +4,7 @@ primitives (strict dtypes, explicit shapes) by their JAX names."""
 
 import ctypes as C
 import operator
+import collections as _collections
 
 from ._lib import lib
 from ._core import Array, asarray, op1, dtype_code, FLAG_ALT as _ALT
@@ -564,3 +565,120 @@ def tile(operand, reps):
     """`lax.tile` (as `jnp.tile`, with one rep per dimension)."""
     from . import numpy as jnp
     return jnp.tile(operand, tuple(reps))
+
+class GatherDimensionNumbers(_collections.namedtuple(
+        "GatherDimensionNumbers", ["offset_dims", "collapsed_slice_dims", "start_index_map",
+                                   "operand_batching_dims", "start_indices_batching_dims"],
+        defaults=((), ()))):
+    """`lax.GatherDimensionNumbers` (StableHLO's gather dimension numbers;
+    the index vector is the last dimension of the indices, as in JAX)."""
+
+class ScatterDimensionNumbers(_collections.namedtuple(
+        "ScatterDimensionNumbers", ["update_window_dims", "inserted_window_dims", "scatter_dims_to_operand_dims",
+                                    "operand_batching_dims", "scatter_indices_batching_dims"],
+        defaults=((), ()))):
+    """`lax.ScatterDimensionNumbers`."""
+
+def _index_mode(mode):
+    m = GatherScatterMode.from_any(mode)
+    if m == GatherScatterMode.ONE_HOT:
+        raise NotImplementedError("GatherScatterMode.ONE_HOT is not supported")
+    return m
+
+def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_indices=False,
+           indices_are_sorted=False, mode=None, fill_value=None):
+    """`lax.gather`: mode None is PROMISE_IN_BOUNDS, as in JAX (we clamp the
+    start, as CLIP); FILL_OR_DROP windows that do not fit read `fill_value`
+    (JAX's default: NaN, the integer minimum (maximum when unsigned), True)."""
+    from .numpy import _default_fill
+    x = asarray(operand)
+    d = GatherDimensionNumbers(*dimension_numbers)
+    m = _index_mode(GatherScatterMode.PROMISE_IN_BOUNDS if mode is None else mode)
+    ints = _lists(d.offset_dims, d.collapsed_slice_dims, d.start_index_map, d.operand_batching_dims,
+                  d.start_indices_batching_dims, slice_sizes)
+    if m == GatherScatterMode.FILL_OR_DROP:
+        fill = _default_fill(x.dtype) if fill_value is None else fill_value
+        return op1("lax.gather", x, start_indices, ints=ints, floats=[float(fill)], flags=_ALT)
+    return op1("lax.gather", x, start_indices, ints=ints)
+
+def _scatter(name, operand, scatter_indices, updates, dimension_numbers, mode):
+    d = ScatterDimensionNumbers(*dimension_numbers)
+    m = _index_mode(mode)
+    ints = _lists(d.update_window_dims, d.inserted_window_dims, d.scatter_dims_to_operand_dims,
+                  d.operand_batching_dims, d.scatter_indices_batching_dims)
+    x = asarray(operand)
+    u = asarray(updates).astype(x.dtype)
+    return op1(name, x, scatter_indices, u, ints=ints, flags=0 if m == GatherScatterMode.FILL_OR_DROP else _ALT)
+
+def scatter(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+            unique_indices=False, mode=None):
+    """`lax.scatter`: out-of-bound updates are dropped (mode None/FILL_OR_DROP) or clamped (CLIP)."""
+    return _scatter("lax.scatter", operand, scatter_indices, updates, dimension_numbers, mode)
+
+def scatter_add(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+                unique_indices=False, mode=None):
+    return _scatter("lax.scatter_add", operand, scatter_indices, updates, dimension_numbers, mode)
+
+def scatter_sub(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+                unique_indices=False, mode=None):
+    return _scatter("lax.scatter_add", operand, scatter_indices, -asarray(updates), dimension_numbers, mode)
+
+def scatter_mul(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+                unique_indices=False, mode=None):
+    return _scatter("lax.scatter_mul", operand, scatter_indices, updates, dimension_numbers, mode)
+
+def scatter_min(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+                unique_indices=False, mode=None):
+    return _scatter("lax.scatter_min", operand, scatter_indices, updates, dimension_numbers, mode)
+
+def scatter_max(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+                unique_indices=False, mode=None):
+    return _scatter("lax.scatter_max", operand, scatter_indices, updates, dimension_numbers, mode)
+
+from . import _lax_linalg as linalg  # noqa: E402
+import sys as _sys  # noqa: E402
+_sys.modules[__name__ + ".linalg"] = linalg  # `from jax.lax import linalg` and `import jax.lax.linalg` work
+
+
+# --- special functions under their lax names
+def igamma(a, x):
+    from .scipy.special import gammainc
+    return gammainc(a, x)
+
+def igammac(a, x):
+    from .scipy.special import gammaincc
+    return gammaincc(a, x)
+
+def betainc(a, b, x):
+    from .scipy.special import betainc as _betainc
+    return _betainc(a, b, x)
+
+def zeta(x, q):
+    from .scipy.special import zeta as _zeta
+    return _zeta(x, q)
+
+def bessel_i1e(x):
+    from .scipy.special import i1e
+    return i1e(x)
+
+
+def platform_dependent(*args, default=None, **per_platform):
+    """`lax.platform_dependent`: the branch for the platform that runs (the
+    default backend here), else `default`."""
+    from . import default_backend
+    plat = default_backend()
+    f = per_platform.get(plat) or per_platform.get({"gpu": "cuda"}.get(plat, plat)) or default
+    if f is None:
+        raise NotImplementedError(f"platform_dependent: no branch for platform {plat!r} and no default")
+    return f(*args)
+
+
+def composite(decomposition, name, version=0):
+    """`lax.composite`: here the decomposition itself is what runs."""
+    import functools
+    @functools.wraps(decomposition)
+    def wrapped(*args, **kwargs):
+        return decomposition(*args, **kwargs)
+    return wrapped
+
+from ._solve import custom_linear_solve, custom_root  # noqa: E402,F401

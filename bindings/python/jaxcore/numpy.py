@@ -152,7 +152,20 @@ def transpose(a, axes=None):
     return op1("transpose", a, ints=ints, flags=flags)
 
 def swapaxes(a, a1, a2): return op1("swapaxes", a, ints=[a1, a2])
-def moveaxis(a, s, d): return op1("moveaxis", a, ints=[s, d])
+def moveaxis(a, source, destination):
+    if isinstance(source, int) and isinstance(destination, int):
+        return op1("moveaxis", a, ints=[source, destination])
+    a = asarray(a)
+    src = [int(v) % a.ndim for v in (source if isinstance(source, (tuple, list)) else [source])]
+    dst = [int(v) % a.ndim for v in (destination if isinstance(destination, (tuple, list)) else [destination])]
+    if len(src) != len(dst):
+        raise ValueError("Inconsistent number of elements: {} vs {}".format(len(src), len(dst)))
+    rest = [i for i in range(a.ndim) if i not in src]
+    perm = [None] * a.ndim
+    for s_, d_ in zip(src, dst):
+        perm[d_] = s_
+    it = iter(rest)
+    return transpose(a, [p if p is not None else next(it) for p in perm])
 def expand_dims(a, axis): return op1("expand_dims", a, ints=list(axis) if isinstance(axis, (tuple, list)) else [axis])
 
 def squeeze(a, axis=None):
@@ -377,9 +390,35 @@ def take_along_axis(a, indices, axis): return op1("take_along_axis", a, indices,
 class linalg:
     @staticmethod
     def norm(x, ord=None, axis=None, keepdims=False):
+        x = asarray(x)
+        if axis is None and ord is not None and x.ndim == 2:
+            axis = (0, 1)  # numpy: a matrix norm when ord is given for a 2-d array
+        if isinstance(axis, int):
+            axis = (axis,)
+        if axis is not None and len(axis) == 2 and ord not in (None, "fro"):
+            return _matrix_norm_ord(x, ord, tuple(a % x.ndim for a in axis), keepdims)
+        if ord in ("fro", "nuc") and (axis is None and x.ndim != 2 or axis is not None and len(axis) != 2):
+            raise ValueError(f"Invalid order '{ord}' for vector norm.")
         ints, flags = _axes(axis)
-        return op1("linalg.norm", x, ints=ints, floats=[] if ord is None else [float(ord)],
+        return op1("linalg.norm", x, ints=ints, floats=[] if ord in (None, "fro") else [float(ord)],
                    flags=flags | (FLAG_KEEPDIMS if keepdims else 0))
+
+def _matrix_norm_ord(x, ord, axes, keepdims):
+    """Matrix norms over `axes` (r, c): 1/-1 (extreme column sums), inf/-inf
+    (extreme row sums), 2/-2 (extreme singular values), 'nuc' (their sum)."""
+    r, c = axes
+    if ord in (1, -1, _np.inf, -_np.inf):
+        col = ord in (1, -1)
+        s = sum(abs(x), axis=r if col else c, keepdims=True)
+        red = max if ord > 0 else min
+        out = red(s, axis=c if col else r, keepdims=True)
+    elif ord in (2, -2, "nuc"):
+        sv = linalg.svdvals(moveaxis(x, (r, c), (-2, -1)))
+        out = sum(sv, axis=-1) if ord == "nuc" else (max(sv, axis=-1) if ord == 2 else min(sv, axis=-1))
+        return expand_dims(out, tuple(sorted((r, c)))) if keepdims else out
+    else:
+        raise ValueError(f"Invalid order '{ord}' for matrix norm.")
+    return out if keepdims else squeeze(out, (r, c))
 
 # --- indexing
 _NONE = -(1 << 63)
@@ -1145,6 +1184,56 @@ linalg.matrix_power = staticmethod(_matrix_power)
 linalg.multi_dot = staticmethod(lambda arrays: __import__("functools").reduce(matmul, arrays))
 linalg.trace = staticmethod(lambda x, offset=0: trace(x, offset, -2, -1))
 
+def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    x = asarray(x)
+    if axis is None:
+        x, axis = ravel(x), 0
+        if keepdims:
+            raise NotImplementedError("jnp.linalg.vector_norm(axis=None, keepdims=True) is not supported yet")
+    return linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    return linalg.norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+def _cond(x, p=None):
+    """`jnp.linalg.cond`: the ratio of extreme singular values (p None/2/-2),
+    else norm(x, p) * norm(inv(x), p)."""
+    x = asarray(x)
+    if p is None or p in (2, -2):
+        s = linalg.svdvals(x)
+        hi, lo = max(s, axis=-1), min(s, axis=-1)
+        return lo / hi if p == -2 else hi / lo
+    return linalg.norm(x, ord=p, axis=(-2, -1)) * linalg.norm(linalg.inv(x), ord=p, axis=(-2, -1))
+
+def _tensorsolve(a, b, axes=None):
+    a = asarray(a)
+    if axes is not None:
+        raise NotImplementedError("jnp.linalg.tensorsolve(axes=...) is not supported yet")
+    b = asarray(b)
+    out_shape = a.shape[b.ndim:]
+    n = int(_np.prod(out_shape))
+    return reshape(linalg.solve(reshape(a, (-1, n)), ravel(b)), out_shape)
+
+def _tensorinv(a, ind=2):
+    a = asarray(a)
+    head, tail = a.shape[:ind], a.shape[ind:]
+    return reshape(linalg.inv(reshape(a, (int(_np.prod(head)), -1))), tail + head)
+
+linalg.vector_norm = staticmethod(_vector_norm)
+linalg.matrix_norm = staticmethod(_matrix_norm)
+linalg.cond = staticmethod(_cond)
+linalg.tensorsolve = staticmethod(_tensorsolve)
+linalg.tensorinv = staticmethod(_tensorinv)
+linalg.cross = staticmethod(lambda x1, x2, /, *, axis=-1: cross(x1, x2, axis=axis))
+linalg.diagonal = staticmethod(lambda x, /, *, offset=0: diagonal(x, offset, -2, -1))
+linalg.matmul = staticmethod(lambda x1, x2, /, *, precision=None, preferred_element_type=None:
+                             matmul(x1, x2, precision=precision, preferred_element_type=preferred_element_type))
+linalg.matrix_transpose = staticmethod(lambda x, /: matrix_transpose(x))
+linalg.outer = staticmethod(lambda x1, x2, /: outer(x1, x2))
+linalg.tensordot = staticmethod(lambda x1, x2, /, *, axes=2, precision=None, preferred_element_type=None:
+                                tensordot(x1, x2, axes, precision=precision, preferred_element_type=preferred_element_type))
+linalg.vecdot = staticmethod(lambda x1, x2, /, *, axis=-1, precision=None, preferred_element_type=None: vecdot(x1, x2, axis=axis))
+
 # --- Array methods that are jnp functions
 def _ax(axes):
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
@@ -1873,3 +1962,88 @@ def unpackbits(a, axis=None, count=None, bitorder="big"):
     if count is not None:
         out = take(out, arange(count), axis=axis)
     return out
+
+def histogramdd(sample, bins=10, range=None, weights=None, density=None):
+    """`jnp.histogramdd` (JAX's construction: one flat bincount over the
+    raveled bin index, outer bins cut away)."""
+    sample = asarray(sample)
+    n_dim = sample.shape[1]
+    idx_by_dim, edges_by_dim = [], []
+    for i in _b.range(n_dim):
+        col = sample[:, i]
+        b_i = bins[i] if isinstance(bins, (list, tuple)) else bins
+        edges = histogram_bin_edges(col, b_i, None if range is None else range[i])
+        idx = searchsorted(edges, col, side="right")
+        idx_by_dim.append(where(equal(col, edges[-1]), idx - 1, idx))
+        edges_by_dim.append(edges)
+    nbins = tuple(e.shape[0] + 1 for e in edges_by_dim)
+    flat = ravel_multi_index(tuple(idx_by_dim), nbins, mode="clip")
+    hist = reshape(bincount(flat, weights, length=int(_np.prod(nbins))), nbins)
+    hist = hist[(slice(1, -1),) * n_dim]
+    if density:
+        hist = hist.astype(sample.dtype)
+        hist = hist / sum(hist)
+        for d in _b.range(n_dim):
+            shape = [1] * n_dim
+            shape[d] = nbins[d] - 2
+            hist = hist / reshape(diff(edges_by_dim[d]), shape)
+    return hist, edges_by_dim
+
+def histogram2d(x, y, bins=10, range=None, weights=None, density=None):
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n != 1 and n != 2:
+        bins = [asarray(bins), asarray(bins)]
+    hist, edges = histogramdd(transpose(asarray([x, y])), bins, range, weights, density)
+    return hist, edges[0], edges[1]
+
+_UniqueAll = __import__("collections").namedtuple("UniqueAllResult", ["values", "indices", "inverse_indices", "counts"])
+_UniqueCounts = __import__("collections").namedtuple("UniqueCountsResult", ["values", "counts"])
+_UniqueInverse = __import__("collections").namedtuple("UniqueInverseResult", ["values", "inverse_indices"])
+
+def unique_values(x, /, *, size=None, fill_value=None):
+    return unique(x, size=size, fill_value=fill_value)
+
+def _unique_host(x, what):
+    try:
+        return _np.asarray(x)
+    except Exception:
+        raise TypeError(f"jnp.{what} of a traced value is not supported (its shape depends on the data)")
+
+def unique_counts(x, /, *, size=None, fill_value=None):
+    if size is not None:
+        raise NotImplementedError("jnp.unique_counts(size=...) is not supported yet")
+    v, c = _np.unique(_unique_host(x, "unique_counts"), return_counts=True)
+    return _UniqueCounts(asarray(v), asarray(c, "int32"))
+
+def unique_inverse(x, /, *, size=None, fill_value=None):
+    if size is not None:
+        raise NotImplementedError("jnp.unique_inverse(size=...) is not supported yet")
+    h = _unique_host(x, "unique_inverse")
+    v, inv = _np.unique(h, return_inverse=True)
+    return _UniqueInverse(asarray(v), asarray(_np.reshape(inv, h.shape), "int32"))
+
+def unique_all(x, /, *, size=None, fill_value=None):
+    if size is not None:
+        raise NotImplementedError("jnp.unique_all(size=...) is not supported yet")
+    h = _unique_host(x, "unique_all")
+    v, i, inv, c = _np.unique(h, return_index=True, return_inverse=True, return_counts=True)
+    return _UniqueAll(asarray(v), asarray(i, "int32"), asarray(_np.reshape(inv, h.shape), "int32"), asarray(c, "int32"))
+
+def angle(z, deg=False):
+    """`jnp.angle` of real values (there are no complex dtypes yet): 0 or pi."""
+    z = asarray(z)
+    ft = z.dtype if str(z.dtype).startswith(("float", "bfloat")) else ("float64" if _x64() else "float32")
+    out = arctan2(zeros((), ft), z.astype(ft))
+    return rad2deg(out) if deg else out
+
+def array_str(a, max_line_width=None, precision=None, suppress_small=None):
+    return _np.array_str(_np.asarray(a), max_line_width, precision, suppress_small)
+
+def array_repr(arr, max_line_width=None, precision=None, suppress_small=None):
+    return repr(asarray(arr))
+
+def mask_indices(n, mask_func, k=0, *, size=None):
+    return nonzero(mask_func(ones((n, n), "int32"), k), size=size)

@@ -490,3 +490,115 @@ def _randint_arrays(k, shape, minval, maxval, dtype):
     mult = (mult * mult) % span
     offset = ((high % span) * mult + (low % span)) % span
     return jnp.broadcast_to(mn, shape) + lax.convert_element_type(offset, dtype)
+
+
+def _stirling_tail(kk):
+    """log(k!) minus its Stirling approximation: a table below 10, the
+    asymptotic series above (the construction JAX's binomial uses)."""
+    from . import numpy as jnp
+    import math
+    table = jnp.asarray([math.lgamma(i + 1) - ((i + 0.5) * math.log(i + 1) - (i + 1) + 0.5 * math.log(2 * math.pi))
+                         for i in range(10)], kk.dtype)
+    small = kk <= 9
+    kc = jnp.clip(kk, 0.0, 9.0)
+    sq = (kc + 1) * (kc + 1)
+    series = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / sq) / sq) / (kc + 1)
+    return jnp.where(small, table[jnp.floor(kc).astype("int32")], series)
+
+
+def _binomial_by_inversion(k, count, q, shape, max_iters):
+    """Counts geometric waiting times until their sum passes `count`."""
+    from . import lax, numpy as jnp
+    log1mq = jnp.log1p(-q)
+
+    def body(c):
+        i, n_geom, geom_sum, key = c
+        sub, key = split(key)
+        n_geom = jnp.where(geom_sum <= count, n_geom + 1, n_geom)
+        geom_sum = geom_sum + jnp.ceil(jnp.log(uniform(sub, shape, q.dtype)) / log1mq)
+        return i + 1, n_geom, geom_sum, key
+    zeros = jnp.zeros(shape, q.dtype)
+    out = lax.while_loop(lambda c: jnp.any(c[2] <= count) & (c[0] < max_iters), body, (jnp.asarray(0), zeros, zeros, k))[1]
+    return out - 1
+
+
+def _binomial_btrs(k, count, q, shape, max_iters):
+    """Hormann's BTRS transformed rejection (for count * q > 10)."""
+    from . import lax, numpy as jnp
+    sd = jnp.sqrt(count * q * (1 - q))
+    b = 1.15 + 2.53 * sd
+    a = -0.0873 + 0.0248 * b + 0.01 * q
+    c = count * q + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = q / (1 - q)
+    alpha = (2.83 + 5.1 / b) * sd
+    m = jnp.floor((count + 1) * q)
+
+    def body(st):
+        i, k_out, accepted, key = st
+        key, k0, k1 = split(key, 3)
+        u = uniform(k0, shape, q.dtype) - 0.5
+        v = uniform(k1, shape, q.dtype)
+        us = 0.5 - jnp.abs(u)
+        kk = jnp.floor((2 * a / us + b) * u + c)
+        quick = (us >= 0.07) & (v <= v_r)
+        out_of_range = (kk < 0) | (kk > count)
+        lv = jnp.log(v * alpha / (a / (us * us) + b))
+        bound = ((m + 0.5) * jnp.log((m + 1) / (r * (count - m + 1)))
+                 + (count + 1) * jnp.log((count - m + 1) / (count - kk + 1))
+                 + (kk + 0.5) * jnp.log(r * (count - kk + 1) / (kk + 1))
+                 + _stirling_tail(m) + _stirling_tail(count - m) - _stirling_tail(kk) - _stirling_tail(count - kk))
+        accept = quick | (~out_of_range & (lv <= bound))
+        return i + 1, jnp.where(accept, kk, k_out), accepted | accept, key
+    init = (jnp.asarray(0), jnp.full(shape, -1.0, q.dtype), jnp.zeros(shape, bool), k)
+    return lax.while_loop(lambda st: jnp.any(~st[2]) & (st[0] < max_iters), body, init)[1]
+
+
+def binomial(k, n, p, shape=None, dtype=None):
+    """`jax.random.binomial`: inversion when n * min(p, 1-p) <= 10, BTRS
+    rejection otherwise (JAX's stream); NaN for invalid n or p, inf for n = inf."""
+    from . import numpy as jnp
+    d = _float_dtype(dtype, "binomial")
+    shape = _param_shape("binomial", shape, n, p)
+    p = jnp.asarray(p)
+    pd = p.dtype if str(p.dtype).startswith(("float", "bfloat")) else ("float64" if _x64() else "float32")
+    p = jnp.broadcast_to(p.astype(pd), shape)
+    count = jnp.broadcast_to(jnp.asarray(n).astype(pd), shape)
+    p_small = p < 0.5
+    q = jnp.where(p_small, p, 1.0 - p)
+    bad_count = jnp.isnan(count) | (count < 0.0)
+    inf_count = jnp.isinf(count)
+    q_nan, q_neg = jnp.isnan(q), q < 0.0
+    q = jnp.where(q_nan | q_neg, jnp.full_like(q, 0.01), q)
+    use_inv = bad_count | (count * q <= 10.0)
+    count = jnp.floor(count)
+    max_iters = float(_np.finfo(d).max) if d != "bfloat16" else 3.3895313892515355e38
+    inv = _binomial_by_inversion(k, jnp.where(use_inv, count, 0.0), q, shape, max_iters)
+    rej = _binomial_btrs(k, jnp.where(use_inv, 1e4, count), jnp.where(use_inv, 0.5, q), shape, max_iters)
+    out = jnp.where(use_inv, inv.astype(d), rej.astype(d))
+    invalid = q_neg | q_nan | bad_count
+    out = jnp.where(invalid, jnp.full_like(out, _np.nan), out)
+    out = jnp.where(inf_count & ~invalid, jnp.full_like(out, _np.inf), out)
+    return jnp.where(p_small | bad_count | q_nan | inf_count, out, count.astype(d) - out)
+
+
+def multinomial(k, n, p, *, shape=None, dtype=None, unroll=1):
+    """`jax.random.multinomial`: outcome by outcome, a binomial draw of the
+    remaining trials with the conditional probability (JAX's construction)."""
+    from . import lax, numpy as jnp
+    p = jnp.asarray(p)
+    ft = p.dtype if str(p.dtype).startswith(("float", "bfloat")) else ("float64" if _x64() else "float32")
+    p = p.astype(ft)
+    n = jnp.asarray(n).astype(ft)
+    shape = tuple(p.shape) if shape is None else tuple(_shape(shape))
+    n = jnp.broadcast_to(n, shape[:-1])
+    p = jnp.moveaxis(jnp.broadcast_to(p, shape), -1, 0)
+    remaining = lax.cumsum(p, 0, reverse=True)
+    ratios = p / jnp.where(remaining == 0, 1, remaining)
+
+    def step(rest, xs):
+        ratio, key = xs
+        drawn = binomial(key, rest, jnp.clip(ratio, 0, 1), dtype=rest.dtype)
+        return rest - drawn, drawn
+    _, counts = lax.scan(step, n, (ratios, split(k, ratios.shape[0])), unroll=unroll)
+    return jnp.moveaxis(counts, 0, -1).astype(_float_dtype(dtype, "multinomial"))

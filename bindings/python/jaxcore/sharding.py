@@ -179,6 +179,27 @@ class NamedSharding:
             out.append(n // parts)
         return tuple(out)
 
+    def devices_indices_map(self, global_shape):
+        """Each device's block of an array of `global_shape` (slices per dimension)."""
+        import itertools
+        block = self.shard_shape(global_shape)
+        names, sizes = self.mesh.axis_names, self.mesh.axis_sizes
+        devs = self.mesh.devices
+        out = {}
+        for coords in itertools.product(*[range(n) for n in sizes]):
+            pos = dict(zip(names, coords))
+            index = []
+            for d, n in enumerate(global_shape):
+                p = self.spec[d] if d < len(self.spec) else None
+                k = 0
+                for a in ((p,) if isinstance(p, str) else (p or ())):
+                    k = k * self.mesh.shape[a] + pos[a]
+                index.append(slice(k * block[d], (k + 1) * block[d]) if block[d] != n else slice(None))
+            out[devs[coords]] = tuple(index)
+        return out
+
+    addressable_devices_indices_map = devices_indices_map
+
 
 class SingleDeviceSharding:
     """The sharding of an array on one device."""

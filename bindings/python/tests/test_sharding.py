@@ -128,3 +128,20 @@ def test_fsdp_example_runs():
     assert "typeof(W2) = float32[512@data,512]" in out.stdout
     assert "typeof(grad W2) = float32[512@data,512]" in out.stdout
     assert "grad W2 pieces: 8 of shape (64, 512)" in out.stdout
+
+
+def test_make_array_from_callback_and_devices_indices_map():
+    mesh = jax.make_mesh((2, 4), ("x", "y"))
+    s = NamedSharding(mesh, P("x", None))
+    idx = s.devices_indices_map((8, 4))
+    assert len(idx) == 8 and sorted({v[0].start for v in idx.values()}) == [0, 4]
+    flat = NamedSharding(mesh, P(("x", "y")))
+    assert sorted(v[0].start for v in flat.devices_indices_map((16,)).values()) == list(range(0, 16, 2))
+    data = np.arange(32.0, dtype=np.float32).reshape(8, 4)
+    seen = []
+    a = jax.make_array_from_callback((8, 4), s, lambda i: (seen.append(i), data[i])[1])
+    np.testing.assert_array_equal(np.asarray(a), data)
+    assert a.sharding == s and (slice(4, 8), slice(None)) in seen
+    with jax.default_matmul_precision("float32"), jax.numpy_rank_promotion("allow"), jax.debug_nans(False):
+        assert jax.config.jax_default_matmul_precision == "float32"
+    assert jax.config.jax_default_matmul_precision is None

@@ -248,3 +248,178 @@ def betainc(a, b, x):
     out = jnp.where(x <= 0, 0.0, jnp.where(x >= 1, 1.0, out))
     bad = (a <= 0) | (b <= 0) | (x < 0) | (x > 1) | jnp.isnan(x)
     return jnp.where(bad, jnp.nan, out)
+
+
+# --- zeta, Bessel I1, scaled erfc, exponential integrals, dilogarithm:
+# series, asymptotic expansions and continued fractions in engine ops
+def _bernoulli_numbers(n):
+    """B_0..B_n as fractions (B_1 = -1/2), from the recurrence sum_k C(m+1, k) B_k = 0."""
+    from fractions import Fraction
+    from math import comb as _comb
+    b = [Fraction(1)]
+    for m in range(1, n + 1):
+        b.append(-sum(_comb(m + 1, k) * b[k] for k in range(m)) / (m + 1))
+    return b
+
+
+def bernoulli(n):
+    """The Bernoulli numbers B_0..B_n (B_1 = -1/2, as scipy)."""
+    return jnp.asarray([float(v) for v in _bernoulli_numbers(int(n))])
+
+
+_ZETA_SHIFT = 9
+_ZETA_TERMS = [float(v) / __import__("math").factorial(j) for j, v in enumerate(_bernoulli_numbers(24)) if j % 2 == 0 and j > 0]  # B_2j / (2j)!
+
+
+def zeta(x, q=None):
+    """The Hurwitz zeta function sum_k (k + q)^-x (Riemann's for q = None or 1),
+    by Euler-Maclaurin summation after shifting q by 9."""
+    if q is None:
+        q = 1.0
+    x, q = _floats(x, q)
+    s = jnp.zeros_like(x)
+    for k in range(_ZETA_SHIFT):
+        s = s + jnp.power(q + k, -x)
+    w = q + _ZETA_SHIFT
+    s = s + jnp.power(w, 1 - x) / (x - 1) + 0.5 * jnp.power(w, -x)
+    rising = x                       # x (x+1) ... (x+2j-2)
+    wpow = jnp.power(w, -x - 1)      # w^(-x-2j+1)
+    for j, c in enumerate(_ZETA_TERMS):
+        s = s + c * rising * wpow
+        rising = rising * (x + 2 * j + 1) * (x + 2 * j + 2)
+        wpow = wpow / (w * w)
+    q_pole = (q <= 0) & (q == jnp.floor(q))
+    s = jnp.where((q <= 0) & (x != jnp.floor(x)), jnp.nan, s)
+    s = jnp.where(q_pole | (x == 1), jnp.inf, s)
+    return jnp.where(x < 1, jnp.nan, s)
+
+
+def _i1e(x):
+    """exp(-|x|) I1(x): the (odd) power series for |x| < 15, the asymptotic
+    expansion above."""
+    ax = jnp.abs(x)
+    small = ax < 15
+    xs = jnp.where(small, x, 0.0)
+    h = (xs / 2) ** 2
+    def series(k, st):
+        term, s = st
+        k = k.astype(x.dtype)
+        term = term * h / (k * (k + 1))
+        return term, s + term
+    _, s = lax.fori_loop(1, 60, series, (xs / 2, xs / 2))
+    small_val = s * jnp.exp(-jnp.abs(xs))
+    xl = jnp.where(small, 15.0, ax)
+    # 1/sqrt(2 pi x) * sum_k (-1)^k prod_{i<=k} (4 - (2i-1)^2) / (k! (8x)^k)
+    term, acc = jnp.ones_like(xl), jnp.ones_like(xl)
+    for k in range(1, 12):
+        term = -term * (4 - (2 * k - 1) ** 2) / (k * 8 * xl)
+        acc = acc + term
+    large_val = jnp.sign(x) * acc / jnp.sqrt(2 * jnp.pi * xl)
+    return jnp.where(small, small_val, large_val)
+
+
+def i1e(x):
+    """The exponentially scaled modified Bessel function exp(-|x|) I1(x)."""
+    (x,) = _floats(x)
+    return _i1e(x)
+
+
+def i1(x):
+    """The modified Bessel function of the first kind of order one."""
+    (x,) = _floats(x)
+    return _i1e(x) * jnp.exp(jnp.abs(x))
+
+
+def _erfcx_pos(x):
+    near = x < 2
+    xn = jnp.where(near, x, 0.0)
+    direct = jnp.exp(xn * xn) * lax.erfc(xn)
+    xf = jnp.where(near, 2.0, x)
+    t = xf
+    for n in range(40, 0, -1):  # the continued fraction x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))
+        t = xf + (n / 2) / t
+    return jnp.where(near, direct, 1 / (jnp.sqrt(jnp.pi) * t))
+
+
+def erfcx(x):
+    """The scaled complementary error function exp(x^2) erfc(x)."""
+    (x,) = _floats(x)
+    pos = _erfcx_pos(jnp.abs(x))
+    return jnp.where(x >= 0, pos, 2 * jnp.exp(x * x) - pos)
+
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+def exp1(x):
+    """The exponential integral E1(x) = integral_x^inf exp(-t)/t dt (x > 0)."""
+    (x,) = _floats(x)
+    small = x <= 1
+    xs = jnp.where(small & (x > 0), x, 1.0)
+    def series(k, st):
+        term, s = st
+        k = k.astype(x.dtype)
+        term = -term * xs / k
+        return term, s + term / k
+    _, s = lax.fori_loop(1, 30, series, (jnp.ones_like(xs), jnp.zeros_like(xs)))
+    small_val = -_EULER_GAMMA - jnp.log(xs) - s
+    xl = jnp.where(small, 2.0, x)
+    t = xl
+    for n in range(60, 0, -1):  # exp(-x) / (x + 1/(1 + 1/(x + 2/(1 + 2/(x + ...)))))
+        t = xl + n / (1 + n / t)
+    large_val = jnp.exp(-xl) / t
+    out = jnp.where(small, small_val, large_val)
+    return jnp.where(x < 0, jnp.nan, jnp.where(x == 0, jnp.inf, out))
+
+
+def expi(x):
+    """The exponential integral Ei(x) (principal value); Ei(x) = -E1(-x) for x < 0."""
+    (x,) = _floats(x)
+    pos = x > 0
+    xp = jnp.where(pos, x, 1.0)
+    def series(k, st):
+        term, s = st
+        k = k.astype(x.dtype)
+        term = term * xp / k
+        return term, s + term / k
+    _, s = lax.fori_loop(1, 160, series, (jnp.ones_like(xp), jnp.zeros_like(xp)))
+    out = jnp.where(pos, _EULER_GAMMA + jnp.log(xp) + s, -exp1(jnp.where(pos, 1.0, -x)))
+    return jnp.where(x == 0, -jnp.inf, out)
+
+
+def _li2_series(y):
+    def step(k, st):
+        p, s = st
+        p = p * y
+        k = k.astype(y.dtype)
+        return p, s + p / (k * k)
+    return lax.fori_loop(1, 60, step, (jnp.ones_like(y), jnp.zeros_like(y)))[1]
+
+
+def _li2_unit(z):
+    """Li2(z) for 0 <= z <= 1 (the reflection Li2(z) + Li2(1-z) = pi^2/6 - log z log(1-z) above 1/2)."""
+    lo = z <= 0.5
+    zr = jnp.where(lo, 0.5, jnp.where(z >= 1, 0.5, z))
+    refl = jnp.pi ** 2 / 6 - jnp.log(zr) * jnp.log1p(-zr) - _li2_series(1 - zr)
+    return jnp.where(lo, _li2_series(jnp.where(lo, z, 0.0)), jnp.where(z >= 1, jnp.pi ** 2 / 6, refl))
+
+
+def spence(x):
+    """scipy's spence: integral_1^x log(t)/(1-t) dt = Li2(1 - x), for x >= 0."""
+    (x,) = _floats(x)
+    y = 1 - x
+    neg = y < 0
+    yn = jnp.where(neg, y, -1.0)
+    li_neg = -_li2_unit(yn / (yn - 1)) - 0.5 * jnp.log1p(-yn) ** 2   # Landen: Li2(y) = -Li2(y/(y-1)) - log^2(1-y)/2
+    out = jnp.where(neg, li_neg, _li2_unit(jnp.clip(y, 0.0, 1.0)))
+    return jnp.where(x < 0, jnp.nan, out)
+
+
+def boxcox(x, lmbda):
+    x, l = _floats(x, lmbda)
+    return jnp.where(l == 0, jnp.log(x), jnp.expm1(l * jnp.log(x)) / jnp.where(l == 0, 1.0, l))
+
+
+def boxcox1p(x, lmbda):
+    x, l = _floats(x, lmbda)
+    return jnp.where(l == 0, jnp.log1p(x), jnp.expm1(l * jnp.log1p(x)) / jnp.where(l == 0, 1.0, l))

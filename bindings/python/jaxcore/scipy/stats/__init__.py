@@ -237,3 +237,196 @@ def _dirichlet_logpdf(x, alpha):
     return jnp.sum(sp.xlogy(alpha - 1, x), axis=-1) - norm_
 
 dirichlet = _ns("dirichlet", logpdf=_dirichlet_logpdf, pdf=lambda x, alpha: jnp.exp(_dirichlet_logpdf(x, alpha)))
+
+
+# --- pareto, Gumbel, generalized normal, truncated normal, von Mises, wrapped Cauchy
+def _pareto_logpdf(x, b, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    b = jnp.asarray(b, z.dtype)
+    val = jnp.log(b) - (b + 1) * jnp.log(jnp.where(z >= 1, z, 1.0)) - jnp.log(jnp.asarray(scale, z.dtype))
+    return jnp.where(z >= 1, val, -jnp.inf)
+
+pareto = _ns("pareto", logpdf=_pareto_logpdf, pdf=lambda x, b, loc=0, scale=1: jnp.exp(_pareto_logpdf(x, b, loc, scale)))
+
+
+def _gumbel_r_logpdf(x, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    return -z - jnp.exp(-z) - jnp.log(jnp.asarray(scale, z.dtype))
+
+gumbel_r = _ns(
+    "gumbel_r",
+    logpdf=_gumbel_r_logpdf,
+    pdf=lambda x, loc=0, scale=1: jnp.exp(_gumbel_r_logpdf(x, loc, scale)),
+    logcdf=lambda x, loc=0, scale=1: -jnp.exp(-_std(x, loc, scale)),
+    cdf=lambda x, loc=0, scale=1: jnp.exp(-jnp.exp(-_std(x, loc, scale))),
+    logsf=lambda x, loc=0, scale=1: jnp.log(-jnp.expm1(-jnp.exp(-_std(x, loc, scale)))),
+    sf=lambda x, loc=0, scale=1: -jnp.expm1(-jnp.exp(-_std(x, loc, scale))),
+    ppf=lambda q, loc=0, scale=1: -jnp.log(-jnp.log(_f(q))) * scale + loc,
+)
+
+
+def _gumbel_l_logpdf(x, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    return z - jnp.exp(z) - jnp.log(jnp.asarray(scale, z.dtype))
+
+gumbel_l = _ns(
+    "gumbel_l",
+    logpdf=_gumbel_l_logpdf,
+    pdf=lambda x, loc=0, scale=1: jnp.exp(_gumbel_l_logpdf(x, loc, scale)),
+    logcdf=lambda x, loc=0, scale=1: jnp.log(-jnp.expm1(-jnp.exp(_std(x, loc, scale)))),
+    cdf=lambda x, loc=0, scale=1: -jnp.expm1(-jnp.exp(_std(x, loc, scale))),
+    logsf=lambda x, loc=0, scale=1: -jnp.exp(_std(x, loc, scale)),
+    sf=lambda x, loc=0, scale=1: jnp.exp(-jnp.exp(_std(x, loc, scale))),
+    ppf=lambda q, loc=0, scale=1: jnp.log(-jnp.log1p(-_f(q))) * scale + loc,
+)
+
+
+def _gennorm_logpdf(x, beta, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    beta = jnp.asarray(beta, z.dtype)
+    return jnp.log(beta) - math.log(2.0) - sp.gammaln(1 / beta) - jnp.abs(z) ** beta - jnp.log(jnp.asarray(scale, z.dtype))
+
+def _gennorm_cdf(x, beta, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    beta = jnp.asarray(beta, z.dtype)
+    return 0.5 + jnp.sign(z) * 0.5 * sp.gammainc(1 / beta, jnp.abs(z) ** beta)
+
+gennorm = _ns("gennorm", logpdf=_gennorm_logpdf, pdf=lambda x, beta, loc=0, scale=1: jnp.exp(_gennorm_logpdf(x, beta, loc, scale)),
+              cdf=_gennorm_cdf)
+
+
+def _truncnorm_mass(a, b):
+    return sp.ndtr(b) - sp.ndtr(a)
+
+def _truncnorm_logpdf(x, a, b, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    a, b = jnp.asarray(a, z.dtype), jnp.asarray(b, z.dtype)
+    val = -0.5 * z * z - 0.5 * math.log(2 * math.pi) - jnp.log(_truncnorm_mass(a, b)) - jnp.log(jnp.asarray(scale, z.dtype))
+    return jnp.where((z < a) | (z > b), -jnp.inf, val)
+
+def _truncnorm_cdf(x, a, b, loc=0, scale=1):
+    z = _std(x, loc, scale)
+    a, b = jnp.asarray(a, z.dtype), jnp.asarray(b, z.dtype)
+    return jnp.clip((sp.ndtr(z) - sp.ndtr(a)) / _truncnorm_mass(a, b), 0.0, 1.0)
+
+truncnorm = _ns(
+    "truncnorm",
+    logpdf=_truncnorm_logpdf,
+    pdf=lambda x, a, b, loc=0, scale=1: jnp.exp(_truncnorm_logpdf(x, a, b, loc, scale)),
+    cdf=_truncnorm_cdf,
+    logcdf=lambda x, a, b, loc=0, scale=1: jnp.log(_truncnorm_cdf(x, a, b, loc, scale)),
+    sf=lambda x, a, b, loc=0, scale=1: 1 - _truncnorm_cdf(x, a, b, loc, scale),
+    logsf=lambda x, a, b, loc=0, scale=1: jnp.log1p(-_truncnorm_cdf(x, a, b, loc, scale)),
+)
+
+
+def _vonmises_logpdf(x, kappa):
+    x = _f(x)
+    kappa = jnp.asarray(kappa, x.dtype)
+    val = kappa * (jnp.cos(x) - 1) - jnp.log(2 * math.pi * sp.i0e(kappa))
+    return jnp.where(kappa > 0, val, jnp.nan)
+
+vonmises = _ns("vonmises", logpdf=_vonmises_logpdf, pdf=lambda x, kappa: jnp.exp(_vonmises_logpdf(x, kappa)))
+
+
+def _wrapcauchy_logpdf(x, c):
+    x = _f(x)
+    c = jnp.asarray(c, x.dtype)
+    val = jnp.log(1 - c * c) - math.log(2 * math.pi) - jnp.log(1 + c * c - 2 * c * jnp.cos(x))
+    val = jnp.where((x >= 0) & (x <= 2 * math.pi), val, -jnp.inf)
+    return jnp.where((c > 0) & (c < 1), val, jnp.nan)
+
+wrapcauchy = _ns("wrapcauchy", logpdf=_wrapcauchy_logpdf, pdf=lambda x, c: jnp.exp(_wrapcauchy_logpdf(x, c)))
+
+
+# --- discrete: negative binomial, beta-binomial, multinomial
+def _nbinom_logpmf(k, n, p, loc=0):
+    y = _f(k) - loc
+    n, p = jnp.asarray(n, y.dtype), jnp.asarray(p, y.dtype)
+    val = sp.gammaln(n + y) - sp.gammaln(y + 1) - sp.gammaln(n) + sp.xlogy(n, p) + sp.xlog1py(y, -p)
+    return jnp.where(y < 0, -jnp.inf, val)
+
+nbinom = _ns("nbinom", logpmf=_nbinom_logpmf, pmf=lambda k, n, p, loc=0: jnp.exp(_nbinom_logpmf(k, n, p, loc)))
+
+
+def _betabinom_logpmf(k, n, a, b, loc=0):
+    y = _f(k) - loc
+    n, a, b = (jnp.asarray(v, y.dtype) for v in (n, a, b))
+    log_comb = sp.gammaln(n + 1) - sp.gammaln(y + 1) - sp.gammaln(n - y + 1)
+    val = log_comb + sp.betaln(y + a, n - y + b) - sp.betaln(a, b)
+    return jnp.where((y < 0) | (y > n), -jnp.inf, val)
+
+betabinom = _ns("betabinom", logpmf=_betabinom_logpmf, pmf=lambda k, n, a, b, loc=0: jnp.exp(_betabinom_logpmf(k, n, a, b, loc)))
+
+
+def _multinomial_logpmf(x, n, p):
+    x = _f(x)
+    p = jnp.asarray(p, x.dtype)
+    n = jnp.asarray(n, x.dtype)
+    val = sp.gammaln(n + 1) + jnp.sum(sp.xlogy(x, p) - sp.gammaln(x + 1), axis=-1)
+    return jnp.where(jnp.sum(x) == n, val, -jnp.inf)  # JAX compares the total over all of x
+
+multinomial = _ns("multinomial", logpmf=_multinomial_logpmf, pmf=lambda x, n, p: jnp.exp(_multinomial_logpmf(x, n, p)))
+
+
+# --- statistics of samples
+def sem(a, axis=0, ddof=1, nan_policy="propagate", *, keepdims=False):
+    """The standard error of the mean: std(a, ddof) / sqrt(n)."""
+    a = _f(a)
+    if nan_policy not in ("propagate", "omit"):
+        raise ValueError("nan_policy must be 'propagate' or 'omit'")
+    if nan_policy == "omit":
+        n = jnp.sum(~jnp.isnan(a), axis=axis, keepdims=keepdims)
+        return jnp.nanstd(a, axis=axis, ddof=ddof, keepdims=keepdims) / jnp.sqrt(n)
+    n = a.size if axis is None else a.shape[axis]
+    return jnp.std(a, axis=axis, ddof=ddof, keepdims=keepdims) / math.sqrt(n)
+
+
+def rankdata(a, method="average", *, axis=None, nan_policy="propagate"):
+    """Ranks from 1, ties by `method` (average, min, max, dense, ordinal);
+    floats for every method, as JAX gives them."""
+    ft = "float64" if jnp._x64() else "float32"
+    if method not in ("average", "min", "max", "dense", "ordinal"):
+        raise ValueError(f"unknown method '{method}'")
+    a = jnp.asarray(a)
+    if axis is not None:
+        from ... import _api
+        moved = jnp.moveaxis(a, axis, -1)
+        flat = jnp.reshape(moved, (-1, moved.shape[-1]))
+        out = _api.vmap(lambda v: rankdata(v, method=method))(flat)
+        return jnp.moveaxis(jnp.reshape(out, moved.shape), -1, axis)
+    v = jnp.ravel(a)
+    n = v.shape[0]
+    order = jnp.argsort(v, stable=True)
+    inv = jnp.zeros(n, "int32").at[order].set(jnp.arange(n, dtype="int32"))
+    if method == "ordinal":
+        return (inv + 1).astype(ft)
+    s = v[order]
+    starts = jnp.concatenate([jnp.ones(1, bool), s[1:] != s[:-1]])
+    dense = jnp.cumsum(starts)[inv]
+    if method == "dense":
+        return dense.astype(ft)
+    first = jnp.concatenate([jnp.nonzero(starts, size=n, fill_value=n)[0], jnp.array([n])]).astype(ft)
+    if method == "max":
+        return first[dense]
+    if method == "min":
+        return first[dense - 1] + 1
+    return 0.5 * (first[dense] + first[dense - 1] + 1)
+
+
+def mode(a, axis=0, nan_policy="propagate", keepdims=False):
+    """(mode, count): the smallest most frequent value along `axis` (pairwise
+    counting, so it traces; O(n^2) in the axis length)."""
+    import collections
+    a = jnp.asarray(a)
+    if axis is None:
+        a, axis = jnp.ravel(a), 0
+    moved = jnp.moveaxis(a, axis, -1)
+    counts = jnp.sum(moved[..., :, None] == moved[..., None, :], axis=-1)
+    best = jnp.max(counts, axis=-1, keepdims=True)
+    big = jnp.inf if str(a.dtype).startswith(("float", "bfloat")) else jnp.iinfo(a.dtype).max
+    m = jnp.min(jnp.where(counts == best, moved, big), axis=-1)
+    c = best[..., 0]
+    if keepdims:
+        m, c = jnp.expand_dims(m, axis), jnp.expand_dims(c, axis)
+    return collections.namedtuple("ModeResult", ["mode", "count"])(m, c)
