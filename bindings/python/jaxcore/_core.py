@@ -270,6 +270,12 @@ class Array:
     def T(self):
         return op1("transpose", self)
 
+    @property
+    def mT(self):
+        if self.ndim < 2:
+            raise ValueError(f"x must be at least 2-dimensional for matrix_transpose; got ndim={self.ndim}")
+        return op1("swapaxes", self, ints=[-1, -2])
+
     def astype(self, dtype):
         return op1("astype", self, dtype=dtype)
 

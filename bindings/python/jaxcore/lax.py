@@ -682,3 +682,56 @@ def composite(decomposition, name, version=0):
     return wrapped
 
 from ._solve import custom_linear_solve, custom_root  # noqa: E402,F401
+
+
+def mulhi(x, y):
+    """`lax.mulhi`: the high half of the full product of two 32-bit (or
+    narrower) integers, by 16-bit limbs (no 64-bit type is needed)."""
+    from . import numpy as jnp
+    x, y = asarray(x), asarray(y)
+    d = str(x.dtype)
+    if d not in ("int32", "uint32"):
+        raise TypeError(f"mulhi supports int32 and uint32 here, got {d}")
+    ux, uy = (x, y) if d == "uint32" else (bitcast_convert_type(x, "uint32"), bitcast_convert_type(y, "uint32"))
+    m = jnp.uint32(0xFFFF)
+    xl, xh, yl, yh = ux & m, ux >> 16, uy & m, uy >> 16
+    ll, hl, lh, hh = xl * yl, xh * yl, xl * yh, xh * yh
+    cross = (ll >> 16) + (hl & m) + lh
+    hi = hh + (hl >> 16) + (cross >> 16)
+    if d == "uint32":
+        return hi
+    # signed: subtract y when x < 0 and x when y < 0 (two's complement)
+    hi = hi - jnp.where(x < 0, uy, jnp.uint32(0)) - jnp.where(y < 0, ux, jnp.uint32(0))
+    return bitcast_convert_type(hi, "int32")
+
+
+def reduce_precision(operand, exponent_bits, mantissa_bits):
+    """`lax.reduce_precision`: rounds to a float with the given exponent and
+    mantissa widths (to nearest even; overflow to inf, underflow to zero,
+    NaN kept), XLA's ReducePrecision, computed on the bits."""
+    from . import numpy as jnp
+    x = asarray(operand)
+    d = str(x.dtype)
+    if d in ("float16", "bfloat16"):
+        return reduce_precision(x.astype("float32"), exponent_bits, mantissa_bits).astype(d)
+    wide = d == "float64"
+    ut, nm, ne = ("uint64", 52, 11) if wide else ("uint32", 23, 8)
+    U = getattr(jnp, ut)
+    bits = bitcast_convert_type(x, ut)
+    if mantissa_bits < nm:
+        shift = nm - mantissa_bits
+        last = (bits >> U(shift)) & U(1)
+        bias = U((1 << (shift - 1)) - 1) + last
+        bits = (bits + bias) & ~U((1 << shift) - 1)
+    if exponent_bits < ne:
+        sign_mask = U(1 << (nm + ne))
+        exp_bias = (1 << (ne - 1)) - 1
+        reduced_max = (1 << (exponent_bits - 1)) - 1
+        exp = (bits >> U(nm)) & U((1 << ne) - 1)
+        overflow = exp > U(exp_bias + reduced_max)
+        underflow = exp <= U(exp_bias - reduced_max)
+        sign = bits & sign_mask
+        inf = sign | U(((1 << ne) - 1) << nm)
+        bits = jnp.where(overflow, inf, jnp.where(underflow, sign, bits))
+    out = bitcast_convert_type(bits, d)
+    return jnp.where(jnp.isnan(x), x, out)

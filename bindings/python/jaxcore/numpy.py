@@ -230,8 +230,30 @@ def einsum(subscripts, *operands, optimize=None, precision=None, preferred_eleme
     """`jnp.einsum` (string subscripts; `...` broadcasts as in numpy)."""
     if "..." in subscripts:
         subscripts, operands = _einsum_ellipsis(subscripts, [asarray(o) for o in operands])
+    if _b.any(len(set(t)) != len(t) for t in subscripts.replace(" ", "").partition("->")[0].split(",")):
+        subscripts, operands = _einsum_diagonals(subscripts, [asarray(o) for o in operands])
     out = op1("einsum", *operands, s=subscripts)
     return out if preferred_element_type is None else out.astype(preferred_element_type)
+
+def _einsum_diagonals(subscripts, ops):
+    """A label repeated within one operand ("ii", "iji") reads its diagonal:
+    taken here, so the engine sees each label once per operand."""
+    lhs, arrow, rhs = subscripts.replace(" ", "").partition("->")
+    ins = lhs.split(",")
+    if not arrow:
+        flat = "".join(ins)
+        rhs = "".join(_b.sorted(c for c in _b.set(flat) if flat.count(c) == 1))
+    new_ins, new_ops = [], []
+    for t, o in zip(ins, ops):
+        while len(set(t)) != len(t):
+            c = next(ch for ch in t if t.count(ch) > 1)
+            i = t.index(c)
+            j = t.index(c, i + 1)
+            o = diagonal(o, 0, i, j)
+            t = t[:i] + t[i + 1:j] + t[j + 1:] + c
+        new_ins.append(t)
+        new_ops.append(o)
+    return ",".join(new_ins) + "->" + rhs, new_ops
 
 def _einsum_ellipsis(subscripts, ops):
     """Spells `...` out with unused letters (right-aligned across operands);
@@ -288,13 +310,18 @@ def tril(a, k=0): return op1("tril", a, ints=[k])
 def triu(a, k=0): return op1("triu", a, ints=[k])
 
 def pad(a, pad_width, mode="constant", constant_values=0, **kwargs):
-    """`jnp.pad` with modes constant, edge, reflect, symmetric, wrap."""
+    """`jnp.pad` with numpy's modes (constant, edge, reflect, symmetric,
+    wrap, linear_ramp, maximum, minimum, mean, median, empty)."""
     a = asarray(a)
     pw = _np.broadcast_to(_np.asarray(pad_width, dtype=_np.int64), (a.ndim, 2))
-    if mode == "constant":
+    if mode == "empty":
+        mode, constant_values = "constant", 0
+    if mode == "constant" and _np.ndim(constant_values) == 0 and not hasattr(constant_values, "_h"):
         return op1("pad", a, ints=[int(v) for v in pw.reshape(-1)], floats=[constant_values])
+    if mode in ("constant", "linear_ramp", "maximum", "minimum", "mean", "median"):
+        return _pad_blocks(a, pw, mode, constant_values, kwargs)
     if mode not in ("edge", "reflect", "symmetric", "wrap"):
-        raise NotImplementedError(f"jnp.pad mode {mode!r} is not supported")
+        raise ValueError(f"Unimplemented padding mode '{mode}' for np.pad.")
     for ax in range(a.ndim):
         lo, hi = int(pw[ax][0]), int(pw[ax][1])
         n = a.shape[ax]
@@ -315,6 +342,49 @@ def pad(a, pad_width, mode="constant", constant_values=0, **kwargs):
                 idx = idx % period
                 idx = _np.where(idx >= n, period - idx - (0 if mode == "reflect" else 1), idx)
         a = take(a, asarray(idx.astype(_np.int32)), axis=ax)
+    return a
+
+def _pad_blocks(a, pw, mode, constant_values, kwargs):
+    """Pads axis by axis with blocks built from the values: per-axis
+    constants, a linear ramp to `end_values`, or a statistic of the
+    `stat_length` edge values (mean and median rounded for integer arrays)."""
+    def per_axis(v):
+        return _np.broadcast_to(_np.asarray(v, dtype=_np.float64), (a.ndim, 2))
+    is_int = not str(a.dtype).startswith(("float", "bfloat"))
+    for ax in range(a.ndim):
+        lo, hi = int(pw[ax][0]), int(pw[ax][1])
+        if lo == 0 and hi == 0:
+            continue
+        n = a.shape[ax]
+        edge_shape = lambda k: tuple(k if d == ax else s_ for d, s_ in enumerate(a.shape))
+        if mode == "constant":
+            cv = per_axis(constant_values)[ax]
+            blocks = [full(edge_shape(lo), cv[0], a.dtype), full(edge_shape(hi), cv[1], a.dtype)]
+        elif mode == "linear_ramp":
+            ev = per_axis(kwargs.get("end_values", 0))[ax]
+            ft = a.dtype if not is_int else "float32"
+            first, last = take(a, asarray([0]), axis=ax).astype(ft), take(a, asarray([n - 1]), axis=ax).astype(ft)
+            shp = [1] * a.ndim
+            def ramp(start, stop, k, reverse):
+                t = reshape(arange(k, dtype=ft) / _b.max(k, 1), [k if d == ax else 1 for d in range(a.ndim)])
+                r = start + (stop - start) * t
+                return flip(r, ax) if reverse else r
+            lo_b = ramp(asarray(ev[0], ft), first, lo, False)
+            hi_b = ramp(asarray(ev[1], ft), last, hi, True)
+            blocks = [(floor(b_) if is_int else b_).astype(a.dtype) for b_ in (lo_b, hi_b)]  # ints floor, as JAX's linspace
+        else:
+            if n == 0:
+                raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' or 'empty'")
+            sl = kwargs.get("stat_length")
+            sl = _np.broadcast_to(_np.asarray(n if sl is None else sl, dtype=_np.int64), (a.ndim, 2))[ax]
+            stat = {"maximum": max, "minimum": min, "mean": mean, "median": median}[mode]
+            def edge_stat(idx):
+                v = stat(take(a, asarray(idx.astype(_np.int32)), axis=ax), axis=ax, keepdims=True)
+                return (round(v) if is_int and mode in ("mean", "median") else v).astype(a.dtype)
+            k_lo, k_hi = _b.max(1, _b.min(int(sl[0]), n)), _b.max(1, _b.min(int(sl[1]), n))
+            blocks = [broadcast_to(edge_stat(_np.arange(k_lo)), edge_shape(lo)),
+                      broadcast_to(edge_stat(_np.arange(n - k_hi, n)), edge_shape(hi))]
+        a = concatenate([blocks[0], a, blocks[1]], axis=ax)
     return a
 
 def zeros(shape, dtype=None): return op1("zeros", ints=_shape(shape), dtype=dtype)
@@ -470,6 +540,21 @@ class _At:
     def mul(self, v, **kw): return self._upd("at_multiply", v, **kw)
     def min(self, v, **kw): return self._upd("at_min", v, **kw)
     def max(self, v, **kw): return self._upd("at_max", v, **kw)
+    def subtract(self, v, **kw): return self._upd("at_add", negative(asarray(v)), **kw)
+
+    def divide(self, v, **kw):
+        """x / (ones scattered-multiplied by v), as JAX builds it."""
+        return divide(self.x, _At(ones_like(self.x), self.idx).multiply(v, **kw))
+
+    def power(self, v, **kw):
+        return power(self.x, _At(ones_like(self.x), self.idx).multiply(v, **kw))
+
+    def apply(self, func, **kw):
+        """`func` applied to the indexed elements (once each, also where an
+        index repeats)."""
+        touched = _At(zeros(shape(self.x), "bool"), self.idx)._upd("at_set", True, **kw)
+        return where(touched, func(self.x), self.x)
+
     def get(self, mode=None, fill_value=None, indices_are_sorted=False, unique_indices=False):
         if mode in (None, "clip", "promise_in_bounds") or (mode != "fill" and fill_value is None):
             return _getitem(self.x, self.idx)  # out-of-bound reads are clamped
@@ -820,8 +905,16 @@ def quantile(a, q, axis=None, keepdims=False, method="linear"):
 def percentile(a, q, axis=None, keepdims=False):
     return quantile(a, _np.asarray(q) / 100.0, axis=axis, keepdims=keepdims)
 
-def cumulative_sum(x, axis=None, dtype=None, include_initial=False):
-    return cumsum(x, axis)
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+    x = asarray(x)
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError("cumulative_sum: axis must be given for arrays of more than one dimension")
+        axis = 0
+    r = cumsum(x, axis, dtype=dtype)
+    if include_initial:
+        r = concatenate([zeros_like(take(r, _np.array([0]), axis=axis)), r], axis=axis)
+    return r
 
 def flatten(a): return ravel(a)
 
@@ -1723,17 +1816,36 @@ def apply_over_axes(func, a, axes):
     return a
 
 def vectorize(pyfunc, *, excluded=frozenset(), signature=None):
-    """`jnp.vectorize` without a signature: vmap over the broadcast dims."""
+    """`jnp.vectorize`: vmap over the broadcast loop dimensions; with a
+    `signature` such as "(n),(n)->()" the core dimensions stay with the function."""
     from ._api import vmap
-    if signature is not None:
-        raise NotImplementedError("jnp.vectorize(signature=...) is not supported yet")
     import functools
+    import re
+    in_core = None
+    if signature is not None:
+        m = re.fullmatch(r"\s*((?:\([\w,\s]*\)\s*,?\s*)*)->((?:\s*\([\w,\s]*\)\s*,?)*)\s*", signature)
+        if m is None:
+            raise ValueError(f"not a valid gufunc signature: {signature}")
+        in_core = [[d for d in g.replace(" ", "").split(",") if d] for g in re.findall(r"\(([^)]*)\)", m.group(1))]
     @functools.wraps(pyfunc)
     def wrapped(*args, **kwargs):
         dyn = [i for i in range(len(args)) if i not in excluded]
         arrs = [asarray(args[i]) for i in dyn]
-        shape = _np.broadcast_shapes(*[tuple(x.shape) for x in arrs]) if arrs else ()
-        arrs = [broadcast_to(x, shape) for x in arrs]
+        cores = [0] * len(arrs)
+        if in_core is not None:
+            if len(in_core) != len(arrs):
+                raise TypeError(f"wrong number of positional arguments: expected {len(in_core)}, got {len(arrs)}")
+            cores = [len(c) for c in in_core]
+            sizes = {}
+            for x, names in zip(arrs, in_core):
+                if x.ndim < len(names):
+                    raise ValueError(f"input with shape {tuple(x.shape)} does not have enough dimensions for all core dimensions {tuple(names)}")
+                for nm, n in zip(names, x.shape[x.ndim - len(names):]):
+                    if sizes.setdefault(nm, n) != n:
+                        raise ValueError(f"inconsistent size for core dimension {nm!r}: {n} vs {sizes[nm]}")
+        loops = [tuple(x.shape[:x.ndim - c]) for x, c in zip(arrs, cores)]
+        shape = _np.broadcast_shapes(*loops) if arrs else ()
+        arrs = [broadcast_to(x, tuple(shape) + tuple(x.shape[x.ndim - c:])) for x, c in zip(arrs, cores)]
         def call(*xs):
             full = list(args)
             for i, x in zip(dyn, xs):
@@ -2047,3 +2159,130 @@ def array_repr(arr, max_line_width=None, precision=None, suppress_small=None):
 
 def mask_indices(n, mask_func, k=0, *, size=None):
     return nonzero(mask_func(ones((n, n), "int32"), k), size=size)
+
+
+# --- ufunc objects: jnp.add.outer / .reduce / .accumulate / .at, as in JAX
+class ufunc:
+    """A binary elementwise function with numpy's ufunc methods. Reductions
+    and accumulations use the engine's reductions and cumulative ops where
+    there is one, else a scan over the axis."""
+    nin, nout = 2, 1
+
+    def __init__(self, func, name, identity=None, reduce=None, accumulate=None, at=None):
+        self._func, self.__name__, self.identity = func, name, identity
+        self._reduce, self._accumulate, self._at = reduce, accumulate, at
+        self.__doc__ = getattr(func, "__doc__", None)
+
+    def __repr__(self):
+        return f"<jnp.ufunc '{self.__name__}'>"
+
+    def __call__(self, *args, **kwargs):
+        return self._func(*args, **kwargs)
+
+    def outer(self, A, B, /):
+        A, B = asarray(A), asarray(B)
+        return self._func(reshape(A, tuple(A.shape) + (1,) * B.ndim), B)
+
+    def _fold(self, x, axis, initial):
+        """Left fold of the function along `axis` by a scan."""
+        from . import lax
+        x = moveaxis(x, axis, 0)
+        if x.shape[0] == 0 and initial is None:
+            if self.identity is None:
+                raise ValueError(f"zero-size array to reduction operation {self.__name__} which has no identity")
+            initial = self.identity
+        if initial is None:
+            init, rest = x[0], x[1:]
+        else:
+            init, rest = broadcast_to(asarray(initial, x.dtype), x.shape[1:]), x
+        return lax.scan(lambda c, v: (self._func(c, v).astype(c.dtype), None), init, rest)[0]
+
+    def reduce(self, a, axis=0, dtype=None, out=None, keepdims=False, initial=None, where=None):
+        if out is not None:
+            raise NotImplementedError(f"{self.__name__}.reduce: the out argument is not supported")
+        a = asarray(a) if dtype is None else asarray(a).astype(dtype)
+        if self._reduce is not None and initial is None:
+            kw = {} if where is None else {"where": where}
+            return self._reduce(a, axis=axis, keepdims=keepdims, **kw)
+        if where is not None:
+            if self.identity is None:
+                raise ValueError(f"reduction operation {self.__name__} does not have an identity, so to use a where mask one has to specify 'initial'")
+            a = _where_fn(where, a, asarray(self.identity if initial is None else initial, a.dtype))
+        axes = tuple(range(a.ndim)) if axis is None else ((axis,) if isinstance(axis, int) else tuple(axis))
+        axes = sorted((ax % a.ndim for ax in axes), reverse=True)
+        out_ = a
+        for ax in axes:
+            out_ = self._fold(out_, ax, initial)
+            initial = None if len(axes) > 1 else initial
+        if keepdims:
+            out_ = expand_dims(out_, tuple(sorted(axes)))
+        return out_
+
+    def accumulate(self, a, axis=0, dtype=None, out=None):
+        if out is not None:
+            raise NotImplementedError(f"{self.__name__}.accumulate: the out argument is not supported")
+        from . import lax
+        a = asarray(a) if dtype is None else asarray(a).astype(dtype)
+        if self._accumulate is not None:
+            return self._accumulate(a, axis)
+        x = moveaxis(a, axis, 0)
+        def step(c, v):
+            c = self._func(c, v).astype(c.dtype)
+            return c, c
+        _, ys = lax.scan(step, x[0], x[1:])
+        return moveaxis(concatenate([x[:1], ys], axis=0), 0, axis)
+
+    def at(self, a, indices, b=None, /, *, inplace=True):
+        if inplace:
+            raise NotImplementedError("jax.numpy.ufunc.at: in-place operation is not supported; use inplace=False")
+        if b is None:
+            raise TypeError(f"{self.__name__}.at needs the second operand b")
+        ref = asarray(a).at[indices]
+        if self._at is not None:
+            return getattr(ref, self._at)(b)
+        # a generic function: one index at a time, so repeated indices compose
+        from . import lax
+        a = asarray(a)
+        idx = asarray(indices)
+        bs = broadcast_to(asarray(b, a.dtype), idx.shape + tuple(a.shape[1:]))
+        flat_i, flat_b = ravel(idx), reshape(bs, (-1,) + tuple(a.shape[1:]))
+        def body(k, acc):
+            i = flat_i[k]
+            return acc.at[i].set(self._func(acc[i], flat_b[k]).astype(acc.dtype))
+        return lax.fori_loop(0, flat_i.shape[0], body, a)
+
+    def reduceat(self, *args, **kwargs):
+        raise NotImplementedError(f"{self.__name__}.reduceat is not supported yet")
+
+
+_where_fn = where
+
+
+def _cum_fn(fname):
+    def f(a, axis):
+        from . import lax
+        return getattr(lax, fname)(a, axis % asarray(a).ndim)
+    return f
+
+
+for _n, _ident, _red, _acc, _at in [
+        ("add", 0, "sum", "cumsum", "add"), ("multiply", 1, "prod", "cumprod", "multiply"),
+        ("maximum", None, "max", "cummax", "max"), ("minimum", None, "min", "cummin", "min"),
+        ("subtract", None, None, None, "subtract"), ("logical_and", True, "all", None, None),
+        ("logical_or", False, "any", None, None), ("logical_xor", False, None, None, None),
+        ("bitwise_and", -1, None, None, None), ("bitwise_or", 0, None, None, None),
+        ("bitwise_xor", 0, None, None, None), ("logaddexp", -_np.inf, None, None, None),
+        ("logaddexp2", -_np.inf, None, None, None), ("divide", None, None, None, "divide"),
+        ("true_divide", None, None, None, "divide"), ("power", None, None, None, "power"),
+        ("floor_divide", None, None, None, None), ("remainder", None, None, None, None),
+        ("mod", None, None, None, None), ("fmod", None, None, None, None), ("arctan2", None, None, None, None),
+        ("hypot", None, None, None, None), ("equal", None, None, None, None), ("not_equal", None, None, None, None),
+        ("less", None, None, None, None), ("less_equal", None, None, None, None), ("greater", None, None, None, None),
+        ("greater_equal", None, None, None, None), ("left_shift", None, None, None, None),
+        ("right_shift", None, None, None, None), ("fmax", None, None, None, None), ("fmin", None, None, None, None),
+        ("copysign", None, None, None, None), ("nextafter", None, None, None, None), ("heaviside", None, None, None, None),
+        ("gcd", 0, None, None, None), ("lcm", None, None, None, None), ("float_power", None, None, None, None)]:
+    if _n in globals() and not isinstance(globals()[_n], ufunc):
+        globals()[_n] = ufunc(globals()[_n], _n, _ident, globals()[_red] if _red else None,
+                              _cum_fn(_acc) if _acc else None, _at)
+pow = power
