@@ -202,3 +202,12 @@ fn graphs_of_transforms_are_cached() {
     assert_eq!(g.cache_size(), 1);
     assert_eq!(f.cache_size(), 1);
 }
+
+#[test]
+fn abs_has_slope_one_at_zero_as_in_jax() {
+    // JAX's rule is select(x >= 0, t, -t): the kink gets the right-hand slope
+    let f = Function::new("abs", |xs| Ok(vec![jnp::abs(&xs[0])?]));
+    for (x, want) in [(-2.0f64, -1.0), (0.0, 1.0), (3.0, 1.0)] {
+        assert_eq!(f64v(&grad(&f).call(&[Array::scalar(x)]).unwrap()[0]), vec![want], "d|x|/dx at {x}");
+    }
+}

@@ -903,7 +903,11 @@ pub fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent, y: &Array) -> Result<Tange
         Sqrt => div(t, &mul(&c(2.0), y)?)?,
         Rsqrt => mul(t, &mul(&c(-0.5), &div(y, x)?)?)?,
         Cbrt => mul(t, &mul(&c(1.0 / 3.0), &integer_pow(y, -2)?)?)?,
-        Abs => mul(t, &sign(x)?)?,
+        // JAX's rule: the slope is +1 at 0 (select(x >= 0, t, -t)), not sign(0) = 0
+        Abs => {
+            let nonneg = convert_element_type(&ge(x, &c(0.0))?, x.dtype())?;
+            mul(t, &sub(&mul(&nonneg, &c(2.0))?, &c(1.0))?)?
+        }
         Erf => mul(t, &mul(&c(std::f64::consts::FRAC_2_SQRT_PI), &exp(&neg(&sq(x)?)?)?)?)?,
         Erfc => neg(&mul(t, &mul(&c(std::f64::consts::FRAC_2_SQRT_PI), &exp(&neg(&sq(x)?)?)?)?)?)?,
         ErfInv => mul(t, &mul(&c(std::f64::consts::PI.sqrt() / 2.0), &exp(&sq(y)?)?)?)?,

@@ -172,17 +172,26 @@ def _ints(v):
 def _argnums(argnums):
     return (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
-def grad(f, argnums=0, has_aux=False):
+def grad(f, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
     """`jax.grad`."""
-    return _vg(f, argnums, has_aux, value=False)
+    return _vg(f, argnums, has_aux, value=False, allow_int=allow_int)
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
     """`jax.value_and_grad`."""
-    return _vg(f, argnums, has_aux, value=True)
+    return _vg(f, argnums, has_aux, value=True, allow_int=allow_int)
 
-def _vg(f, argnums, has_aux, value):
+def _is_int_leaf(x):
+    import numpy as np
+    d = np.dtype(x.dtype) if hasattr(x, "dtype") and str(x.dtype) != "bfloat16" else None
+    if d is None:
+        return isinstance(x, (bool, int)) and not hasattr(x, "dtype")
+    return d.kind in "biu"
+
+def _vg(f, argnums, has_aux, value, allow_int=False):
     nums = _argnums(argnums)
     def inner(*args):
+        if allow_int:
+            return _vg_allow_int(f, nums, argnums, has_aux, value, args)
         # leaves of the differentiated arguments, in argument order
         per_arg = [tu.tree_flatten(a) for a in args]
         offsets, o = [], 0
@@ -224,6 +233,46 @@ def _vg(f, argnums, has_aux, value):
         return (g, aux) if has_aux else g
     inner.__wrapped__ = f
     return inner
+
+def _vg_allow_int(f, nums, argnums, has_aux, value, args):
+    """grad(..., allow_int=True): integer and bool leaves get float0 zeros
+    (as JAX gives them); the float leaves are differentiated."""
+    import numpy as np
+    from .dtypes import float0
+    per_arg = [tu.tree_flatten(a) for a in args]
+    mask = {i: [_is_int_leaf(l) for l in per_arg[i][0]] for i in nums}
+    def g(*float_parts):
+        full = list(args)
+        for i, part in zip(nums, float_parts):
+            it = iter(part)
+            leaves = [l if m else next(it) for l, m in zip(per_arg[i][0], mask[i])]
+            full[i] = tu.tree_unflatten(per_arg[i][1], leaves)
+        return f(*full)
+    float_parts = [[l for l, m in zip(per_arg[i][0], mask[i]) if not m] for i in nums]
+    if not any(float_parts):
+        # nothing to differentiate: the value (and aux) with all-float0 gradients
+        r = f(*args)
+        out, aux = (r if has_aux else (r, None))
+        out = asarray(out)
+        none = [[] for _ in nums]
+        res = (((out, aux) if has_aux else out), none) if value else ((none, aux) if has_aux else none)
+    else:
+        res = _vg(g, tuple(range(len(nums))), has_aux, value)(*float_parts)
+    if value:
+        out, grads = res
+    elif has_aux:
+        grads, aux = res
+    else:
+        grads = res
+    gs = []
+    for i, gl in zip(nums, grads):
+        it = iter(gl)
+        leaves = [np.zeros(np.shape(l), float0) if m else next(it) for l, m in zip(per_arg[i][0], mask[i])]
+        gs.append(tu.tree_unflatten(per_arg[i][1], leaves))
+    gr = gs[0] if isinstance(argnums, int) else tuple(gs)
+    if value:
+        return out, gr
+    return (gr, aux) if has_aux else gr
 
 def _with_shardings(f, in_shardings, out_shardings):
     """f with its arguments and results constrained to the given shardings

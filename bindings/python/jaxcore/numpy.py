@@ -516,6 +516,33 @@ def _getitem(x, idx):
     ints, arrays = _index_spec(idx)
     return op1("getitem", x, *arrays, ints=ints)
 
+def _clip_index(x, idx):
+    """The integer parts of an index, wrapped (negative) and clamped into
+    their dimension, for `.at[].set(..., mode="clip")`."""
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    shape = tuple(asarray(x).shape)
+    consuming = _b.sum(0 if (i is None or i is Ellipsis) else (asarray(i).ndim if _is_bool_index(i) else 1) for i in idx)
+    out, d = [], 0
+    for i in idx:
+        if i is None:
+            out.append(i)
+        elif i is Ellipsis:
+            out.append(i)
+            d += len(shape) - consuming
+        elif isinstance(i, slice) or _is_bool_index(i):
+            out.append(i)
+            d += 1 if isinstance(i, slice) else asarray(i).ndim
+        else:
+            n = shape[d]
+            j = asarray(i)
+            out.append(clip(where(less(j, 0), j + n, j), 0, n - 1))
+            d += 1
+    return tuple(out)
+
+def _is_bool_index(i):
+    return isinstance(i, _b.bool) or (hasattr(i, "dtype") and str(i.dtype) == "bool") or (
+        isinstance(i, (list, tuple)) and len(i) > 0 and _b.all(isinstance(v, _b.bool) for v in i))
+
 class _AtIndexer:
     def __init__(self, x):
         self.x = x
@@ -528,10 +555,11 @@ class _At:
         self.x, self.idx = x, idx
 
     def _upd(self, name, v, mode=None, indices_are_sorted=False, unique_indices=False):
-        # out-of-bound updates are dropped (JAX's default); clipping them is not supported
-        if mode not in (None, "drop", "promise_in_bounds", "fill"):
-            raise NotImplementedError(f".at[].{name[3:]}(mode={mode!r}) is not supported (out-of-bound updates are dropped)")
-        ints, arrays = _index_spec(self.idx)
+        # out-of-bound updates are dropped (JAX's default) or, with mode="clip", clamped
+        if mode not in (None, "drop", "promise_in_bounds", "fill", "clip"):
+            raise ValueError(f"Unknown gather mode \"{mode}\"")
+        idx = _clip_index(self.x, self.idx) if mode == "clip" else self.idx
+        ints, arrays = _index_spec(idx)
         return op1(name, self.x, v, *arrays, ints=ints)
 
     def set(self, v, **kw): return self._upd("at_set", v, **kw)

@@ -14,7 +14,24 @@ class PyTreeDef:
         return hash(self._key())
 
     def __repr__(self):
-        return f"PyTreeDef({self._key()})"
+        return f"PyTreeDef({self._str()})"
+
+    def _str(self):
+        """JAX's printing: `*` for leaves, Python syntax for containers."""
+        kids = [c._str() for c in self.children]
+        if self.kind == "leaf":
+            return "*"
+        if self.kind == "none":
+            return "None"
+        if self.kind == "tuple":
+            return "(" + ", ".join(kids) + ("," if len(kids) == 1 else "") + ")"
+        if self.kind == "list":
+            return "[" + ", ".join(kids) + "]"
+        if self.kind == "dict":
+            return "{" + ", ".join(f"{k!r}: {c}" for k, c in zip(self.meta, kids)) + "}"
+        tag, cls = self.kind
+        label = f"namedtuple[{cls.__name__}]" if tag == "namedtuple" else f"{cls.__name__}[{self.meta}]"
+        return f"CustomNode({label}, [{', '.join(kids)}])"
 
     @property
     def num_leaves(self):

@@ -89,3 +89,25 @@ def test_reduce_precision_and_mulhi():
     s = np.array([-5, 7, -2 ** 31, 123456789, -1], np.int64)
     t = np.array([3, -2 ** 31, -2 ** 31, -987654321, -1], np.int64)
     eq(lax.mulhi(jnp.asarray(s.astype(np.int32)), jnp.asarray(t.astype(np.int32))), (s * t) >> 32, 0)
+
+
+def test_grad_allow_int_abs_slope_clip_updates_and_treedef_printing():
+    from jaxcore.dtypes import float0
+    gx, gy = jax.grad(lambda x, y: x * y, argnums=(0, 1), allow_int=True)(3, 2.0)
+    assert gx.dtype == float0 and float(gy) == 3.0
+    with pytest.raises(TypeError, match="grad requires real- or complex-valued inputs"):
+        jax.grad(lambda x: x * 2)(3)
+    v, g = jax.value_and_grad(lambda p: p["a"] * p["n"], allow_int=True)({"a": 2.0, "n": 4})
+    assert float(v) == 8.0 and float(g["a"]) == 4.0 and g["n"].dtype == float0
+    # JAX's abs rule: slope +1 at 0
+    eq(jax.vmap(jax.grad(jnp.abs))(jnp.array([-1.0, 0.0, 3.0])), [-1, 1, 1])
+    x = jnp.zeros((3, 4))
+    eq(x.at[5].set(1, mode="clip")[2], np.ones(4))
+    eq(x.at[-10, 1:3].set(2, mode="clip")[0], [0, 2, 2, 0])
+    eq(jnp.zeros(3).at[jnp.array([5, 5])].add(1, mode="clip"), [0, 0, 2])
+    import collections
+    NT = collections.namedtuple("NT", ["x", "y"])
+    ts = jax.tree_util.tree_structure
+    assert repr(ts([1, (2, None), {"b": 3, "a": [4]}])) == "PyTreeDef([*, (*, None), {'a': [*], 'b': *}])"
+    assert repr(ts(NT(1, 2))) == "PyTreeDef(CustomNode(namedtuple[NT], [*, *]))"
+    assert repr(ts((1,))) == "PyTreeDef((*,))" and repr(ts(None)) == "PyTreeDef(None)"
