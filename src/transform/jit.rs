@@ -227,8 +227,11 @@ pub(crate) fn build_executable(client: &Arc<Client>, text: &str, options: &[u8],
         None => {
             let e = client.compile(text, options).map_err(|e| e.context(format!("compiling {name}")))?;
             COMPILES.fetch_add(1, Ordering::Relaxed);
-            if let Ok(bytes) = e.serialize() {
-                crate::runtime::compile_cache::store(&key, &bytes);
+            // serializing costs a little; skip it when there is no cache to keep it
+            if crate::runtime::compile_cache::dir().is_some() {
+                if let Ok(bytes) = e.serialize() {
+                    crate::runtime::compile_cache::store(&key, &bytes);
+                }
             }
             e
         }

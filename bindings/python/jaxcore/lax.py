@@ -657,6 +657,9 @@ def zeta(x, q):
     from .scipy.special import zeta as _zeta
     return _zeta(x, q)
 
+def regularized_incomplete_beta(a, b, x):
+    return betainc(a, b, x)
+
 def bessel_i1e(x):
     from .scipy.special import i1e
     return i1e(x)

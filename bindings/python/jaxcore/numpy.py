@@ -2314,3 +2314,36 @@ for _n, _ident, _red, _acc, _at in [
         globals()[_n] = ufunc(globals()[_n], _n, _ident, globals()[_red] if _red else None,
                               _cum_fn(_acc) if _acc else None, _at)
 pow = power
+
+
+def frompyfunc(func, /, nin, nout, *, identity=None):
+    """`jnp.frompyfunc`: a ufunc from a function of jnp arrays (binary
+    functions get outer/reduce/accumulate/at)."""
+    if nout != 1:
+        raise NotImplementedError("jnp.frompyfunc with nout != 1 is not supported")
+    if nin == 2:
+        return ufunc(func, getattr(func, "__name__", "ufunc"), identity)
+    import functools
+    return functools.wraps(func)(lambda *a: func(*a))
+
+
+def place(arr, mask, vals, *, inplace=True):
+    """`jnp.place` (inplace=False): `vals` written, cycled, at the True
+    positions of `mask` in order."""
+    if inplace:
+        raise ValueError("jax.numpy.place cannot modify arrays in-place, because JAX arrays are immutable. Pass inplace=False to instead return an updated array.")
+    arr, mask, vals = asarray(arr), asarray(mask), ravel(asarray(vals))
+    flat = ravel(arr)
+    idx = nonzero(ravel(mask), size=mask.size, fill_value=mask.size)[0]
+    if vals.size == 0:
+        return arr
+    upd = take(vals, arange(idx.shape[0]) % vals.size)
+    return reshape(flat.at[idx].set(upd.astype(arr.dtype), mode="drop"), arr.shape)
+
+
+def einsum_path(subscripts, *operands, optimize="greedy"):
+    """`jnp.einsum_path`: the contraction order (left to right here) and a
+    short report."""
+    n = len(operands)
+    path = ["einsum_path"] + [(0, 1)] * _b.max(n - 1, 0) if n > 1 else ["einsum_path", (0,)]
+    return path, f"  Complete contraction:  {subscripts}\n  (contracted left to right)"

@@ -81,9 +81,9 @@ def bernoulli(k, p=0.5, shape=None):
 def gumbel(k, shape=(), dtype=None):
     return op1("random.gumbel", k, ints=_shape(shape), dtype=dtype)
 
-def categorical(k, logits, axis=-1, shape=None, replace=True):
+def categorical(k, logits, axis=-1, shape=None, replace=True, mode=None):
     if not replace:
-        raise NotImplementedError("categorical(replace=False) is not supported yet")
+        return _categorical_without_replacement(k, logits, axis, shape)
     return op1("random.categorical", k, logits, ints=[axis] + ([] if shape is None else _shape(shape)), flags=0 if shape is None else FLAG_AXIS)
 
 def permutation(k, x, axis=0, independent=False):
@@ -602,3 +602,22 @@ def multinomial(k, n, p, *, shape=None, dtype=None, unroll=1):
         return rest - drawn, drawn
     _, counts = lax.scan(step, n, (ratios, split(k, ratios.shape[0])), unroll=unroll)
     return jnp.moveaxis(counts, 0, -1).astype(_float_dtype(dtype, "multinomial"))
+
+
+def _categorical_without_replacement(k, logits, axis, shape):
+    """The Gumbel-top-k trick (JAX's construction): the k = prod(shape
+    prefix) largest of logits + Gumbel noise."""
+    from . import lax, numpy as jnp
+    logits = jnp.asarray(logits)
+    axis = axis % logits.ndim
+    batch = tuple(d for i, d in enumerate(logits.shape) if i != axis)
+    shape = batch if shape is None else tuple(_shape(shape))
+    if shape[len(shape) - len(batch):] != batch:
+        raise ValueError(f"categorical parameter shapes must be broadcast-compatible with shape argument, and the result of broadcasting the shapes must equal the shape argument, but got result {batch} for shape argument {shape}.")
+    prefix = shape[:len(shape) - len(batch)]
+    n = int(_np.prod(prefix))
+    if n > logits.shape[axis]:
+        raise ValueError(f"Number of samples without replacement ({n}) cannot exceed number of categories ({logits.shape[axis]}).")
+    noisy = logits + gumbel(k, logits.shape, logits.dtype)
+    _, idx = lax.top_k(jnp.moveaxis(noisy, axis, -1), n)
+    return jnp.reshape(jnp.moveaxis(idx, -1, 0), shape)

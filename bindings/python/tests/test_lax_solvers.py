@@ -208,3 +208,14 @@ def test_more_distributions_normalize_and_match_closed_forms():
     m = st.mode(y)
     close(m.mode, [1, 1, 0, 2])
     close(m.count, [1, 2, 1, 2])
+
+
+def test_categorical_without_replacement_follows_jax_stream():
+    k = jax.random.key(7)
+    lg = jnp.log(jnp.array([0.1, 0.2, 0.3, 0.25, 0.15]))
+    # values printed by JAX 0.10.2
+    np.testing.assert_array_equal(np.asarray(jax.random.categorical(k, lg, shape=(3,), replace=False)), [1, 4, 3])
+    got = jax.random.categorical(k, jnp.stack([lg, lg[::-1]]), shape=(4, 2), replace=False)
+    np.testing.assert_array_equal(np.asarray(got), [[1, 2], [4, 0], [3, 1], [0, 3]])
+    with pytest.raises(ValueError, match="cannot exceed number of categories"):
+        jax.random.categorical(k, lg, shape=(6,), replace=False)

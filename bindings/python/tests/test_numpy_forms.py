@@ -111,3 +111,18 @@ def test_grad_allow_int_abs_slope_clip_updates_and_treedef_printing():
     assert repr(ts([1, (2, None), {"b": 3, "a": [4]}])) == "PyTreeDef([*, (*, None), {'a': [*], 'b': *}])"
     assert repr(ts(NT(1, 2))) == "PyTreeDef(CustomNode(namedtuple[NT], [*, *]))"
     assert repr(ts((1,))) == "PyTreeDef((*,))" and repr(ts(None)) == "PyTreeDef(None)"
+
+
+def test_frompyfunc_place_and_mesh_utils():
+    f = jnp.frompyfunc(lambda a, b: a * 2 + b, 2, 1)
+    eq(f(jnp.arange(3), 1), [1, 3, 5])
+    eq(f.outer(jnp.arange(2), jnp.arange(3)), [[0, 1, 2], [2, 3, 4]])
+    eq(f.reduce(jnp.arange(4)), 11)  # ((0*2+1)*2+2)*2+3
+    eq(f.accumulate(jnp.arange(4)), [0, 1, 4, 11])
+    eq(jnp.place(jnp.arange(6), jnp.arange(6) % 2 == 0, jnp.array([10, 20]), inplace=False), [10, 1, 20, 3, 10, 5])
+    with pytest.raises(ValueError, match="inplace=False"):
+        jnp.place(jnp.arange(3), jnp.arange(3) > 0, 1)
+    from jaxcore.experimental import mesh_utils
+    assert mesh_utils.create_device_mesh((2, 4)).shape == (2, 4)
+    with pytest.raises(ValueError, match="must equal the product"):
+        mesh_utils.create_device_mesh((3,))
