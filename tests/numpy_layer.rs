@@ -239,3 +239,20 @@ fn sorting_where_clip_one_hot() {
     assert_eq!(v32(&oh), vec![0., 0., 1., 1., 0., 0.]);
     assert_eq!(jnp::isnan(&jnp::divide(&jnp::zeros(&[1], DType::F32).unwrap(), &jnp::scalar(0.0)).unwrap()).unwrap().to_vec::<bool>().unwrap(), vec![true]);
 }
+
+#[test]
+fn where_broadcasts_all_three_and_bools_add_as_or() {
+    // a rank-0 x with a wider y: the result takes the shape of all three
+    let c = Array::from_slice(&[true], &[1, 1]).unwrap();
+    let y = Array::from_slice(&[1.0f32, 2.0, 3.0], &[1, 3]).unwrap();
+    let r = jnp::where_(&c, &jnp::scalar(9.0), &y).unwrap();
+    assert_eq!(r.shape(), &[1, 3]);
+    assert_eq!(v32(&r), vec![9., 9., 9.]);
+    let t = Array::from_slice(&[true, false, false], &[3]).unwrap();
+    let u = Array::from_slice(&[true, true, false], &[3]).unwrap();
+    assert_eq!(jnp::add(&t, &u).unwrap().to_vec::<bool>().unwrap(), vec![true, true, false]);
+    assert_eq!(jnp::multiply(&t, &u).unwrap().to_vec::<bool>().unwrap(), vec![true, false, false]);
+    assert_eq!(jnp::maximum(&t, &u).unwrap().to_vec::<bool>().unwrap(), vec![true, true, false]);
+    let e = jnp::subtract(&t, &u).unwrap_err();
+    assert!(e.msg.contains("boolean subtract"), "{e}");
+}

@@ -124,10 +124,34 @@ macro_rules! binary {
     )*};
 }
 binary!(
-    add => add, subtract => sub, multiply => mul, maximum => max, minimum => min,
     equal => eq, not_equal => ne, less => lt, less_equal => le, greater => gt, greater_equal => ge,
     bitwise_and => and, bitwise_or => or, bitwise_xor => xor,
 );
+
+/// Booleans add as `or` and multiply, take minima and maxima as `and` and
+/// `or` (numpy's and JAX's semantics); other types use the lax op.
+macro_rules! binary_bool_as {
+    ($($name:ident => $lax:ident | $on_bool:ident),* $(,)?) => {$(
+        #[doc = concat!("`jnp.", stringify!($name), "` with promotion and broadcasting")]
+        pub fn $name(x: &Array, y: &Array) -> Result<Array> {
+            let v = promote_args(stringify!($name), &[x, y])?;
+            if v[0].dtype() == DType::Bool {
+                return lax::$on_bool(&v[0], &v[1]);
+            }
+            lax::$lax(&v[0], &v[1])
+        }
+    )*};
+}
+binary_bool_as!(add => add | or, multiply => mul | and, maximum => max | or, minimum => min | and);
+
+/// `jnp.subtract` (booleans are refused, as numpy does)
+pub fn subtract(x: &Array, y: &Array) -> Result<Array> {
+    let v = promote_args("subtract", &[x, y])?;
+    if v[0].dtype() == DType::Bool {
+        crate::bail!(Type, "numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.");
+    }
+    lax::sub(&v[0], &v[1])
+}
 
 pub fn logical_and(x: &Array, y: &Array) -> Result<Array> {
     let (a, b) = bool_pair("logical_and", x, y)?;
@@ -260,7 +284,8 @@ pub fn right_shift(x: &Array, y: &Array) -> Result<Array> {
 /// `jnp.where(cond, x, y)`.
 pub fn where_(cond: &Array, x: &Array, y: &Array) -> Result<Array> {
     let v = promote_args("where", &[x, y])?;
-    let shape = super::broadcast_shapes("where", &[cond.shape(), v[0].shape()])?;
+    // promote_args leaves rank-0 operands unbroadcast: take all three shapes
+    let shape = super::broadcast_shapes("where", &[cond.shape(), v[0].shape(), v[1].shape()])?;
     let c = super::broadcast_to(&to_bool(cond)?, &shape)?;
     let (a, b) = (super::broadcast_to(&v[0], &shape)?, super::broadcast_to(&v[1], &shape)?);
     lax::select(&c, &a, &b)

@@ -189,14 +189,37 @@ def split(a, indices_or_sections, axis=0):
 
 def tile(a, reps): return op1("tile", a, ints=list(reps) if isinstance(reps, (tuple, list)) else [reps])
 
-def repeat(a, repeats, axis=None):
-    return op1("repeat", a, ints=[repeats] + ([] if axis is None else [axis]), flags=0 if axis is None else FLAG_AXIS)
+def repeat(a, repeats, axis=None, *, total_repeat_length=None):
+    if _np.ndim(repeats) == 0 and not hasattr(repeats, "_h"):
+        return op1("repeat", a, ints=[int(repeats)] + ([] if axis is None else [axis]), flags=0 if axis is None else FLAG_AXIS)
+    # per-element counts: gather with the repeated indices (counts must be concrete)
+    a = asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    try:
+        reps = _np.asarray(repeats).astype(_np.int64)
+    except Exception:
+        raise NotImplementedError("jnp.repeat with traced per-element repeats is not supported yet")
+    n = a.shape[axis]
+    idx = _np.repeat(_np.arange(n), _np.broadcast_to(reps, (n,)))
+    if total_repeat_length is not None:
+        idx = _np.resize(idx, total_repeat_length) if len(idx) else _np.zeros(total_repeat_length, _np.int64)
+    return take(a, asarray(idx.astype(_np.int32)), axis=axis)
 
 def flip(a, axis=None):
     ints, flags = _axes(axis)
     return op1("flip", a, ints=ints, flags=flags)
 
 def roll(a, shift, axis=None):
+    if isinstance(shift, (tuple, list)) or isinstance(axis, (tuple, list)):
+        shifts = shift if isinstance(shift, (tuple, list)) else [shift] * len(axis)
+        axes = axis if isinstance(axis, (tuple, list)) else [axis] * len(shifts)
+        if len(shifts) != len(axes):
+            raise ValueError("shift and axis must have the same length")
+        out = asarray(a)
+        for sh, ax in zip(shifts, axes):
+            out = roll(out, sh, ax)
+        return out
     return op1("roll", a, ints=[shift] + ([] if axis is None else [axis]), flags=0 if axis is None else FLAG_AXIS)
 
 def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
@@ -906,32 +929,59 @@ def ptp(a, axis=None, keepdims=False):
 def count_nonzero(a, axis=None, keepdims=False):
     return sum(not_equal(a, 0), axis, dtype="int32", keepdims=keepdims)
 
-def median(a, axis=None, keepdims=False):
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return quantile(a, 0.5, axis=axis, keepdims=keepdims)
 
-def quantile(a, q, axis=None, keepdims=False, method="linear"):
-    a = asarray(a)
+_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+def _quantile_axes(a, axis):
+    """a with the reduced axes moved last and merged; the kept shape."""
     if axis is None:
-        a, axis = ravel(a), 0
-    axis = axis % a.ndim
-    s = sort(a, axis=axis)
-    n = a.shape[axis]
+        return ravel(a)[None], (), tuple(range(a.ndim))
+    axes = tuple(sorted(v % a.ndim for v in ((axis,) if isinstance(axis, int) else axis)))
+    rest = [d for d in range(a.ndim) if d not in axes]
+    moved = transpose(a, rest + list(axes))
+    kept = tuple(a.shape[d] for d in rest)
+    return reshape(moved, kept + (-1,)), kept, axes
+
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, interpolation=None):
+    """`jnp.quantile` with numpy's methods linear, lower, higher, midpoint,
+    nearest (q must be concrete)."""
+    method = interpolation or method
+    if method not in _QUANTILE_METHODS:
+        raise ValueError(f"method can only be 'linear', 'lower', 'higher', 'midpoint', or 'nearest'. Got {method!r}")
+    a = asarray(a)
+    if not str(a.dtype).startswith(("float", "bfloat")):
+        a = a.astype("float64" if _x64() else "float32")
+    flat, kept, axes = _quantile_axes(a, axis)
+    s = sort(flat, axis=-1)
+    n = s.shape[-1]
     qs = _np.asarray(q, dtype=float)
-    pos = qs * (n - 1)
-    lo, hi = _np.floor(pos).astype(int), _np.ceil(pos).astype(int)
-    frac = pos - lo
-    def pick(i):
-        return take(s, asarray(i.reshape(-1)), axis=axis)
-    r = add(multiply(pick(lo), 1 - asarray(frac.reshape(-1), s.dtype).reshape([-1 if k == axis else 1 for k in range(s.ndim)])),
-            multiply(pick(hi), asarray(frac.reshape(-1), s.dtype).reshape([-1 if k == axis else 1 for k in range(s.ndim)])))
-    r = moveaxis(r, axis, 0)
-    r = reshape(r, qs.shape + r.shape[1:])
+    pos = qs.reshape(-1) * (n - 1)
+    lo, hi = _np.floor(pos).astype(_np.int32), _np.ceil(pos).astype(_np.int32)
+    pick = lambda i: take(s, asarray(i), axis=-1)
+    if method == "lower":
+        r = pick(lo)
+    elif method == "higher":
+        r = pick(hi)
+    elif method == "nearest":
+        r = pick(_np.where(pos - lo <= 0.5, lo, hi))  # ties go down, as JAX's
+    elif method == "midpoint":
+        r = (pick(lo) + pick(hi)) * asarray(0.5, s.dtype)
+    else:
+        frac = asarray(pos - lo, s.dtype)
+        r = pick(lo) * (1 - frac) + pick(hi) * frac
+    has_nan = any(isnan(s), axis=-1, keepdims=True)
+    r = where(has_nan, asarray(_np.nan, s.dtype), r)
+    r = moveaxis(r, -1, 0)
+    r = reshape(r, qs.shape + kept)
     if keepdims:
-        r = expand_dims(r, axis + qs.ndim)
+        full = [1 if d in axes else a.shape[d] for d in range(a.ndim)]
+        r = reshape(r, qs.shape + tuple(full))
     return r
 
-def percentile(a, q, axis=None, keepdims=False):
-    return quantile(a, _np.asarray(q) / 100.0, axis=axis, keepdims=keepdims)
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, interpolation=None):
+    return quantile(a, _np.asarray(q) / 100.0, axis=axis, method=interpolation or method, keepdims=keepdims)
 
 def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
     x = asarray(x)
@@ -1514,7 +1564,9 @@ def nanstd(a, axis=None, ddof=0, keepdims=False):
 
 def nanquantile(a, q, axis=None, keepdims=False, method="linear"):
     """Quantiles of the non-NaN values: NaNs sort last and each slice's count
-    of valid values sets the interpolation positions."""
+    of valid values sets the interpolation positions (method linear only)."""
+    if method != "linear":
+        raise NotImplementedError(f"jnp.nanquantile(method={method!r}) is not supported yet (only 'linear')")
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
@@ -1955,7 +2007,7 @@ def histogram_bin_edges(a, bins=10, range=None, weights=None):
 
 def bitwise_count(x, /):
     from . import lax
-    return lax.population_count(x)
+    return lax.population_count(x).astype("uint8")  # JAX gives uint8 counts
 
 class _IndexTricks:
     """`jnp.mgrid` / `jnp.ogrid`: numpy's grids made into arrays."""

@@ -126,3 +126,21 @@ def test_frompyfunc_place_and_mesh_utils():
     assert mesh_utils.create_device_mesh((2, 4)).shape == (2, 4)
     with pytest.raises(ValueError, match="must equal the product"):
         mesh_utils.create_device_mesh((3,))
+
+
+def test_quantile_methods_roll_repeat_and_bool_arithmetic():
+    x = np.arange(24.0).reshape(2, 3, 4) ** 1.5
+    q = np.array([0.1, 0.5, 0.9])
+    for m in ["linear", "lower", "higher", "midpoint"]:
+        for kw in [dict(), dict(axis=1), dict(axis=(0, 2), keepdims=True)]:
+            eq(jnp.quantile(x, q, method=m, **kw), np.quantile(x, q, method=m, **kw), 1e-5)
+    eq(jnp.percentile(jnp.arange(11), 35, method="nearest"), 3.0)  # ties go to the lower value, as JAX
+    assert np.isnan(np.asarray(jnp.median(jnp.array([[1.0, np.nan], [2.0, 3.0]]), axis=1))[0])
+    eq(jnp.roll(jnp.arange(6).reshape(2, 3), (1, 1), axis=(0, 1)), np.roll(np.arange(6).reshape(2, 3), (1, 1), axis=(0, 1)))
+    eq(jnp.repeat(jnp.array([[1, 2], [3, 4]]), jnp.array([1, 2]), axis=0), [[1, 2], [3, 4], [3, 4]])
+    eq(jnp.repeat(jnp.array([1, 2]), np.array([2, 3])), [1, 1, 2, 2, 2])
+    assert jnp.bitwise_count(jnp.array([7, 255])).dtype == np.uint8
+    s = jnp.array([True, False]) + jnp.array([True, True])
+    assert s.dtype == np.bool_ and np.asarray(s).tolist() == [True, True]
+    with pytest.raises(TypeError, match="boolean subtract"):
+        jnp.array([True]) - jnp.array([False])
