@@ -338,7 +338,19 @@ pub fn rad2deg(x: &Array) -> Result<Array> {
 /// `jnp.logaddexp`
 pub fn logaddexp(x: &Array, y: &Array) -> Result<Array> {
     let v = promote_args_inexact("logaddexp", &[x, y])?;
-    let m = lax::max(&v[0], &v[1])?;
-    let d = lax::neg(&lax::abs(&lax::sub(&v[0], &v[1])?)?)?;
-    lax::add(&m, &lax::log1p(&lax::exp(&d)?)?)
+    let (a, b) = (&v[0], &v[1]);
+    // m + log1p(s) with m = max(a, b) held constant and s = e^(a-m) + e^(b-m) - 1
+    // written per branch with expm1 for the larger one (exact when it is tiny):
+    // the value is the usual one and every derivative is that of
+    // log(e^a + e^b), also at a tie (1/2 each), as JAX's custom rule gives
+    let m = lax::stop_gradient(&lax::max(a, b)?)?;
+    let zero = super::full_like(&m, 0.0)?;
+    let m0 = lax::select(&super::isfinite(&m)?, &m, &zero)?;
+    let (da, db) = (lax::sub(a, &m0)?, lax::sub(b, &m0)?);
+    let a_big = lax::ge(a, b)?;
+    let s = lax::select(&a_big, &lax::add(&lax::expm1(&da)?, &lax::exp(&db)?)?, &lax::add(&lax::exp(&da)?, &lax::expm1(&db)?)?)?;
+    let r = lax::add(&m0, &lax::log1p(&s)?)?;
+    // equal infinities (a - b is NaN): a + b gives JAX's inf / -inf
+    let delta = lax::sub(a, b)?;
+    lax::select(&lax::ne(&delta, &delta)?, &lax::add(a, b)?, &r)
 }

@@ -144,3 +144,15 @@ def test_quantile_methods_roll_repeat_and_bool_arithmetic():
     assert s.dtype == np.bool_ and np.asarray(s).tolist() == [True, True]
     with pytest.raises(TypeError, match="boolean subtract"):
         jnp.array([True]) - jnp.array([False])
+
+
+def test_logaddexp_and_relu6_derivatives_as_jax():
+    inf = np.inf
+    a = jnp.array([0.0, 1.0, inf, -inf, inf, -inf, 30.0, -30.0])
+    b = jnp.array([0.0, 1.0, inf, -inf, -inf, 1.0, 0.0, 0.0])
+    eq(jnp.logaddexp(a, b), np.logaddexp(np.asarray(a), np.asarray(b)))
+    eq(jax.grad(jax.nn.softplus)(0.0), 0.5)
+    eq(jax.grad(jax.grad(jax.nn.softplus))(0.0), 0.25)  # sigmoid'(0)
+    eq(jax.nn.softplus(jnp.array([-20.0])), np.log1p(np.exp(-20.0)), 1e-12)
+    eq(jax.vmap(jax.grad(jax.nn.relu6))(jnp.array([-1.0, 0.0, 3.0, 6.0, 7.0])), [0, 0, 1, 0, 0])
+    eq(jax.grad(jax.nn.hard_sigmoid)(-3.0), 0.0)

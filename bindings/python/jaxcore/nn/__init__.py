@@ -23,7 +23,11 @@ def _relu_jvp(primals, tangents):
     return _relu(x), jnp.where(x > 0, t, jnp.zeros_like(t))
 
 def relu6(x):
-    return jnp.minimum(jnp.maximum(x, 0), 6.0)
+    """min(max(x, 0), 6), with JAX's derivative: 1 strictly inside (0, 6),
+    0 elsewhere (also at the kinks)."""
+    x = asarray(x)
+    inside = jnp.logical_and(x > 0, x < 6)
+    return jnp.where(inside, x, lax.stop_gradient(jnp.minimum(jnp.maximum(x, 0), 6.0)))
 
 def sigmoid(x):
     return lax.logistic(asarray(x))
