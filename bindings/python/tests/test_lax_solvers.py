@@ -219,3 +219,20 @@ def test_categorical_without_replacement_follows_jax_stream():
     np.testing.assert_array_equal(np.asarray(got), [[1, 2], [4, 0], [3, 1], [0, 3]])
     with pytest.raises(ValueError, match="cannot exceed number of categories"):
         jax.random.categorical(k, lg, shape=(6,), replace=False)
+
+
+def test_ndtri_tails_log_ndtr_and_cdf_slopes_at_bounds():
+    from jaxcore.scipy import stats as st
+    # scipy.special.ndtri values
+    close(special.ndtri(jnp.array([1e-30, 1e-6, 0.01, 0.7, 0.99])), [-11.464024, -4.753424, -2.3263479, 0.5244005, 2.3263479], 5e-6)
+    assert np.isneginf(np.asarray(special.ndtri(0.0))) and np.isposinf(np.asarray(special.ndtri(1.0)))
+    w = -4.753424
+    close(jax.grad(special.ndtri)(1e-6), np.sqrt(2 * np.pi) * np.exp(w * w / 2), 1e-4)
+    close(special.log_ndtr(jnp.array([5.0, 10.0])), [-2.866516e-07, -7.619853e-24], 1e-5)
+    close(jax.vmap(jax.grad(special.log_ndtr))(jnp.array([-5.0, 0.0])), [5.1865, 0.7978846], 1e-4)
+    close(special.polygamma(jnp.array([0, 1, 2]), jnp.array([0.5, 2.0, 3.0])), [-1.9635100, 0.6449341, -0.1541138], 1e-5)
+    assert np.isposinf(np.asarray(special.gamma(0.0)))
+    # JAX's clamp rule: no slope at the support's bounds, no NaN at 0
+    close(jax.vmap(jax.grad(lambda x: st.gamma.cdf(x, 1.0)))(jnp.array([0.0, 0.5])), [0.0, np.exp(-0.5)])
+    close(jax.vmap(jax.grad(lambda x: st.beta.cdf(x, 1.0, 1.0)))(jnp.array([0.0, 0.5, 1.0])), [0, 1, 0], 1e-4)
+    close(jax.vmap(jax.grad(st.uniform.cdf))(jnp.array([0.0, 0.5, 1.0])), [1, 1, 1])

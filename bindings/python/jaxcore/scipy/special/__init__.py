@@ -47,7 +47,31 @@ def digamma(x):
     return lax.digamma(asarray(x))
 
 def polygamma(n, x):
-    return lax.polygamma(n, asarray(x))
+    """polygamma(n, x); an array of orders must be concrete."""
+    if _is_scalar_int(n):
+        return lax.polygamma(int(n), asarray(x))
+    try:
+        ns = __import__("numpy").asarray(n)
+    except Exception:
+        raise NotImplementedError("polygamma with a traced order n is not supported")
+    x = asarray(x)
+    ns_b, x_b = jnp.broadcast_arrays(jnp.asarray(ns), x)
+    out = jnp.full(x_b.shape, jnp.nan, dtype=lax.polygamma(0, x_b).dtype)
+    for k in sorted(set(int(v) for v in ns.ravel())):
+        out = jnp.where(ns_b == k, lax.polygamma(k, x_b), out)
+    return out
+
+
+def _is_scalar_int(n):
+    return isinstance(n, int) or (__import__("numpy").ndim(n) == 0 and not hasattr(n, "_h")) or (hasattr(n, "ndim") and n.ndim == 0 and not getattr(n, "_is_tracer", False) and _concrete(n))
+
+
+def _concrete(n):
+    try:
+        int(n)
+        return True
+    except Exception:
+        return False
 
 def xlogy(x, y):
     x, y = asarray(x), asarray(y)
@@ -74,7 +98,8 @@ def gamma(x):
     if not str(x.dtype).startswith(("float", "bfloat")):
         x = x.astype("float32")
     sign = jnp.where(jnp.logical_or(x > 0, jnp.floor(x) == x), 1.0, jnp.where(jnp.remainder(jnp.floor(x), 2) == 0, 1.0, -1.0))
-    return jnp.where(jnp.logical_and(x <= 0, jnp.floor(x) == x), jnp.nan, sign * jnp.exp(gammaln(x)))
+    out = jnp.where(jnp.logical_and(x < 0, jnp.floor(x) == x), jnp.nan, sign * jnp.exp(gammaln(x)))
+    return jnp.where(x == 0, jnp.inf, out)  # the pole at 0, as JAX
 
 def gammasgn(x):
     x = jnp.asarray(x)
@@ -108,9 +133,31 @@ def ndtr(x):
     return 0.5 * erfc(-x / jnp.sqrt(jnp.asarray(2.0, x.dtype if str(x.dtype).startswith("float") else "float32")))
 
 def ndtri(p):
-    """The inverse of ndtr."""
+    """The inverse of ndtr: a first guess (erfinv in the middle, the tail
+    asymptote below 1e-3), Newton steps on log ndtr (accurate far in the
+    tail), and the upper half by symmetry. The last step carries the
+    derivative 1 / ndtr'(x)."""
     p = jnp.asarray(p)
-    return jnp.sqrt(jnp.asarray(2.0, p.dtype if str(p.dtype).startswith("float") else "float32")) * erfinv(2 * p - 1)
+    if not str(p.dtype).startswith(("float", "bfloat")):
+        p = p.astype("float32")
+    upper = p > 0.5
+    q = jnp.where(upper, 1 - p, p)                      # in (0, 0.5], exact for p >= 0.5
+    qs = jnp.clip(lax.stop_gradient(q), 1e-38, 0.5)
+    logq = jnp.log(qs)
+    t = jnp.sqrt(-2 * logq)
+    tail = -(t - (jnp.log(t * t) + jnp.log(2 * jnp.pi)) / (2 * t))
+    mid = jnp.sqrt(2.0) * erfinv(2 * qs - 1)
+    x = jnp.where(qs < 1e-3, tail, mid)
+    inv_sqrt_2pi = 1 / jnp.sqrt(2 * jnp.pi)
+    def newton(x, logq):
+        ln = log_ndtr(x)
+        slope = jnp.exp(-0.5 * x * x - ln) * inv_sqrt_2pi  # d log ndtr / dx
+        return x - (ln - logq) / slope
+    for _ in range(3):
+        x = newton(x, logq)
+    x = newton(lax.stop_gradient(x), jnp.log(q))
+    x = jnp.where(upper, -x, x)
+    return jnp.where(p == 0, -jnp.inf, jnp.where(p == 1, jnp.inf, jnp.where((p < 0) | (p > 1), jnp.nan, x)))
 
 def log_ndtr(x):
     """log Φ(x): log(ndtr) for x > -5, the asymptotic series of
@@ -118,8 +165,11 @@ def log_ndtr(x):
     x = jnp.asarray(x)
     if not str(x.dtype).startswith("float"):
         x = x.astype("float32")
-    direct = jnp.log(ndtr(jnp.maximum(x, -5.0)))
-    xl = jnp.minimum(x, -5.0)
+    far = x <= -5.0
+    xm = jnp.where(far, -5.0, x)  # where, not maximum: a tie at -5 must not halve the slope
+    # above 0, log1p(-ndtr(-x)) keeps the tiny tail that log(ndtr(x)) rounds away
+    direct = jnp.where(xm > 0, jnp.log1p(-ndtr(-jnp.where(xm > 0, xm, 0.0))), jnp.log(ndtr(jnp.where(xm > 0, 0.0, xm))))
+    xl = jnp.where(far, x, -5.0)
     z2 = xl * xl
     series = 1 - 1 / z2 + 3 / (z2 * z2) - 15 / (z2 * z2 * z2) + 105 / (z2 ** 4)
     asym = -0.5 * z2 - jnp.log(-xl) - 0.5 * jnp.log(2 * jnp.pi) + jnp.log(series)
@@ -199,7 +249,8 @@ def _igamma(a, x):
     b0 = xc + 1 - a
     _, _, _, h = lax.fori_loop(1, _STEPS, fraction, (b0, jnp.full_like(b0, 1 / _TINY), 1 / _lentz_fix(b0), 1 / _lentz_fix(b0)))
     log_pref = lambda v: a * jnp.log(v) - v - gammaln(a)
-    p_series = s * jnp.exp(log_pref(jnp.where(use_series, x, 1.0)))
+    # x = 0 is answered below; a safe 1.0 here keeps log(0) out of the derivative
+    p_series = s * jnp.exp(log_pref(jnp.where(use_series & (x > 0), x, 1.0)))
     q_fraction = h * jnp.exp(log_pref(xc))
     p = jnp.where(use_series, p_series, 1 - q_fraction)
     q = jnp.where(use_series, 1 - p_series, q_fraction)

@@ -18,6 +18,13 @@ def _std(x, loc, scale):
     return (_f(x) - loc) / scale
 
 
+def _clamp(lo, x, hi):
+    """lax.clamp: its derivative is 1 strictly inside, 0 at and beyond the
+    bounds (the cdfs differentiate as JAX's)."""
+    from ... import lax
+    return lax.clamp(jnp.asarray(lo, x.dtype), x, jnp.asarray(hi, x.dtype))
+
+
 def _ns(name, **fns):
     return types.SimpleNamespace(__name__=f"jaxcore.scipy.stats.{name}", **fns)
 
@@ -50,7 +57,7 @@ uniform = _ns(
     "uniform",
     logpdf=_uniform_logpdf,
     pdf=lambda x, loc=0, scale=1: jnp.exp(_uniform_logpdf(x, loc, scale)),
-    cdf=lambda x, loc=0, scale=1: jnp.clip(_std(x, loc, scale), 0.0, 1.0),
+    cdf=lambda x, loc=0, scale=1: (lambda z: jnp.where(z < 0, 0.0, jnp.where(z > 1, 1.0, z)))(_std(x, loc, scale)),
     ppf=lambda q, loc=0, scale=1: jnp.where(jnp.logical_and(_f(q) >= 0, _f(q) <= 1), _f(q) * scale + loc, jnp.nan),
 )
 
@@ -124,11 +131,11 @@ def _gamma_logpdf(x, a, loc=0, scale=1):
 
 def _gamma_cdf(x, a, loc=0, scale=1):
     y = _std(x, loc, scale)
-    return sp.gammainc(a, jnp.maximum(y, 0.0))
+    return sp.gammainc(a, _clamp(0.0, y, jnp.inf))
 
 def _gamma_sf(x, a, loc=0, scale=1):
     y = _std(x, loc, scale)
-    return sp.gammaincc(a, jnp.maximum(y, 0.0))
+    return sp.gammaincc(a, _clamp(0.0, y, jnp.inf))
 
 gamma = _ns("gamma", logpdf=_gamma_logpdf, pdf=lambda x, a, loc=0, scale=1: jnp.exp(_gamma_logpdf(x, a, loc, scale)),
             cdf=_gamma_cdf, sf=_gamma_sf,
@@ -151,7 +158,7 @@ def _beta_logpdf(x, a, b, loc=0, scale=1):
     return jnp.where(jnp.logical_or(y < 0, y > 1), -jnp.inf, v)
 
 def _beta_cdf(x, a, b, loc=0, scale=1):
-    return sp.betainc(a, b, jnp.clip(_std(x, loc, scale), 0.0, 1.0))
+    return sp.betainc(a, b, _clamp(0.0, _std(x, loc, scale), 1.0))
 
 beta = _ns("beta", logpdf=_beta_logpdf, pdf=lambda x, a, b, loc=0, scale=1: jnp.exp(_beta_logpdf(x, a, b, loc, scale)),
            cdf=_beta_cdf, sf=lambda x, a, b, loc=0, scale=1: 1 - _beta_cdf(x, a, b, loc, scale),
