@@ -290,6 +290,16 @@ typedef struct jc_mesh_s *jc_mesh;
 
 #define JC_FLOAT64 12
 
+/**
+ * Two float32 (re, im) per element, numpy's `complex64` layout.
+ */
+#define JC_COMPLEX64 13
+
+/**
+ * Two float64 (re, im) per element.
+ */
+#define JC_COMPLEX128 14
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -339,6 +349,11 @@ jc_status jc_array_scalar(jc_dtype dtype_, double value, jc_array *out);
  * arrays it meets, so `x * 2.0` keeps `x`'s dtype.
  */
 jc_status jc_weak_float(double value, jc_array *out);
+
+/**
+ * A weakly typed complex scalar (a host `1+2j`): complex64 unless x64 is on.
+ */
+jc_status jc_weak_complex(double re, double im, jc_array *out);
 
 /**
  * A weakly typed int scalar (a host `3`).

@@ -19,9 +19,11 @@ pub enum DType {
     BF16 = 10,
     F32 = 11,
     F64 = 12,
+    C64 = 13,
+    C128 = 14,
 }
 
-pub const ALL_DTYPES: [DType; 13] = [
+pub const ALL_DTYPES: [DType; 15] = [
     DType::Bool,
     DType::I8,
     DType::I16,
@@ -35,6 +37,8 @@ pub const ALL_DTYPES: [DType; 13] = [
     DType::BF16,
     DType::F32,
     DType::F64,
+    DType::C64,
+    DType::C128,
 ];
 
 impl DType {
@@ -58,6 +62,8 @@ impl DType {
             BF16 => "bfloat16",
             F32 => "float32",
             F64 => "float64",
+            C64 => "complex64",
+            C128 => "complex128",
         }
     }
     /// The jaxpr short name: `f32`, `i8`, `bool`, `bf16`.
@@ -77,6 +83,8 @@ impl DType {
             BF16 => "bf16",
             F32 => "f32",
             F64 => "f64",
+            C64 => "c64",
+            C128 => "c128",
         }
     }
     pub fn from_name(s: &str) -> Option<DType> {
@@ -88,7 +96,8 @@ impl DType {
             Bool | I8 | U8 => 1,
             I16 | U16 | F16 | BF16 => 2,
             I32 | U32 | F32 => 4,
-            I64 | U64 | F64 => 8,
+            I64 | U64 | F64 | C64 => 8,
+            C128 => 16,
         }
     }
     pub fn bits(self) -> u32 {
@@ -109,9 +118,32 @@ impl DType {
     pub fn is_bool(self) -> bool {
         self == DType::Bool
     }
-    /// Numbers in lax's sense: ints and floats, not bool.
+    pub fn is_complex(self) -> bool {
+        matches!(self, DType::C64 | DType::C128)
+    }
+    /// Floating or complex (numpy's `inexact`).
+    pub fn is_inexact(self) -> bool {
+        self.is_float() || self.is_complex()
+    }
+    /// Numbers in lax's sense: ints and floats, not bool (complex numbers
+    /// are accepted op by op).
     pub fn is_number(self) -> bool {
         self.is_int() || self.is_float()
+    }
+    /// The real type of a complex type (complex64 -> float32); others are their own.
+    pub fn real_part(self) -> DType {
+        match self {
+            DType::C64 => DType::F32,
+            DType::C128 => DType::F64,
+            d => d,
+        }
+    }
+    /// The complex type with this real part (float64 -> complex128; other floats -> complex64).
+    pub fn complex_of(self) -> DType {
+        match self {
+            DType::F64 | DType::C128 => DType::C128,
+            _ => DType::C64,
+        }
     }
     /// The unsigned int of the same width (used by bitcasts and random bits).
     pub fn unsigned_of_width(bits: u32) -> Option<DType> {

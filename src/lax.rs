@@ -310,3 +310,24 @@ pub fn threefry2x32(k0: &Array, k1: &Array, x0: &Array, x1: &Array) -> Result<(A
 
 pub use crate::control_flow::{cond, fori_loop, scan, switch, while_loop};
 pub use crate::sharding::manual::{all_gather, all_to_all, axis_index, pmax, pmean, pmin, ppermute, psum, psum_scatter};
+
+/// `lax.real`: the real part of a complex array.
+pub fn real(x: &Array) -> Result<Array> {
+    bind1(Prim::Complex(ComplexOp::Real), &[x])
+}
+/// `lax.imag`: the imaginary part of a complex array.
+pub fn imag(x: &Array) -> Result<Array> {
+    bind1(Prim::Complex(ComplexOp::Imag), &[x])
+}
+/// `lax.conj` of a complex array.
+pub fn conj(x: &Array) -> Result<Array> {
+    bind1(Prim::Complex(ComplexOp::Conj), &[x])
+}
+/// `lax.complex(re, im)`: float32 parts give complex64, float64 complex128.
+pub fn complex(re: &Array, im: &Array) -> Result<Array> {
+    bind1(Prim::Complex(ComplexOp::Make), &[re, im])
+}
+/// `lax.fft(x, fft_type, fft_lengths)` over the trailing dimensions.
+pub fn fft(x: &Array, kind: FftKind, lengths: &[usize]) -> Result<Array> {
+    bind1(Prim::Fft { kind, lengths: lengths.to_vec() }, &[x])
+}

@@ -31,6 +31,10 @@ pub const JC_FLOAT16: jc_dtype = 9;
 pub const JC_BFLOAT16: jc_dtype = 10;
 pub const JC_FLOAT32: jc_dtype = 11;
 pub const JC_FLOAT64: jc_dtype = 12;
+/// Two float32 (re, im) per element, numpy's `complex64` layout.
+pub const JC_COMPLEX64: jc_dtype = 13;
+/// Two float64 (re, im) per element.
+pub const JC_COMPLEX128: jc_dtype = 14;
 
 static ARRAYS: Registry<Array> = Registry::new(1, "jc_array");
 
@@ -96,6 +100,12 @@ pub unsafe extern "C" fn jc_array_scalar(dtype_: jc_dtype, value: f64, out: *mut
 #[no_mangle]
 pub unsafe extern "C" fn jc_weak_float(value: f64, out: *mut jc_array) -> jc_status {
     guard(|| put_arr(out, crate::numpy::scalar(value), "jc_weak_float"))
+}
+
+/// A weakly typed complex scalar (a host `1+2j`): complex64 unless x64 is on.
+#[no_mangle]
+pub unsafe extern "C" fn jc_weak_complex(re: f64, im: f64, out: *mut jc_array) -> jc_status {
+    guard(|| put_arr(out, crate::numpy::complex_scalar(re, im), "jc_weak_complex"))
 }
 
 /// A weakly typed int scalar (a host `3`).

@@ -196,6 +196,8 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             "gammaln" => jnp::lgamma, "digamma" => jnp::digamma, "deg2rad" => jnp::deg2rad, "rad2deg" => jnp::rad2deg,
             "ravel" => jnp::ravel, "atleast_1d" => jnp::atleast_1d, "atleast_2d" => jnp::atleast_2d,
             "zeros_like" => jnp::zeros_like, "ones_like" => jnp::ones_like,
+            "real" => jnp::real, "imag" => jnp::imag, "conj" => jnp::conj, "angle" => jnp::angle,
+            "lax.real" => lax::real, "lax.imag" => lax::imag, "lax.conj" => lax::conj,
             "lax.neg" => lax::neg, "lax.sign" => lax::sign, "lax.floor" => lax::floor, "lax.ceil" => lax::ceil,
             "lax.is_finite" => lax::is_finite, "lax.exp" => lax::exp, "lax.exp2" => lax::exp2, "lax.log" => lax::log,
             "lax.log1p" => lax::log1p, "lax.expm1" => lax::expm1, "lax.tanh" => lax::tanh, "lax.logistic" => lax::logistic,
@@ -454,6 +456,20 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         t.insert("lax.cummax", |a, p| { need(a, 1, "lax.cummax")?; one(lax::cummax(&a[0], p.int(0, "lax.cummax")? as usize, p.flag(JC_FLAG_ALT))) });
         t.insert("lax.cummin", |a, p| { need(a, 1, "lax.cummin")?; one(lax::cummin(&a[0], p.int(0, "lax.cummin")? as usize, p.flag(JC_FLAG_ALT))) });
         // sort: ints = [dimension, num_keys]; all args sorted together
+        t.insert("lax.complex", |a, _p| { need(a, 2, "lax.complex")?; one(lax::complex(&a[0], &a[1])) });
+        // fft: ints = [fft_type (0 FFT, 1 IFFT, 2 RFFT, 3 IRFFT), fft_lengths...]
+        t.insert("lax.fft", |a, p| {
+            need(a, 1, "lax.fft")?;
+            let kind = match p.int(0, "lax.fft")? {
+                0 => crate::prim::FftKind::Fft,
+                1 => crate::prim::FftKind::Ifft,
+                2 => crate::prim::FftKind::Rfft,
+                3 => crate::prim::FftKind::Irfft,
+                k => crate::bail!(Value, "lax.fft: unknown fft_type {k} (0 FFT, 1 IFFT, 2 RFFT, 3 IRFFT)"),
+            };
+            let lengths: Vec<usize> = p.ints[1..].iter().map(|&v| v.max(0) as usize).collect();
+            one(lax::fft(&a[0], kind, &lengths))
+        });
         t.insert("lax.sort", |a, p| lax::sort(&a.iter().collect::<Vec<_>>(), p.int(0, "lax.sort")? as usize, p.ints.get(1).copied().unwrap_or(1) as usize, true));
         t.insert("lax.select_n", |a, _p| { need(a, 2, "lax.select_n")?; one(lax::select_n(&a[0], &a[1..].iter().collect::<Vec<_>>())) });
         t.insert("lax.clamp", |a, _p| { need(a, 3, "lax.clamp")?; one(lax::clamp(&a[0], &a[1], &a[2])) });

@@ -27,6 +27,8 @@ pub fn elem_type(d: DType) -> &'static str {
         BF16 => "bf16",
         F32 => "f32",
         F64 => "f64",
+        C64 => "complex<f32>",
+        C128 => "complex<f64>",
     }
 }
 
@@ -57,6 +59,7 @@ fn scalar_text(d: DType, v: f64) -> String {
         DType::BF16 => format!("0x{:04X}", half::bf16::from_f64(v).to_bits()),
         DType::F32 => format!("0x{:08X}", (v as f32).to_bits()),
         DType::F64 => format!("0x{:016X}", v.to_bits()),
+        DType::C64 | DType::C128 => format!("({}, {})", scalar_text(d.real_part(), v), scalar_text(d.real_part(), 0.0)),
         d if d.is_unsigned_int() => format!("{}", v as u64),
         _ => format!("{}", v as i64),
     }
@@ -98,7 +101,7 @@ impl Emitter {
     /// A constant holding an array's bytes (little-endian hex).
     fn constant_array(&mut self, h: &crate::runtime::host::HostData, aval: &Aval) -> V {
         let r = self.fresh();
-        let text = if h.len() == 1 {
+        let text = if h.len() == 1 && !aval.dtype.is_complex() {
             if aval.dtype.is_float() || aval.dtype.is_bool() {
                 scalar_text(aval.dtype, h.first_f64())
             } else {
@@ -129,6 +132,11 @@ impl Emitter {
     fn convert(&mut self, x: &V, d: DType) -> V {
         if x.aval.dtype == d {
             return x.clone();
+        }
+        if x.aval.dtype.is_complex() && !d.is_complex() {
+            // complex -> real keeps the real part (as JAX's convert_element_type)
+            let re = self.op("stablehlo.real", &[x], "", &x.aval.with_dtype(x.aval.dtype.real_part()));
+            return self.convert(&re, d);
         }
         self.op("stablehlo.convert", &[x], "", &x.aval.with_dtype(d))
     }
@@ -181,7 +189,7 @@ impl Emitter {
 }
 
 fn compare_type(d: DType) -> &'static str {
-    if d.is_float() {
+    if d.is_inexact() {
         "FLOAT"
     } else if d.is_signed_int() {
         "SIGNED"
@@ -387,6 +395,25 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
                 CmpOp::Ge => "GE",
             };
             one(e.compare(dir, &a, &b))
+        }
+        Complex(op) => {
+            let x = &ins[0];
+            match op {
+                ComplexOp::Real => one(e.op("stablehlo.real", &[x], "", out)),
+                ComplexOp::Imag => one(e.op("stablehlo.imag", &[x], "", out)),
+                ComplexOp::Make => one(e.op("stablehlo.complex", &[x, &ins[1]], "", out)),
+                ComplexOp::Conj => {
+                    let part = x.aval.with_dtype(x.aval.dtype.real_part());
+                    let re = e.op("stablehlo.real", &[x], "", &part);
+                    let im = e.op("stablehlo.imag", &[x], "", &part);
+                    let neg = e.op("stablehlo.negate", &[&im], "", &part);
+                    one(e.op("stablehlo.complex", &[&re, &neg], "", out))
+                }
+            }
+        }
+        Fft { kind, lengths } => {
+            let attrs = format!("fft_type = #stablehlo<fft_type {}>, fft_length = {}", kind.name(), i64s(lengths));
+            one(e.op("stablehlo.fft", &[&ins[0]], &attrs, out))
         }
         SelectN => {
             let which = &ins[0];

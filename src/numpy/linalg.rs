@@ -73,7 +73,8 @@ pub fn dot(a: &Array, b: &Array) -> Result<Array> {
 
 /// `jnp.vdot`: flattened dot product.
 pub fn vdot(a: &Array, b: &Array) -> Result<Array> {
-    dot(&super::ravel(a)?, &super::ravel(b)?)
+    // the first operand is conjugated (numpy's and JAX's vdot)
+    dot(&super::conj(&super::ravel(a)?)?, &super::ravel(b)?)
 }
 
 /// `jnp.outer`.
@@ -207,6 +208,8 @@ pub enum NormOrd {
 /// flattened) and the Frobenius, 1 and inf norms of matrices (two axes).
 pub fn norm(x: &Array, ord: NormOrd, axis: Option<&[isize]>, keepdims: bool) -> Result<Array> {
     let x = super::promote_args_inexact("norm", &[x])?.pop().unwrap();
+    // complex vectors: the norm of their moduli
+    let x = if x.dtype().is_complex() { lax::abs(&x)? } else { x };
     let axes = norm_axes(axis, x.ndim())?;
     let ax: Vec<isize> = axes.iter().map(|&a| a as isize).collect();
     let abs = lax::abs(&x)?;

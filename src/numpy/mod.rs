@@ -29,6 +29,17 @@ use crate::lax;
 pub fn scalar(v: f64) -> Array {
     Array::weak_scalar(default_float(), v)
 }
+/// A weakly typed complex scalar (a host `1+2j`).
+pub fn complex_scalar(re: f64, im: f64) -> Array {
+    use crate::runtime::host::{Complex, HostData};
+    let d = default_float().complex_of();
+    let h = match d {
+        DType::C128 => HostData::from_vec(&[], vec![Complex { re, im }]),
+        _ => HostData::from_vec(&[], vec![Complex { re: re as f32, im: im as f32 }]),
+    }
+    .expect("one element for a scalar");
+    Array::from_host(h).with_weak_type(true)
+}
 /// A weakly typed int scalar (a host `3`).
 pub fn int_scalar(v: i64) -> Array {
     Array::weak_scalar(default_int(), v as f64)

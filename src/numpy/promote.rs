@@ -46,6 +46,7 @@ pub fn canonicalize(d: DType) -> DType {
         DType::I64 => DType::I32,
         DType::U64 => DType::U32,
         DType::F64 => DType::F32,
+        DType::C128 => DType::C64,
         d => d,
     }
 }
@@ -56,6 +57,7 @@ enum Node {
     D(DType),
     WeakInt,
     WeakFloat,
+    WeakComplex,
 }
 
 fn parents(n: Node) -> &'static [Node] {
@@ -72,11 +74,14 @@ fn parents(n: Node) -> &'static [Node] {
         D(I16) => &[D(I32)],
         D(I32) => &[D(I64)],
         D(I64) => &[WeakFloat],
-        WeakFloat => &[D(F16), D(BF16)],
+        WeakFloat => &[D(F16), D(BF16), WeakComplex],
         D(F16) => &[D(F32)],
         D(BF16) => &[D(F32)],
-        D(F32) => &[D(F64)],
-        D(F64) => &[],
+        D(F32) => &[D(F64), D(C64)],
+        D(F64) => &[D(C128)],
+        WeakComplex => &[D(C64)],
+        D(C64) => &[D(C128)],
+        D(C128) => &[],
     }
 }
 
@@ -100,6 +105,8 @@ fn node(d: DType, weak: bool) -> Node {
         Node::WeakInt
     } else if weak && d.is_float() {
         Node::WeakFloat
+    } else if weak && d.is_complex() {
+        Node::WeakComplex
     } else {
         Node::D(d)
     }
@@ -143,6 +150,7 @@ pub fn result_type(args: &[(DType, bool)]) -> (DType, bool) {
         Node::D(d) => (d, false),
         Node::WeakInt => (default_int(), true),
         Node::WeakFloat => (default_float(), true),
+        Node::WeakComplex => (default_float().complex_of(), true),
     };
     // a dtype that promotion produced (not one the user passed) is canonicalized
     if args.iter().any(|&(d, _)| d == out.0) {
@@ -152,9 +160,10 @@ pub fn result_type(args: &[(DType, bool)]) -> (DType, bool) {
     }
 }
 
-/// The float type an operation on `d` computes in (`jnp.exp(int32)` is float32).
+/// The float type an operation on `d` computes in (`jnp.exp(int32)` is float32;
+/// complex types stay complex).
 pub fn to_inexact(d: DType, weak: bool) -> (DType, bool) {
-    if d.is_float() {
+    if d.is_inexact() {
         (d, weak)
     } else {
         (default_float(), weak)
@@ -181,5 +190,10 @@ mod tests {
         assert_eq!(result_type(&[(Bool, false), (I32, true)]), (I32, true));
         // weak with weak
         assert_eq!(result_type(&[(I32, true), (F32, true)]), (F32, true));
+        // complex: float32 with complex64, float64 with complex64 is complex128
+        assert_eq!(result_type(&[(F32, false), (C64, false)]), (C64, false));
+        assert_eq!(result_type(&[(F16, false), (C64, true)]), (C64, false));
+        assert_eq!(result_type(&[(I32, false), (C64, false)]), (C64, false));
+        assert_eq!(result_type(&[(C64, false), (F32, true)]), (C64, false));
     }
 }

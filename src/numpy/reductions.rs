@@ -123,7 +123,7 @@ fn count(x: &Array, axis: Option<&[isize]>, keepdims: bool, mask: Option<&Array>
 
 /// `jnp.mean(x, axis, keepdims, where)`: ints average in the default float.
 pub fn mean_where(x: &Array, axis: Option<&[isize]>, keepdims: bool, mask: Option<&Array>) -> Result<Array> {
-    let d = if x.dtype().is_float() { x.dtype() } else { default_float() };
+    let d = if x.dtype().is_inexact() { x.dtype() } else { default_float() };
     let xf = lax::convert_element_type(x, d)?;
     let s = sum_where(&xf, axis, keepdims, mask)?;
     let n = count(&xf, axis, keepdims, mask, d)?;
@@ -135,11 +135,18 @@ pub fn mean(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Result<Array> 
 
 /// `jnp.var(x, axis, ddof, keepdims)`.
 pub fn var(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Result<Array> {
-    let d = if x.dtype().is_float() { x.dtype() } else { default_float() };
+    let d = if x.dtype().is_inexact() { x.dtype() } else { default_float() };
     let xf = lax::convert_element_type(x, d)?;
     let m = mean(&xf, axis, true)?;
     let c = lax::sub(&xf, &super::broadcast_to(&m, xf.shape())?)?;
-    let s = sum(&lax::mul(&c, &c)?, axis, keepdims)?;
+    // complex values: the mean of |x - mean|^2, a real number
+    let sq = if d.is_complex() {
+        let (re, im) = (lax::real(&c)?, lax::imag(&c)?);
+        lax::add(&lax::mul(&re, &re)?, &lax::mul(&im, &im)?)?
+    } else {
+        lax::mul(&c, &c)?
+    };
+    let s = sum(&sq, axis, keepdims)?;
     let axes = norm_axes(axis, x.ndim())?;
     let n: usize = axes.iter().map(|&a| x.shape()[a]).product();
     let denom = (n as f64 - ddof as f64).max(0.0);

@@ -16,11 +16,19 @@ macro_rules! float_unary {
     )*};
 }
 float_unary!(
-    exp => exp, exp2 => exp2, log => log, log1p => log1p, expm1 => expm1, tanh => tanh, sin => sin,
+    exp => exp, log => log, log1p => log1p, expm1 => expm1, tanh => tanh, sin => sin,
     cos => cos, tan => tan, arcsin => asin, arccos => acos, arctan => atan, sinh => sinh, cosh => cosh,
     arcsinh => asinh, arccosh => acosh, arctanh => atanh, sqrt => sqrt, cbrt => cbrt, rsqrt => rsqrt,
 );
 
+/// `jnp.exp2` (complex values: exp(x ln 2))
+pub fn exp2(x: &Array) -> Result<Array> {
+    let x = promote_args_inexact("exp2", &[x])?.pop().unwrap();
+    if x.dtype().is_complex() {
+        return lax::exp(&lax::mul(&x, &super::full_like(&x, std::f64::consts::LN_2)?)?);
+    }
+    lax::exp2(&x)
+}
 /// `jnp.log2`
 pub fn log2(x: &Array) -> Result<Array> {
     let l = log(x)?;
@@ -353,4 +361,37 @@ pub fn logaddexp(x: &Array, y: &Array) -> Result<Array> {
     // equal infinities (a - b is NaN): a + b gives JAX's inf / -inf
     let delta = lax::sub(a, b)?;
     lax::select(&lax::ne(&delta, &delta)?, &lax::add(a, b)?, &r)
+}
+
+/// `jnp.real`: the real part (real arrays are their own).
+pub fn real(x: &Array) -> Result<Array> {
+    if x.dtype().is_complex() {
+        lax::real(x)
+    } else {
+        Ok(x.clone())
+    }
+}
+/// `jnp.imag`: the imaginary part (zeros for real arrays).
+pub fn imag(x: &Array) -> Result<Array> {
+    if x.dtype().is_complex() {
+        lax::imag(x)
+    } else {
+        super::zeros_like(x)
+    }
+}
+/// `jnp.conj` / `jnp.conjugate` (real arrays are their own).
+pub fn conj(x: &Array) -> Result<Array> {
+    if x.dtype().is_complex() {
+        lax::conj(x)
+    } else {
+        Ok(x.clone())
+    }
+}
+/// `jnp.angle`: the argument of complex numbers (0 or pi for reals).
+pub fn angle(x: &Array) -> Result<Array> {
+    if x.dtype().is_complex() {
+        return lax::atan2(&lax::imag(x)?, &lax::real(x)?);
+    }
+    let x = promote_args_inexact("angle", &[x])?.pop().unwrap();
+    lax::atan2(&super::zeros_like(&x)?, &x)
 }

@@ -46,6 +46,9 @@ impl CmpOp {
 pub fn compare_shape(op: CmpOp, ins: &[Aval]) -> Result<Aval> {
     arity(op.name(), ins, 2)?;
     same_dtypes(op.name(), ins)?;
+    if ins[0].dtype.is_complex() && !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+        crate::bail!(Type, "{} does not accept dtype {}: complex numbers are not ordered", op.name(), ins[0].dtype);
+    }
     let shape = same_shapes(op.name(), ins)?;
     Ok(Aval::new(&shape, DType::Bool))
 }

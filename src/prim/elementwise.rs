@@ -62,7 +62,10 @@ pub enum UnaryOp {
 #[derive(Clone, Copy, PartialEq)]
 enum Accepts {
     Float,
-    Number,
+    /// floats and complex numbers
+    Inexact,
+    /// numbers and complex numbers
+    NumberOrComplex,
     IntOrBool,
 }
 
@@ -126,8 +129,9 @@ impl UnaryOp {
     fn accepts(self) -> Accepts {
         use UnaryOp::*;
         match self {
-            Neg | Sign | Abs | Square => Accepts::Number,
+            Neg | Sign | Abs | Square => Accepts::NumberOrComplex,
             Not => Accepts::IntOrBool,
+            Exp | Log | Log1p | Expm1 | Tanh | Logistic | Sin | Cos | Tan | Sinh | Cosh | Sqrt | Rsqrt => Accepts::Inexact,
             _ => Accepts::Float,
         }
     }
@@ -136,7 +140,8 @@ impl UnaryOp {
 fn check_accepts(op: &str, acc: Accepts, d: DType) -> Result<()> {
     let (ok, what) = match acc {
         Accepts::Float => (d.is_float(), "floating"),
-        Accepts::Number => (d.is_number(), "integer, floating"),
+        Accepts::Inexact => (d.is_inexact(), "floating, complexfloating"),
+        Accepts::NumberOrComplex => (d.is_number() || d.is_complex(), "integer, floating, complexfloating"),
         Accepts::IntOrBool => (d.is_int() || d.is_bool(), "bool, integer"),
     };
     if !ok {
@@ -151,6 +156,9 @@ pub fn unary_shape(op: UnaryOp, ins: &[Aval]) -> Result<Aval> {
     if op == UnaryOp::IsFinite {
         return Ok(ins[0].with_dtype(DType::Bool));
     }
+    if op == UnaryOp::Abs && ins[0].dtype.is_complex() {
+        return Ok(ins[0].with_dtype(ins[0].dtype.real_part()));
+    }
     Ok(ins[0].clone())
 }
 
@@ -161,7 +169,7 @@ pub fn identity_shape(op: &str, ins: &[Aval]) -> Result<Aval> {
 
 pub fn integer_pow_shape(_y: i32, ins: &[Aval]) -> Result<Aval> {
     arity("integer_pow", ins, 1)?;
-    check_accepts("integer_pow", Accepts::Number, ins[0].dtype)?;
+    check_accepts("integer_pow", Accepts::NumberOrComplex, ins[0].dtype)?;
     if ins[0].dtype.is_int() && _y < 0 {
         crate::bail!(Type, "integer_pow: integers cannot be raised to the negative power {_y}");
     }
@@ -599,7 +607,8 @@ impl BinaryOp {
     fn accepts(self, d: DType) -> Result<()> {
         use BinaryOp::*;
         let (ok, what) = match self {
-            Add | Sub | Mul | Div | Rem | Pow => (d.is_number(), "integer, floating"),
+            Add | Sub | Mul | Div | Pow => (d.is_number() || d.is_complex(), "integer, floating, complexfloating"),
+            Rem => (d.is_number(), "integer, floating"),
             Atan2 | Nextafter => (d.is_float(), "floating"),
             Max | Min => (true, "bool, integer, floating"),
             And | Or | Xor => (d.is_int() || d.is_bool(), "bool, integer"),
@@ -904,6 +913,12 @@ pub fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent, y: &Array) -> Result<Tange
         Rsqrt => mul(t, &mul(&c(-0.5), &div(y, x)?)?)?,
         Cbrt => mul(t, &mul(&c(1.0 / 3.0), &integer_pow(y, -2)?)?)?,
         // JAX's rule: the slope is +1 at 0 (select(x >= 0, t, -t)), not sign(0) = 0
+        Abs if x.dtype().is_complex() => {
+            // d|x| = re(conj(x) dx) / |x| (and 0 at x = 0, as JAX)
+            let zero = Array::full_scalar(y.dtype(), 0.0);
+            let safe = select(&eq(y, &fit(zero, y.shape())?)?, &fit(Array::full_scalar(y.dtype(), 1.0), y.shape())?, y)?;
+            div(&real(&mul(&conj(x)?, t)?)?, &safe)?
+        }
         Abs => {
             let nonneg = convert_element_type(&ge(x, &c(0.0))?, x.dtype())?;
             mul(t, &sub(&mul(&nonneg, &c(2.0))?, &c(1.0))?)?
@@ -947,7 +962,7 @@ pub fn binary_jvp(op: BinaryOp, p: &[Array], t: &[Tangent], out: &Array) -> Resu
     use lax::*;
     use BinaryOp::*;
     let (a, b) = (&p[0], &p[1]);
-    if !out.dtype().is_float() {
+    if !out.dtype().is_inexact() {
         return Ok(None);
     }
     let shape = out.shape().to_vec();
@@ -978,7 +993,7 @@ pub fn binary_jvp(op: BinaryOp, p: &[Array], t: &[Tangent], out: &Array) -> Resu
                 let z = if z.shape() == &shape[..] { z } else { broadcast_in_dim(&z, &shape, &[])? };
                 mul(t, &select(&z, &crate::numpy::zeros_like(&jac)?, &jac)?)
             })?;
-            let db = if b.dtype().is_float() {
+            let db = if b.dtype().is_inexact() {
                 term(tb, &|t| {
                     let is0 = eq(a, &lit(a, 0.0))?;
                     let one = crate::numpy::ones_like(a)?;
@@ -1029,7 +1044,7 @@ pub fn clamp_jvp(p: &[Array], t: &[Tangent]) -> Result<Tangent> {
 
 pub fn convert_jvp(to: DType, weak: bool, x: &Array, t: &Tangent) -> Result<Tangent> {
     match t {
-        Some(t) if to.is_float() && x.dtype().is_float() => Ok(Some(lax::convert_weak(t, to, weak)?)),
+        Some(t) if to.is_inexact() && x.dtype().is_inexact() => Ok(Some(lax::convert_weak(t, to, weak)?)),
         _ => Ok(None),
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod collective;
 pub mod compare;
+pub mod complex;
 pub mod control;
 pub mod elementwise;
 pub mod indexing;
@@ -53,6 +54,7 @@ impl LinArg {
 }
 
 pub use compare::CmpOp;
+pub use complex::{ComplexOp, FftKind};
 pub use elementwise::{BinaryOp, UnaryOp};
 pub use indexing::{GatherDims, IndexMode, ScatterDims, ScatterOp};
 pub use linalg::DotDims;
@@ -86,6 +88,9 @@ pub enum Prim {
     StopGradient,
     // compare.rs
     Compare(CmpOp),
+    // complex.rs
+    Complex(ComplexOp),
+    Fft { kind: FftKind, lengths: Vec<usize> },
     // structural.rs
     BroadcastInDim { shape: Vec<usize>, dims: Vec<usize> },
     Reshape { shape: Vec<usize> },
@@ -207,6 +212,8 @@ impl Prim {
             BitcastConvertType { .. } => "bitcast_convert_type",
             StopGradient => "stop_gradient",
             Compare(op) => op.name(),
+            Complex(op) => op.name(),
+            Fft { .. } => "fft",
             BroadcastInDim { .. } => "broadcast_in_dim",
             Reshape { .. } => "reshape",
             Transpose { .. } => "transpose",
@@ -249,7 +256,8 @@ impl Prim {
         match self {
             Unary(op) => op.params_str(),
             IntegerPow { y } => format!("y={y}"),
-            Binary(_) | SelectN | Clamp | StopGradient | Compare(_) | DynamicUpdateSlice | Threefry2x32 => String::new(),
+            Binary(_) | SelectN | Clamp | StopGradient | Compare(_) | Complex(_) | DynamicUpdateSlice | Threefry2x32 => String::new(),
+            Fft { kind, lengths } => format!("fft_lengths={} fft_type={}", l(lengths), kind.name()),
             ConvertElementType { to, weak_type } => format!("new_dtype={to} weak_type={}", py_bool(*weak_type)),
             BitcastConvertType { to } => format!("new_dtype={to}"),
             BroadcastInDim { shape, dims } => format!("broadcast_dimensions={} shape={}", l(dims), l(shape)),
@@ -322,6 +330,8 @@ impl Prim {
             BitcastConvertType { to } => one(elementwise::bitcast_shape(*to, ins)),
             StopGradient => one(elementwise::identity_shape("stop_gradient", ins)),
             Compare(op) => one(compare::compare_shape(*op, ins)),
+            Complex(op) => one(complex::complex_shape(*op, ins)),
+            Fft { kind, lengths } => one(complex::fft_shape(*kind, lengths, ins)),
             BroadcastInDim { shape, dims } => one(structural::broadcast_in_dim_shape(shape, dims, ins)),
             Reshape { shape } => one(structural::reshape_shape(shape, ins)),
             Transpose { perm } => one(structural::transpose_shape(perm, ins)),
@@ -372,6 +382,11 @@ impl Prim {
             BitcastConvertType { to } => one(elementwise::bitcast_eval(*to, ins[0], &outs[0])),
             StopGradient => one(Ok(ins[0].clone())),
             Compare(op) => one(compare::compare_eval(*op, ins[0], ins[1])),
+            Complex(_) | Fft { .. } => crate::bail!(
+                NotImplemented,
+                "{} is computed by XLA; the interpreter has no complex arithmetic (no PJRT plugin is loaded?)",
+                self.name()
+            ),
             BroadcastInDim { shape, dims } => one(structural::broadcast_in_dim_eval(shape, dims, ins[0])),
             Reshape { shape } => one(Ok(ins[0].reshaped(shape))),
             Transpose { perm } => one(structural::transpose_eval(perm, ins[0])),
@@ -444,6 +459,8 @@ impl Prim {
                 one(linear_unary_jvp(self, &tangents[0]))
             }
             Cumulative { op: CumOp::Sum, .. } | ShardingConstraint { .. } => one(linear_unary_jvp(self, &tangents[0])),
+            Complex(op) => one(complex::complex_jvp(*op, primals, tangents)),
+            Fft { kind, lengths } => one(complex::fft_jvp(*kind, lengths, &tangents[0])),
             DynamicSlice { .. } => one(structural::dynamic_slice_jvp(self, primals, tangents)),
             DynamicUpdateSlice => one(structural::dynamic_update_slice_jvp(primals, tangents)),
             Concatenate { .. } => one(structural::concatenate_jvp(self, primals, tangents)),
@@ -513,6 +530,8 @@ impl Prim {
             Unary(UnaryOp::Neg) => Ok(vec![Some(crate::lax::neg(ct)?)]),
             Binary(op) => elementwise::binary_transpose(*op, ct, args),
             SelectN => elementwise::select_n_transpose(ct, args),
+            Complex(op) => complex::complex_transpose(*op, ct, args),
+            Fft { kind, lengths } => complex::fft_transpose(*kind, lengths, ct, &args[0].aval()),
             ConvertElementType { .. } => Ok(vec![Some(crate::lax::convert_element_type(ct, args[0].aval().dtype)?)]),
             BroadcastInDim { dims, .. } => Ok(vec![Some(structural::broadcast_in_dim_transpose(dims, ct, &args[0].aval())?)]),
             Reshape { .. } | Squeeze { .. } => Ok(vec![Some(crate::lax::reshape(ct, &args[0].aval().shape)?)]),
@@ -554,7 +573,12 @@ impl Prim {
                 let out = crate::trace::bind(self.clone(), &[&x])?;
                 Ok((out, vec![Some(0)]))
             }
-            Binary(_) | Compare(_) | SelectN | Clamp | Threefry2x32 => elementwise::elementwise_batch(self, args, dims, size),
+            Binary(_) | Compare(_) | SelectN | Clamp | Threefry2x32 | Complex(ComplexOp::Make) => elementwise::elementwise_batch(self, args, dims, size),
+            Complex(_) => {
+                let x = crate::transform::batching::move_to_front(&args[0], dims[0])?;
+                Ok((crate::trace::bind(self.clone(), &[&x])?, vec![Some(0)]))
+            }
+            Fft { .. } => complex::fft_batch(self, &args[0], dims[0]),
             BroadcastInDim { .. } | Reshape { .. } | Transpose { .. } | Squeeze { .. } | Rev { .. } | Slice { .. } | Reduce { .. }
             | ArgReduce { .. } | Cumulative { .. } => structural::unary_batch(self, &args[0], dims[0]),
             DynamicSlice { sizes } => structural::dynamic_slice_batch(sizes, args, dims, size),

@@ -34,8 +34,8 @@ impl ReduceOp {
     }
     fn check_dtype(self, d: DType) -> Result<()> {
         let ok = match self {
-            ReduceOp::Sum | ReduceOp::Prod => d.is_number(),
-            ReduceOp::Max | ReduceOp::Min => true,
+            ReduceOp::Sum | ReduceOp::Prod => d.is_number() || d.is_complex(),
+            ReduceOp::Max | ReduceOp::Min => !d.is_complex(),
             ReduceOp::And | ReduceOp::Or => d.is_bool() || d.is_int(),
         };
         if !ok {
@@ -178,8 +178,8 @@ impl CumOp {
 pub fn cumulative_shape(op: CumOp, axis: usize, ins: &[Aval]) -> Result<Aval> {
     arity(op.name(), ins, 1)?;
     check_axis(op.name(), axis, ins[0].ndim())?;
-    if ins[0].dtype.is_bool() {
-        crate::bail!(Type, "{} does not accept dtype bool", op.name());
+    if ins[0].dtype.is_bool() || ins[0].dtype.is_complex() && !matches!(op, CumOp::Sum | CumOp::Prod) {
+        crate::bail!(Type, "{} does not accept dtype {}", op.name(), ins[0].dtype);
     }
     Ok(ins[0].clone())
 }
@@ -207,7 +207,7 @@ pub fn cumulative_eval(op: CumOp, axis: usize, reverse: bool, x: &HostData) -> R
 
 pub fn reduce_jvp(op: ReduceOp, axes: &[usize], x: &Array, t: &Tangent, out: &Array) -> Result<Tangent> {
     let Some(t) = t else { return Ok(None) };
-    if !x.dtype().is_float() {
+    if !x.dtype().is_inexact() {
         return Ok(None);
     }
     let kept: Vec<usize> = (0..x.ndim()).filter(|d| !axes.contains(d)).collect();
@@ -291,7 +291,7 @@ pub fn associative_cumulative(op: CumOp, x: &Array, axis: usize, reverse: bool) 
 
 pub fn cumulative_jvp(op: CumOp, axis: usize, reverse: bool, x: &Array, t: &Tangent) -> Result<Tangent> {
     let Some(t) = t else { return Ok(None) };
-    if !x.dtype().is_float() {
+    if !x.dtype().is_inexact() {
         return Ok(None);
     }
     if op == CumOp::Sum {

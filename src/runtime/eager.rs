@@ -65,6 +65,36 @@ pub(crate) fn try_run(prim: &Prim, inputs: &[&Array], in_avals: &[Aval], out_ava
     }
 }
 
+/// Complex arithmetic runs on XLA (the interpreter only stores complex
+/// arrays): an eager primitive touching a complex type runs as a one-op
+/// program whatever its size. `None`: no complex type is involved (or the
+/// primitive has sub-graphs, whose equations come here one by one).
+pub(crate) fn complex_via_xla(prim: &Prim, inputs: &[&Array], in_avals: &[Aval], out_avals: &[Aval]) -> Result<Option<Vec<Array>>> {
+    if !in_avals.iter().chain(out_avals).any(|a| a.dtype.is_complex()) || !eligible(prim) {
+        return Ok(None);
+    }
+    let Some(client) = crate::runtime::default_client() else {
+        crate::bail!(NotImplemented, "{}: complex numbers are computed by XLA, and no PJRT plugin could be loaded", prim.name());
+    };
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (prim.clone(), in_avals.to_vec());
+    let known = cache.lock().unwrap().get(&key).cloned().flatten();
+    let program = match known {
+        Some(p) => p,
+        None => {
+            let built = Arc::new(build(&client, prim, in_avals).map_err(|e| e.context(prim.name()))?);
+            let mut c = cache.lock().unwrap();
+            if c.len() >= MAX_PROGRAMS {
+                c.clear();
+            }
+            c.insert(key, Some(built.clone()));
+            built
+        }
+    };
+    let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
+    crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]).map(Some)
+}
+
 fn build(client: &Arc<crate::runtime::pjrt::Client>, prim: &Prim, in_avals: &[Aval]) -> Result<(Executable, Arc<crate::ir::Graph>)> {
     let g = crate::trace::make_graph(
         |xs| {

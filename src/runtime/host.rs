@@ -22,7 +22,24 @@ pub enum HostData {
     BF16(ArrayD<bf16>),
     F32(ArrayD<f32>),
     F64(ArrayD<f64>),
+    C64(ArrayD<Cf32>),
+    C128(ArrayD<Cf64>),
 }
+
+/// A complex number stored as (re, im), numpy's layout. The interpreter
+/// keeps and moves these; complex arithmetic runs through XLA
+/// (`runtime::eager::complex_via_xla`). Ordered lexicographically, as numpy
+/// sorts complex numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, PartialOrd)]
+#[repr(C)]
+pub struct Complex<F> {
+    pub re: F,
+    pub im: F,
+}
+#[allow(non_camel_case_types)]
+pub type Cf32 = Complex<f32>;
+#[allow(non_camel_case_types)]
+pub type Cf64 = Complex<f64>;
 
 /// Runs `$e` with `$a` bound to the inner ndarray and `$T` to its element type.
 #[macro_export]
@@ -43,6 +60,8 @@ macro_rules! with_host {
             H::BF16($a) => { #[allow(dead_code)] type $T = half::bf16; $e }
             H::F32($a) => { #[allow(dead_code)] type $T = f32; $e }
             H::F64($a) => { #[allow(dead_code)] type $T = f64; $e }
+            H::C64($a) => { #[allow(dead_code)] type $T = $crate::runtime::host::Cf32; $e }
+            H::C128($a) => { #[allow(dead_code)] type $T = $crate::runtime::host::Cf64; $e }
         }
     }};
 }
@@ -66,6 +85,8 @@ macro_rules! map_host {
             H::BF16($a) => { #[allow(dead_code)] type $T = half::bf16; H::BF16($e) }
             H::F32($a) => { #[allow(dead_code)] type $T = f32; H::F32($e) }
             H::F64($a) => { #[allow(dead_code)] type $T = f64; H::F64($e) }
+            H::C64($a) => { #[allow(dead_code)] type $T = $crate::runtime::host::Cf32; H::C64($e) }
+            H::C128($a) => { #[allow(dead_code)] type $T = $crate::runtime::host::Cf64; H::C128($e) }
         }
     }};
 }
@@ -84,17 +105,62 @@ pub trait Elem: Copy + Default + PartialEq + PartialOrd + std::fmt::Debug + Send
     /// Little-endian bytes of the value (for bitcasts and host copies).
     fn write_le(self, out: &mut Vec<u8>);
     fn read_le(b: &[u8]) -> Self;
+    /// The value as (re, im); real types have im = 0.
+    #[inline]
+    fn to_c(self) -> (f64, f64) {
+        (self.to_f64(), 0.0)
+    }
+    /// From (re, im): real types keep the real part (numpy's and JAX's
+    /// complex -> real conversion), bool is "either part nonzero".
+    #[inline]
+    fn from_c(re: f64, im: f64) -> Self {
+        if Self::DTYPE.is_bool() {
+            Self::from_f64(if re != 0.0 || im != 0.0 { 1.0 } else { 0.0 })
+        } else {
+            Self::from_f64(re)
+        }
+    }
     /// Converts with convert_element_type's semantics: float->int truncates
-    /// (saturating, NaN -> 0), int->int wraps, anything->bool is `!= 0`.
+    /// (saturating, NaN -> 0), int->int wraps, anything->bool is `!= 0`,
+    /// complex->real keeps the real part.
     #[inline]
     fn cast<U: Elem>(self) -> U {
-        if Self::DTYPE.is_float() {
+        if Self::DTYPE.is_complex() || U::DTYPE.is_complex() {
+            let (re, im) = self.to_c();
+            U::from_c(re, im)
+        } else if Self::DTYPE.is_float() {
             U::from_f64(self.to_f64())
         } else {
             U::from_i128(self.to_i128())
         }
     }
 }
+
+macro_rules! impl_complex_elem {
+    ($f:ty, $var:ident, $dt:ident, $w:expr) => {
+        impl Elem for Complex<$f> {
+            const DTYPE: DType = DType::$dt;
+            #[inline] fn to_f64(self) -> f64 { self.re as f64 }
+            #[inline] fn to_i128(self) -> i128 { self.re as i128 }
+            #[inline] fn from_f64(v: f64) -> Self { Complex { re: v as $f, im: 0.0 } }
+            #[inline] fn from_i128(v: i128) -> Self { Complex { re: v as $f, im: 0.0 } }
+            #[inline] fn to_c(self) -> (f64, f64) { (self.re as f64, self.im as f64) }
+            #[inline] fn from_c(re: f64, im: f64) -> Self { Complex { re: re as $f, im: im as $f } }
+            fn wrap(a: ArrayD<Self>) -> HostData { HostData::$var(a) }
+            fn view(h: &HostData) -> Option<&ArrayD<Self>> { if let HostData::$var(a) = h { Some(a) } else { None } }
+            fn view_mut(h: &mut HostData) -> Option<&mut ArrayD<Self>> { if let HostData::$var(a) = h { Some(a) } else { None } }
+            fn write_le(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.re.to_le_bytes());
+                out.extend_from_slice(&self.im.to_le_bytes());
+            }
+            fn read_le(b: &[u8]) -> Self {
+                Complex { re: <$f>::from_le_bytes(b[..$w].try_into().unwrap()), im: <$f>::from_le_bytes(b[$w..].try_into().unwrap()) }
+            }
+        }
+    };
+}
+impl_complex_elem!(f32, C64, C64, 4);
+impl_complex_elem!(f64, C128, C128, 8);
 
 macro_rules! impl_int_elem {
     ($t:ty, $var:ident, $dt:ident) => {
@@ -214,6 +280,8 @@ impl HostData {
             DType::BF16 => mk::<bf16>(shape, value),
             DType::F32 => mk::<f32>(shape, value),
             DType::F64 => mk::<f64>(shape, value),
+            DType::C64 => mk::<Cf32>(shape, value),
+            DType::C128 => mk::<Cf64>(shape, value),
         })
     }
 
@@ -240,6 +308,8 @@ impl HostData {
             DType::BF16 => mk!(bf16),
             DType::F32 => mk!(f32),
             DType::F64 => mk!(f64),
+            DType::C64 => mk!(Cf32),
+            DType::C128 => mk!(Cf64),
         }
     }
 
@@ -289,6 +359,8 @@ impl HostData {
                 }
             }
             DType::F64 => go!(f64),
+            DType::C64 => go!(Cf32),
+            DType::C128 => go!(Cf64),
         }
     }
 
@@ -327,6 +399,8 @@ impl HostData {
             DType::BF16 => mk::<bf16>(shape, bytes, w),
             DType::F32 => mk::<f32>(shape, bytes, w),
             DType::F64 => mk::<f64>(shape, bytes, w),
+            DType::C64 => mk::<Cf32>(shape, bytes, w),
+            DType::C128 => mk::<Cf64>(shape, bytes, w),
         })
     }
 
@@ -420,6 +494,25 @@ macro_rules! impl_arith_float {
     )*};
 }
 impl_arith_float!(f16, bf16, f32, f64);
+
+macro_rules! impl_arith_complex {
+    ($($f:ty),*) => {$(
+        impl Arith for Complex<$f> {
+            #[inline] fn zero() -> Self { Complex { re: 0.0, im: 0.0 } }
+            #[inline] fn one() -> Self { Complex { re: 1.0, im: 0.0 } }
+            #[inline] fn lowest() -> Self { Complex { re: <$f>::NEG_INFINITY, im: <$f>::NEG_INFINITY } }
+            #[inline] fn highest() -> Self { Complex { re: <$f>::INFINITY, im: <$f>::INFINITY } }
+            #[inline] fn add(self, o: Self) -> Self { Complex { re: self.re + o.re, im: self.im + o.im } }
+            #[inline] fn mul(self, o: Self) -> Self { Complex { re: self.re * o.re - self.im * o.im, im: self.re * o.im + self.im * o.re } }
+            #[inline] fn max_(self, o: Self) -> Self { if o > self { o } else { self } }
+            #[inline] fn min_(self, o: Self) -> Self { if o < self { o } else { self } }
+            fn bitand(self, _o: Self) -> Self { unreachable!("bitwise op on a complex number: rejected by the shape rule") }
+            fn bitor(self, _o: Self) -> Self { unreachable!("bitwise op on a complex number: rejected by the shape rule") }
+            #[inline] fn is_nan_(self) -> bool { self.re != self.re || self.im != self.im }
+        }
+    )*};
+}
+impl_arith_complex!(f32, f64);
 
 /// Runs `$e` with `$a`, `$b` bound to two ndarrays of the same element type `$T`.
 #[macro_export]

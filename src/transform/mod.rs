@@ -48,9 +48,9 @@ pub fn jvp(f: &Function, primals: &[Array], tangents: &[Array]) -> Result<(Vec<A
     Ok((outs, touts))
 }
 
-/// Which inputs are differentiable (floats).
+/// Which inputs are differentiable (floats and complex numbers).
 fn float_mask(xs: &[Array]) -> Vec<bool> {
-    xs.iter().map(|x| x.dtype().is_float()).collect()
+    xs.iter().map(|x| x.dtype().is_inexact()).collect()
 }
 
 /// The forward pass of reverse mode: outputs, the linear graph, residuals.
@@ -113,7 +113,7 @@ fn value_and_grads(f: &Function, args: &[Array], argnums: &[usize], has_aux: boo
         if i >= args.len() {
             crate::bail!(Value, "grad: argnums {i} is out of range for a function of {} arguments", args.len());
         }
-        if !args[i].dtype().is_float() {
+        if !args[i].dtype().is_inexact() {
             crate::bail!(
                 Type,
                 "grad requires real- or complex-valued inputs (input dtype that is a sub-dtype of np.inexact), but got {}. If you want to use Boolean- or integer-valued inputs, use vjp or set allow_int to True.",
@@ -131,7 +131,11 @@ fn value_and_grads(f: &Function, args: &[Array], argnums: &[usize], has_aux: boo
         crate::bail!(Type, "Gradient only defined for scalar-output functions. Output had shape: {}.", y.aval().shape_str());
     }
     if !y.dtype().is_float() {
-        crate::bail!(Type, "grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got {}.", y.dtype());
+        crate::bail!(
+            Type,
+            "grad requires real-valued outputs (output dtype that is a sub-dtype of np.floating), but got {}. For differentiating non-holomorphic functions involving complex outputs, use jax.vjp directly.",
+            y.dtype()
+        );
     }
     let mut cts: Vec<Tangent> = vec![Some(Array::full_scalar(y.dtype(), 1.0))];
     cts.extend(std::iter::repeat_n(None, outs.len() - 1));

@@ -105,7 +105,9 @@ pub fn fold(g: &Graph) -> Graph {
     let mut eqns = Vec::with_capacity(g.eqns.len());
     for e in &g.eqns {
         let inputs: Vec<Atom> = e.inputs.iter().map(|a| subst(a, &map)).collect();
-        if e.outputs.is_empty() || e.prim.has_subgraphs() || matches!(e.prim, Prim::HostCallback(_)) {
+        // complex values are computed by XLA, never folded here
+        let complex = e.outputs.iter().any(|v| g.aval(*v).dtype.is_complex()) || e.inputs.iter().any(|a| g.atom_aval(a).dtype.is_complex());
+        if e.outputs.is_empty() || e.prim.has_subgraphs() || matches!(e.prim, Prim::HostCallback(_)) || complex {
             eqns.push(Eqn { prim: e.prim.clone(), inputs, outputs: e.outputs.clone() });
             continue;
         }

@@ -199,6 +199,8 @@ pub fn kind(p: &Prim) -> &'static str {
         Call { .. } | Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) | CustomLin(_) => "control",
         // host functions: tests/callbacks.rs
         HostCallback(_) => "callback",
+        // complex numbers and the FFT (computed by XLA): tests/complex.rs
+        Complex(_) | Fft { .. } => "complex",
     }
 }
 

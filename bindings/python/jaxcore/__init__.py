@@ -12,6 +12,9 @@ from . import numpy, random, tree_util, lax, nn, scipy, tree, debug, sharding, o
 from . import dtypes, flatten_util, typing
 import sys as _sys
 _sys.modules[__name__ + ".numpy.linalg"] = numpy.linalg  # `import jax.numpy.linalg` works as in JAX
+from . import _fft  # noqa: E402
+numpy.fft = _fft
+_sys.modules[__name__ + ".numpy.fft"] = _fft
 from .ad_checkpoint import checkpoint_policies
 from .sharding import set_mesh, reshard, NamedSharding, PartitionSpec, P, Mesh, AxisType
 from ._lib import lib as _lib

@@ -15,9 +15,10 @@ except ImportError:  # pragma: no cover
 
 _DTYPES = [np.dtype(np.bool_), np.dtype(np.int8), np.dtype(np.int16), np.dtype(np.int32), np.dtype(np.int64),
            np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.uint32), np.dtype(np.uint64),
-           np.dtype(np.float16), _BF16, np.dtype(np.float32), np.dtype(np.float64)]
+           np.dtype(np.float16), _BF16, np.dtype(np.float32), np.dtype(np.float64),
+           np.dtype(np.complex64), np.dtype(np.complex128)]
 _NAMES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-          "float16", "bfloat16", "float32", "float64"]
+          "float16", "bfloat16", "float32", "float64", "complex64", "complex128"]
 
 _x64 = [False]
 
@@ -31,7 +32,7 @@ def dtype_code(d):
     if name == "bool_":
         name = "bool"
     if not _x64[0]:  # JAX's x32 canonicalization (jnp.ones(2, dtype=float) is float32)
-        name = {"float64": "float32", "int64": "int32", "uint64": "uint32"}.get(name, name)
+        name = {"float64": "float32", "int64": "int32", "uint64": "uint32", "complex128": "complex64"}.get(name, name)
     if name not in _NAMES:
         raise TypeError(f"data type {d!r} not understood")
     return _NAMES.index(name)
@@ -45,6 +46,8 @@ def _canonical(npdt):
             return np.dtype(np.int32)
         if npdt == np.uint64:
             return np.dtype(np.uint32)
+        if npdt == np.complex128:
+            return np.dtype(np.complex64)
     return npdt
 
 
@@ -320,10 +323,13 @@ def asarray(x, dtype=None):
     if dtype is None and isinstance(x, float) and not isinstance(x, np.floating):
         lib.jc_weak_float(x, C.byref(h))
         return Array(h.value)
+    if dtype is None and isinstance(x, complex) and not isinstance(x, np.complexfloating):
+        lib.jc_weak_complex(x.real, x.imag, C.byref(h))
+        return Array(h.value)
     a = np.asarray(x)
     if dtype is not None:
         a = a.astype(dtype if dtype_code(dtype) != 10 else np.float32)
-    elif a.dtype.kind not in "biuf" and a.dtype != _BF16:
+    elif a.dtype.kind not in "biufc" and a.dtype != _BF16:
         raise TypeError(f"JAX only supports number and bool dtypes, got {a.dtype}")
     target = _canonical(a.dtype)
     a = a.astype(target, copy=False)

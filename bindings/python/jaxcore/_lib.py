@@ -89,6 +89,7 @@ _TABLE = [
     ("jc_checkpoint", [fn, P(fn)], status, True),
     ("jc_custom_jvp", [fn, fn, P(fn)], status, True),
     ("jc_custom_vjp", [fn, fn, fn, P(fn)], status, True),
+    ("jc_weak_complex", [C.c_double, C.c_double, P(arr)], status, True),
     ("jc_closure_convert", [fn, P(arr), C.c_size_t, P(fn), P(arr), C.c_size_t, P(C.c_size_t)], status, True),
     ("jc_client_default", [P(C.c_void_p)], status, True),
     ("jc_client_device_count", [C.c_void_p, P(C.c_size_t)], status, True),

@@ -5,6 +5,7 @@ primitives (strict dtypes, explicit shapes) by their JAX names."""
 import ctypes as C
 import operator
 import collections as _collections
+import enum as _enum
 
 from ._lib import lib
 from ._core import Array, asarray, op1, dtype_code, FLAG_ALT as _ALT
@@ -425,15 +426,28 @@ def reciprocal(x):
     return div(asarray(1).astype(str(x.dtype)), x)
 
 def conj(x):
-    """Real dtypes only (no complex numbers yet): the identity."""
-    return asarray(x)
+    return op1("conj", x)  # real arrays are their own conjugates
 
 def real(x):
-    return asarray(x)
+    return op1("lax.real", x)
 
 def imag(x):
-    x = asarray(x)
-    return op1("zeros_like", x)
+    return op1("lax.imag", x)
+
+def complex(x, y):
+    """`lax.complex`: float32 parts give complex64, float64 complex128."""
+    return op1("lax.complex", x, y)
+
+class FftType(_enum.IntEnum):
+    FFT = 0
+    IFFT = 1
+    RFFT = 2
+    IRFFT = 3
+
+def fft(x, fft_type, fft_lengths):
+    """`lax.fft` over the trailing len(fft_lengths) dimensions."""
+    t = FftType[fft_type.upper()] if isinstance(fft_type, str) else FftType(int(fft_type))
+    return op1("lax.fft", x, ints=[int(t)] + [int(v) for v in fft_lengths])
 
 def broadcast_shapes(*shapes):
     import numpy as _np
@@ -513,7 +527,7 @@ def bessel_i0e(x):
     from .scipy import special
     return special.i0e(x)
 
-import enum as _enum
+import enum as _enum  # noqa: E402 (also imported at the top)
 
 class Precision(_enum.Enum):
     """`lax.Precision`: accepted wherever JAX takes `precision=`; on CPU

@@ -659,6 +659,8 @@ def iinfo(int_type):
     return _np.iinfo(getattr(int_type, "dtype", int_type))
 integer, floating, number, inexact, signedinteger, unsignedinteger = _np.integer, _np.floating, _np.number, _np.inexact, _np.signedinteger, _np.unsignedinteger
 complexfloating = _np.complexfloating
+complex64, complex128 = _np.dtype("complex64"), _np.dtype("complex128")
+csingle, cdouble, complex_ = complex64, complex128, complex128
 float_ = "float64"
 int_ = "int64"
 
@@ -821,12 +823,18 @@ def float_power(x1, x2): return power(asarray(x1, "float64" if _x64() else "floa
 def logaddexp2(x1, x2):
     ln2 = _np.log(2)
     return divide(logaddexp(multiply(x1, ln2), multiply(x2, ln2)), ln2)
-def real(x): return asarray(x)
-def conj(x): return asarray(x)
+def real(x): return op1("real", x)
+def conj(x): return op1("conj", x)
 conjugate = conj
-def imag(x): return zeros_like(asarray(x))
-def isreal(x): return ones_like(asarray(x), dtype="bool")
-def iscomplexobj(x): return False
+def imag(x): return op1("imag", x)
+def isreal(x):
+    x = asarray(x)
+    return equal(imag(x), 0) if iscomplexobj(x) else ones_like(x, dtype="bool")
+def iscomplexobj(x):
+    d = getattr(x, "dtype", None)
+    if d is None:
+        return isinstance(x, complex) or _np.iscomplexobj(x)
+    return str(d).startswith("complex")
 def isneginf(x): return logical_and(isinf(x), less(x, 0))
 def isposinf(x): return logical_and(isinf(x), greater(x, 0))
 def divmod(x1, x2): return floor_divide(x1, x2), remainder(x1, x2)
@@ -1432,10 +1440,10 @@ Array.transpose = lambda self, *axes: transpose(self, _ax(axes))
 Array.ravel = lambda self: ravel(self)
 Array.dot = lambda self, b: dot(self, b)
 Array.copy = lambda self: copy(self)
-Array.conj = lambda self: self
-Array.conjugate = lambda self: self
-Array.real = property(lambda self: self)
-Array.imag = property(lambda self: zeros_like(self))
+Array.conj = lambda self: conj(self)
+Array.conjugate = lambda self: conj(self)
+Array.real = property(lambda self: real(self))
+Array.imag = property(lambda self: imag(self))
 Array.sort = lambda self, axis=-1: sort(self, axis)
 Array.argsort = lambda self, axis=-1: argsort(self, axis)
 Array.take = lambda self, indices, axis=None, out=None, mode=None, **kw: take(self, indices, axis, out, mode, **kw)
@@ -1990,9 +1998,10 @@ def block(arrays):
 def dsplit(ary, indices_or_sections):
     return split(ary, indices_or_sections, axis=2)
 
-def isrealobj(x): return True
-def iscomplex(x): return zeros(asarray(x).shape, "bool")
-def iscomplexobj(x): return False
+def isrealobj(x): return not iscomplexobj(x)
+def iscomplex(x):
+    x = asarray(x)
+    return not_equal(imag(x), 0) if iscomplexobj(x) else zeros(x.shape, "bool")
 
 def array_equiv(a1, a2):
     a1, a2 = asarray(a1), asarray(a2)
@@ -2225,11 +2234,19 @@ def unique_all(x, /, *, size=None, fill_value=None):
     return _UniqueAll(asarray(v), asarray(i, "int32"), asarray(_np.reshape(inv, h.shape), "int32"), asarray(c, "int32"))
 
 def angle(z, deg=False):
-    """`jnp.angle` of real values (there are no complex dtypes yet): 0 or pi."""
-    z = asarray(z)
-    ft = z.dtype if str(z.dtype).startswith(("float", "bfloat")) else ("float64" if _x64() else "float32")
-    out = arctan2(zeros((), ft), z.astype(ft))
+    """`jnp.angle`: the argument of complex numbers (0 or pi for reals)."""
+    out = op1("angle", z)
     return rad2deg(out) if deg else out
+
+def sort_complex(a):
+    """Sorted by real part, then imaginary part; the result is complex."""
+    a = asarray(a)
+    if not iscomplexobj(a):
+        a = a.astype("complex128" if _x64() else "complex64")
+    re, im = real(a), imag(a)
+    from . import lax
+    _, _, idx = lax.sort((re, im, arange(a.shape[-1]) + zeros_like(re, dtype="int32")), dimension=a.ndim - 1, num_keys=2)
+    return take_along_axis(a, idx, axis=-1)
 
 def array_str(a, max_line_width=None, precision=None, suppress_small=None):
     return _np.array_str(_np.asarray(a), max_line_width, precision, suppress_small)

@@ -49,7 +49,14 @@ def uniform(k, shape=(), dtype=None, minval=0.0, maxval=1.0):
     return op1("random.uniform", k, ints=_shape(shape), floats=[minval, maxval], dtype=dtype)
 
 def normal(k, shape=(), dtype=None):
-    d = None if dtype is None else str(dtype)
+    d = None if dtype is None else str(_np.dtype(dtype)) if str(dtype) != "bfloat16" else "bfloat16"
+    if d in ("complex64", "complex128"):
+        # JAX's construction: independent real and imaginary parts, each of variance 1/2
+        from . import lax
+        real = "float32" if d == "complex64" or not _x64() else "float64"
+        k_re, k_im = split(k)
+        s = _np.sqrt(0.5).astype(real)
+        return lax.complex(normal(k_re, shape, real) * s, normal(k_im, shape, real) * s)
     if d in ("float16", "bfloat16"):
         # JAX's formula in the narrow type: sqrt(2) * erf_inv(u), u uniform on (-1, 1)
         from . import lax, numpy as jnp

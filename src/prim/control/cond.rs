@@ -56,7 +56,7 @@ pub fn cond_jvp(branches: &[SubGraph], primals: &[Array], tangents: &[Tangent]) 
     let which: Vec<bool> = tangents[1..].iter().map(|t| t.is_some()).collect();
     let out_avals = branches[0].0.out_avals();
     let nout = out_avals.len();
-    let float_out: Vec<bool> = out_avals.iter().map(|a| a.dtype.is_float()).collect();
+    let float_out: Vec<bool> = out_avals.iter().map(|a| a.dtype.is_inexact()).collect();
     let new = branches
         .iter()
         .map(|b| {

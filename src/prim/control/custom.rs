@@ -65,7 +65,7 @@ fn batched_avals(avals: &[Aval], size: usize) -> Vec<Aval> {
 }
 
 fn float_tangents(outs: &[Array], touts: Vec<Array>) -> Vec<Tangent> {
-    outs.iter().zip(touts).map(|(o, t)| if o.dtype().is_float() { Some(t) } else { None }).collect()
+    outs.iter().zip(touts).map(|(o, t)| if o.dtype().is_inexact() { Some(t) } else { None }).collect()
 }
 
 // ---- checkpoint ----
@@ -73,7 +73,7 @@ fn float_tangents(outs: &[Array], touts: Vec<Array>) -> Vec<Tangent> {
 pub fn remat_jvp(body: &Graph, primals: &[Array], tangents: &[Tangent]) -> Result<(Vec<Array>, Vec<Tangent>)> {
     let which: Vec<bool> = tangents.iter().map(|t| t.is_some()).collect();
     let nout = body.outvars.len();
-    let float: Vec<bool> = body.out_avals().iter().map(|a| a.dtype.is_float()).collect();
+    let float: Vec<bool> = body.out_avals().iter().map(|a| a.dtype.is_inexact()).collect();
     let mut j = crate::transform::jvp::jvp_graph(body, &which)?;
     let touts = j.outvars.split_off(nout);
     j.outvars.extend(touts.into_iter().zip(&float).filter(|(_, f)| **f).map(|(t, _)| t));
@@ -155,7 +155,7 @@ impl CustomJvp {
             );
         }
         for (o, t) in outs.iter().zip(touts) {
-            if o.shape() != t.shape() || (o.dtype().is_float() && o.dtype() != t.dtype()) {
+            if o.shape() != t.shape() || (o.dtype().is_inexact() && o.dtype() != t.dtype()) {
                 crate::bail!(
                     Type,
                     "Custom JVP rule must produce primal and tangent outputs with corresponding shapes and dtypes, but got primal {} and tangent {}",

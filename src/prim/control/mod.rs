@@ -181,7 +181,7 @@ pub fn call_jvp(body: &Graph, name: &str, primals: &[Array], tangents: &[Tangent
     let mut args: Vec<&Array> = primals.iter().collect();
     args.extend(tangents.iter().flatten());
     let touts = call(jt, &format!("jvp({name})"), &args)?;
-    Ok(touts.into_iter().zip(body.out_avals()).map(|(t, a)| if a.dtype.is_float() { Some(t) } else { None }).collect())
+    Ok(touts.into_iter().zip(body.out_avals()).map(|(t, a)| if a.dtype.is_inexact() { Some(t) } else { None }).collect())
 }
 
 /// Transpose: a call of the body transposed with respect to its linear inputs.

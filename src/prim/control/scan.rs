@@ -106,7 +106,7 @@ pub fn scan_jvp(body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: u
     let present = |ts: &[Tangent]| -> Vec<bool> { ts.iter().map(|t| t.is_some()).collect() };
     let cw = present(&tangents[..nc]);
     let xw = present(&tangents[nc + ncarry..]);
-    let float: Vec<bool> = bav[nc..nc + ncarry].iter().map(|a| a.dtype.is_float()).collect();
+    let float: Vec<bool> = bav[nc..nc + ncarry].iter().map(|a| a.dtype.is_inexact()).collect();
     let init: Vec<bool> = present(&tangents[nc..nc + ncarry]).iter().zip(&float).map(|(a, b)| *a && *b).collect();
     let kw = carry_fixpoint(init, |kw| {
         let mut w = cw.clone();
@@ -115,7 +115,7 @@ pub fn scan_jvp(body: &Graph, length: usize, reverse: bool, nc: usize, ncarry: u
         Ok(nonzero_tangents(body, &w)?.iter().zip(&float).map(|(o, f)| *o && *f).collect())
     })?;
     let out_avals = body.out_avals();
-    let yf: Vec<bool> = out_avals[ncarry..].iter().map(|a| a.dtype.is_float()).collect();
+    let yf: Vec<bool> = out_avals[ncarry..].iter().map(|a| a.dtype.is_inexact()).collect();
     let (ncw, nkw) = (count(&cw), count(&kw));
     let nx = bav.len() - nc - ncarry;
     let weak0 = |v: Vec<Aval>| -> Vec<Aval> { v.into_iter().map(|a| a.weak(false)).collect() };

@@ -109,7 +109,7 @@ impl ShardMap {
         args.extend(tangents.iter().flatten());
         let mut outs = self.rebind(j, in_specs, out_specs, &args)?;
         let touts = outs.split_off(self.out_specs.len());
-        let touts = touts.into_iter().zip(self.body.0.out_avals()).map(|(t, a)| a.dtype.is_float().then_some(t)).collect();
+        let touts = touts.into_iter().zip(self.body.0.out_avals()).map(|(t, a)| a.dtype.is_inexact().then_some(t)).collect();
         Ok((outs, touts))
     }
 

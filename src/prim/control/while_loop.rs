@@ -78,7 +78,7 @@ pub fn while_eval(cond: &Graph, body: &Graph, nc: usize, nb: usize, ins: &[&Host
 
 /// The carries whose tangents are nonzero at the loop's fixpoint.
 fn carry_tangents(body: &Graph, nb: usize, consts_which: &[bool], init_which: Vec<bool>) -> Result<Vec<bool>> {
-    let float: Vec<bool> = body.in_avals()[nb..].iter().map(|a| a.dtype.is_float()).collect();
+    let float: Vec<bool> = body.in_avals()[nb..].iter().map(|a| a.dtype.is_inexact()).collect();
     let init: Vec<bool> = init_which.iter().zip(&float).map(|(w, f)| *w && *f).collect();
     carry_fixpoint(init, |which| {
         let mut w = consts_which.to_vec();

@@ -203,6 +203,8 @@ pub fn buffer_type(d: crate::dtype::DType) -> c_int {
         F32 => 11,
         F64 => 12,
         BF16 => 13,
+        C64 => 14,
+        C128 => 15,
     }
 }
 

@@ -70,7 +70,7 @@ const FLAG_KEEPDIMS = UInt32(2)
 const FLAG_ALT = UInt32(8)
 const AXIS_NONE = typemin(Int64)
 
-const DTYPES = [Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float16, Nothing, Float32, Float64]
+const DTYPES = [Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float16, Nothing, Float32, Float64, ComplexF32, ComplexF64]
 
 function dtype_code(T::Type)
     i = findfirst(isequal(T), DTYPES)
