@@ -189,7 +189,10 @@ def _is_int_leaf(x):
 
 def _vg(f, argnums, has_aux, value, allow_int=False):
     nums = _argnums(argnums)
-    def inner(*args):
+    def inner(*args, **kwargs):
+        if kwargs:  # keyword arguments are passed through, not differentiated (as JAX)
+            import functools
+            return _vg(functools.partial(f, **kwargs), argnums, has_aux, value, allow_int)(*args)
         if allow_int:
             return _vg_allow_int(f, nums, argnums, has_aux, value, args)
         # leaves of the differentiated arguments, in argument order
@@ -484,8 +487,19 @@ def _prefix_axes(spec, tree, what):
     raise ValueError(f"vmap {what} specification must be a tree prefix of the corresponding value, got specification {spec} for value tree {tree}.")
 
 def vmap(f, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_name=None):
-    """`jax.vmap`: in_axes/out_axes are ints, None, or pytree prefixes."""
-    def inner(*args):
+    """`jax.vmap`: in_axes/out_axes are ints, None, or pytree prefixes;
+    keyword arguments are mapped over their axis 0 (as JAX does)."""
+    def inner(*args, **kwargs):
+        if kwargs:
+            names = sorted(kwargs)
+            n = len(args)
+            axes_ = tuple(in_axes) if isinstance(in_axes, (tuple, list)) else (in_axes,) * n
+            pos = lambda *a: f(*a[:n], **dict(zip(names, a[n:])))
+            return vmap(pos, axes_ + (0,) * len(names), out_axes, axis_name, axis_size, spmd_axis_name)(*args, *[kwargs[k] for k in names])
+        if not args and axis_size is not None:
+            # nothing to map over: the function's result, repeated axis_size times
+            from . import numpy as jnp
+            return tu.tree_map(lambda y: jnp.broadcast_to(asarray(y), (axis_size,) + tuple(jnp.shape(y))), f())
         per_arg, offsets, flat = _flatten_args(args)
         if isinstance(in_axes, list):
             axes = tuple(in_axes)
@@ -673,7 +687,10 @@ def vjp(fun, *primals, has_aux=False):
 
 def _jac(kind, fun, argnums, has_aux):
     nums = _argnums(argnums)
-    def inner(*args):
+    def inner(*args, **kwargs):
+        if kwargs:  # passed through, not differentiated
+            import functools
+            return _jac(kind, functools.partial(fun, **kwargs), argnums, has_aux)(*args)
         per_arg, offsets, flat = _flatten_args(args)
         leaf_nums = [offsets[i] + k for i in nums for k in range(len(per_arg[i][0]))]
         store = [None, None]

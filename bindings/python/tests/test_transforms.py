@@ -518,3 +518,11 @@ def test_random_array_bounds_split_shapes_and_half_precision_match_jax():
     assert np.asarray(jax.random.normal(k5, (2,), jnp.float16)).tolist() == [np.float16(0.4512), np.float16(1.083)]
     assert jax.random.split(k5, (2, 2)).shape == (2, 2, 2)
     close(jax.random.uniform(k5, 2), [0.46637988, 0.92088103])
+
+
+def test_keyword_arguments_through_transforms():
+    # grad/jacobians pass keyword arguments through; vmap maps them over axis 0 (as JAX)
+    assert float(jax.grad(lambda x, y=2.0: x * y)(3.0, y=4.0)) == 4.0
+    np.testing.assert_allclose(np.asarray(jax.jacfwd(lambda x, *, s: x * s)(jnp.arange(2.0), s=3.0)), 3 * np.eye(2))
+    np.testing.assert_allclose(np.asarray(jax.vmap(lambda x, *, y: x * y)(jnp.arange(3.0), y=jnp.arange(3.0))), [0, 1, 4])
+    np.testing.assert_allclose(np.asarray(jax.vmap(lambda: 1.0, axis_size=3)()), [1, 1, 1])
