@@ -41,8 +41,8 @@ fn check_square(op: &str, a: &Array) -> Result<usize> {
     if a.ndim() < 2 || a.shape()[a.ndim() - 1] != a.shape()[a.ndim() - 2] {
         crate::bail!(Value, "{op}: argument must be a square matrix or a stack of them, got shape {:?}", a.shape());
     }
-    if !a.dtype().is_float() {
-        crate::bail!(Type, "{op}: argument must be a float array, got {}", a.dtype());
+    if !a.dtype().is_inexact() {
+        crate::bail!(Type, "{op}: argument must be a float or complex array, got {}", a.dtype());
     }
     Ok(a.shape()[a.ndim() - 1])
 }
@@ -71,7 +71,8 @@ fn lu2(a: &Array) -> Result<Vec<Array>> {
         let (k, a, perm, sign) = (&s[0], &s[1], &s[2], &s[3]);
         let col = at(a, k, 1)?;
         let below = super::greater_equal(&rows, k)?;
-        let cand = super::where_(&below, &super::abs(&col)?, &full(&col, -1.0)?)?;
+        let mag = super::abs(&col)?; // real also for complex columns (the pivot is the largest modulus)
+        let cand = super::where_(&below, &mag, &full(&mag, -1.0)?)?;
         let p = lax::argmax(&cand, 0, DType::I32)?;
         let is_k = super::equal(&rows, k)?;
         let is_p = super::equal(&rows, &p)?;
@@ -169,7 +170,7 @@ pub fn solve(a: &Array, b: &Array) -> Result<Array> {
         crate::bail!(Value, "solve: incompatible shapes {:?} and {:?}", a.shape(), b.shape());
     }
     let (d, _) = super::result_type(&[(a.dtype(), a.weak_type()), (b.dtype(), b.weak_type())]);
-    let d = if d.is_float() { d } else { super::default_float() };
+    let d = if d.is_inexact() { d } else { super::default_float() };
     let v = [lax::convert_element_type(a, d)?, lax::convert_element_type(b, d)?];
     let b2 = if vector { super::expand_dims(&v[1], &[-1])? } else { v[1].clone() };
     let f = Function::new("solve", |xs: &[Array]| Ok(vec![solve2(&xs[0], &xs[1])?]));

@@ -113,3 +113,16 @@ def test_complex_reductions_vdot_norm_and_random():
     close(jax.grad(lambda v: jnp.real(jnp.vdot(v, v)))(jnp.asarray(z)), 2 * z.conj())  # JAX's convention
     # JAX's complex normal: independent parts of variance 1/2 (values printed by JAX 0.10.2)
     close(jax.random.normal(jax.random.key(0), (2,), dtype=jnp.complex64), [0.70994526 - 1.727077j, -0.6408772 - 1.4394435j])
+
+
+def test_complex_linear_algebra():
+    A = np.array([[1 + 1j, 2], [3j, 4 - 1j]], np.complex64)
+    b = np.array([1, 1j], np.complex64)
+    close(jnp.linalg.inv(A), np.linalg.inv(A))
+    close(jnp.linalg.solve(A, b), np.linalg.solve(A, b))
+    close(jnp.linalg.det(A), np.linalg.det(A))
+    s, l = jnp.linalg.slogdet(A)
+    close(s, np.linalg.slogdet(A)[0])
+    close(l, np.linalg.slogdet(A)[1])
+    # d Re(det A) / dA in JAX's convention (values printed by JAX 0.10.2)
+    close(jax.grad(lambda a: jnp.real(jnp.linalg.det(a)))(jnp.asarray(A)), [[4 - 1j, -3j], [-2, 1 + 1j]])

@@ -117,7 +117,9 @@ jf = J.jit((x, y) -> x .* y .+ 1)
 @check throws(() -> J.JArray([1.0, 2.0]) + J.JArray([1.0, 2.0, 3.0]), J.JaxCoreError, "incompatible shapes")
 @check throws(() -> J.grad(x -> error("boom inside"))(1.0), ErrorException, "boom inside")
 @check throws(() -> J.grad(x -> x)(1), J.JaxCoreError, "grad requires real")
-@check throws(() -> J.JArray(Complex(1.0, 2.0)), ArgumentError, "no dtype")
+@check throws(() -> J.JArray(Complex(1, 2)), ArgumentError, "no dtype")  # integer complex numbers have no dtype
+# ComplexF32/ComplexF64 arrays are complex64/complex128 (computed by XLA)
+@check Array(J.JArray(ComplexF32[1 + 2im, 3 - 1im]) .* J.JArray(ComplexF32[2im, 1])) ≈ ComplexF32[-4 + 2im, 3 - 1im]
 
 # ---- no leaks over 10,000 arrays ----
 GC.gc(); GC.gc()
