@@ -126,3 +126,26 @@ def test_complex_linear_algebra():
     close(l, np.linalg.slogdet(A)[1])
     # d Re(det A) / dA in JAX's convention (values printed by JAX 0.10.2)
     close(jax.grad(lambda a: jnp.real(jnp.linalg.det(a)))(jnp.asarray(A)), [[4 - 1j, -3j], [-2, 1 + 1j]])
+
+
+def test_scipy_dct_and_map_coordinates():
+    from jaxcore.scipy import fft as sfft, ndimage
+    x = np.random.RandomState(0).randn(3, 5)
+    N = x.shape[-1]
+    C = np.cos(np.pi * np.arange(N)[:, None] * (2 * np.arange(N)[None, :] + 1) / (2 * N))
+    ref = 2 * x @ C.T  # scipy's unnormalized DCT-II along the last axis
+    close(sfft.dct(x.astype(np.float32)), ref, 1e-4)
+    ortho = ref * np.where(np.arange(N) == 0, np.sqrt(1 / (4 * N)), np.sqrt(1 / (2 * N)))
+    close(sfft.dct(x.astype(np.float32), norm="ortho"), ortho, 1e-5)
+    for norm in [None, "ortho", "forward"]:
+        close(sfft.idct(sfft.dct(x.astype(np.float32), norm=norm), norm=norm), x, 1e-5)
+        close(sfft.idctn(sfft.dctn(x.astype(np.float32), norm=norm), norm=norm), x, 1e-5)
+    img = jnp.arange(12.0).reshape(3, 4) ** 1.5
+    c = [jnp.array([-1.2, 0.5, 1.7, 2.9, 3.4]), jnp.array([0.3, -0.6, 2.5, 3.7, 5.2])]
+    # values printed by JAX 0.10.2's jax.scipy.ndimage.map_coordinates
+    close(ndimage.map_coordinates(img, c, 1, mode="constant", cval=-1.0), [-1.0, 1.0, 28.8196, 0.1245, -1.0], 1e-4)
+    close(ndimage.map_coordinates(img, c, 1, mode="wrap"), [20.9422, 8.7149, 28.8196, 4.0814, 5.5729], 1e-4)
+    close(ndimage.map_coordinates(img, c, 1, mode="mirror"), [11.9511, 5.2541, 28.8196, 17.5676, 6.6466], 1e-4)
+    close(ndimage.map_coordinates(img, c, 1, mode="reflect"), [2.0308, 4.0, 28.8196, 36.4829, 24.0164], 1e-4)
+    close(ndimage.map_coordinates(img, c, 0, mode="nearest"), [0.0, 8.0, 36.4829, 36.4829, 36.4829], 1e-4)
+    close(jax.grad(lambda v: ndimage.map_coordinates(v, [jnp.array([1.25])], 1).sum())(jnp.arange(4.0)), [0, 0.75, 0.25, 0])
