@@ -48,7 +48,9 @@ pub fn arange(start: f64, stop: f64, step: f64, dtype: Option<DType>) -> Result<
     if dtype.is_int() && integral {
         return arange_int(start as i64, step as i64, n, dtype);
     }
-    let v: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
+    // JAX's values: start and step rounded to the dtype first, the products in f64
+    let (x0, dx) = if dtype == DType::F32 { (start as f32 as f64, step as f32 as f64) } else { (start, step) };
+    let v: Vec<f64> = (0..n).map(|i| x0 + i as f64 * dx).collect();
     Ok(Array::from_host(HostData::from_vec(&[n], v)?.cast(dtype)))
 }
 

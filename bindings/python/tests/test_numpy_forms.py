@@ -156,3 +156,10 @@ def test_logaddexp_and_relu6_derivatives_as_jax():
     eq(jax.nn.softplus(jnp.array([-20.0])), np.log1p(np.exp(-20.0)), 1e-12)
     eq(jax.vmap(jax.grad(jax.nn.relu6))(jnp.array([-1.0, 0.0, 3.0, 6.0, 7.0])), [0, 0, 1, 0, 0])
     eq(jax.grad(jax.nn.hard_sigmoid)(-3.0), 0.0)
+
+
+def test_float_arange_rounds_as_jax():
+    # start and step rounded to float32 first (values printed by JAX 0.10.2)
+    assert np.asarray(jnp.arange(0, 1, 0.3)).tolist()[-1] == np.float32(0.90000004)
+    assert np.asarray(jnp.arange(1.5, 10, 0.7)).tolist()[-1] == np.float32(9.8999996)
+    assert np.asarray(jnp.arange(-2, 2, 0.1)).tolist()[-3] == np.float32(1.7)
