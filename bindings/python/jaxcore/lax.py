@@ -624,30 +624,22 @@ def _scatter(name, operand, scatter_indices, updates, dimension_numbers, mode):
     u = asarray(updates).astype(x.dtype)
     return op1(name, x, scatter_indices, u, ints=ints, flags=0 if m == GatherScatterMode.FILL_OR_DROP else _ALT)
 
-def scatter(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-            unique_indices=False, mode=None):
-    """`lax.scatter`: out-of-bound updates are dropped (mode None/FILL_OR_DROP) or clamped (CLIP)."""
-    return _scatter("lax.scatter", operand, scatter_indices, updates, dimension_numbers, mode)
+def _scatter_op(name, negate=False):
+    def f(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+          unique_indices=False, mode=None):
+        u = -asarray(updates) if negate else updates
+        return _scatter(name, operand, scatter_indices, u, dimension_numbers, mode)
+    return f
 
-def scatter_add(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-                unique_indices=False, mode=None):
-    return _scatter("lax.scatter_add", operand, scatter_indices, updates, dimension_numbers, mode)
-
-def scatter_sub(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-                unique_indices=False, mode=None):
-    return _scatter("lax.scatter_add", operand, scatter_indices, -asarray(updates), dimension_numbers, mode)
-
-def scatter_mul(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-                unique_indices=False, mode=None):
-    return _scatter("lax.scatter_mul", operand, scatter_indices, updates, dimension_numbers, mode)
-
-def scatter_min(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-                unique_indices=False, mode=None):
-    return _scatter("lax.scatter_min", operand, scatter_indices, updates, dimension_numbers, mode)
-
-def scatter_max(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
-                unique_indices=False, mode=None):
-    return _scatter("lax.scatter_max", operand, scatter_indices, updates, dimension_numbers, mode)
+# out-of-bound updates are dropped (mode None / FILL_OR_DROP) or clamped (CLIP)
+scatter = _scatter_op("lax.scatter")
+scatter_add = _scatter_op("lax.scatter_add")
+scatter_sub = _scatter_op("lax.scatter_add", negate=True)
+scatter_mul = _scatter_op("lax.scatter_mul")
+scatter_min = _scatter_op("lax.scatter_min")
+scatter_max = _scatter_op("lax.scatter_max")
+for _n in ["scatter", "scatter_add", "scatter_sub", "scatter_mul", "scatter_min", "scatter_max"]:
+    globals()[_n].__name__ = _n
 
 from . import _lax_linalg as linalg  # noqa: E402
 import sys as _sys  # noqa: E402

@@ -7,6 +7,7 @@ import math
 import numpy as _np
 
 from ... import numpy as jnp
+from ..._fft import _fit
 from ..._fft import fft, ifft, rfft, irfft, fft2, ifft2, rfft2, irfft2, fftn, ifftn, rfftn, irfftn, fftfreq, rfftfreq, fftshift, ifftshift  # noqa: F401
 
 
@@ -16,28 +17,22 @@ def _cos_matrix(n, dtype):
     return jnp.asarray(_np.cos(_np.pi * k * (2 * j + 1) / (2 * n)), dtype)
 
 
-def _fit(x, n, axis):
-    if n is None or n == x.shape[axis]:
-        return x
-    if n < x.shape[axis]:
-        return jnp.take(x, jnp.arange(n), axis=axis)
-    pad = [(0, 0)] * x.ndim
-    pad[axis] = (0, n - x.shape[axis])
-    return jnp.pad(x, pad)
-
-
 def _float(x):
     x = jnp.asarray(x)
     return x if str(x.dtype).startswith(("float", "bfloat")) else x.astype("float64" if jnp._x64() else "float32")
 
 
-def dct(x, type=2, n=None, axis=-1, norm=None):
-    """DCT-II: y_k = 2 sum_j x_j cos(pi k (2j + 1) / 2N) (scaled for norm)."""
+def _prepare(x, type, n, axis):
     if type != 2:
         raise NotImplementedError("Only DCT type 2 is implemented.")
-    x = _fit(_float(x), n, axis % jnp.ndim(x))
-    axis = axis % x.ndim
-    N = x.shape[axis]
+    axis = axis % jnp.ndim(x)
+    x = _fit(_float(x), axis, x.shape[axis] if n is None else n)
+    return x, axis, x.shape[axis]
+
+
+def dct(x, type=2, n=None, axis=-1, norm=None):
+    """DCT-II: y_k = 2 sum_j x_j cos(pi k (2j + 1) / 2N) (scaled for norm)."""
+    x, axis, N = _prepare(x, type, n, axis)
     y = jnp.moveaxis(jnp.tensordot(_cos_matrix(N, x.dtype), jnp.moveaxis(x, axis, 0), axes=1), 0, axis) * 2
     if norm == "ortho":
         scale = _np.full(N, math.sqrt(1 / (2 * N)))
@@ -52,11 +47,7 @@ def dct(x, type=2, n=None, axis=-1, norm=None):
 
 def idct(x, type=2, n=None, axis=-1, norm=None):
     """The inverse of `dct` (a scaled DCT-III)."""
-    if type != 2:
-        raise NotImplementedError("Only DCT type 2 is implemented.")
-    x = _fit(_float(x), n, axis % jnp.ndim(x))
-    axis = axis % x.ndim
-    N = x.shape[axis]
+    x, axis, N = _prepare(x, type, n, axis)
     # x_j = sum_k w_k y_k cos(pi k (2j + 1) / 2N): w = (1, 2, 2, ...) / 2N for
     # norm None, without the 1/2N for "forward", orthonormal weights for "ortho"
     w = _np.full(N, 2.0)

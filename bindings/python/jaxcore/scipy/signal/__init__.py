@@ -44,17 +44,18 @@ def correlate(in1, in2, mode="full", method="auto", precision=None):
     return _conv(in1, in2, mode, False)
 
 
-def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, precision=None):
+def _check_2d(name, in1, in2, boundary, fillvalue):
     if boundary != "fill" or fillvalue != 0:
-        raise NotImplementedError("convolve2d only supports boundary='fill', fillvalue=0")
+        raise NotImplementedError(f"{name} only supports boundary='fill', fillvalue=0")
     if jnp.ndim(in1) != 2 or jnp.ndim(in2) != 2:
-        raise ValueError("convolve2d() only supports 2-dimensional inputs.")
+        raise ValueError(f"{name}() only supports 2-dimensional inputs.")
+
+
+def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0, precision=None):
+    _check_2d("convolve2d", in1, in2, boundary, fillvalue)
     return _conv(in1, in2, mode, True)
 
 
 def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0, precision=None):
-    if boundary != "fill" or fillvalue != 0:
-        raise NotImplementedError("correlate2d only supports boundary='fill', fillvalue=0")
-    if jnp.ndim(in1) != 2 or jnp.ndim(in2) != 2:
-        raise ValueError("correlate2d() only supports 2-dimensional inputs.")
+    _check_2d("correlate2d", in1, in2, boundary, fillvalue)
     return _conv(in1, in2, mode, False, start_up=True)
