@@ -84,7 +84,6 @@ pub fn fft_shape(kind: FftKind, lengths: &[usize], ins: &[Aval]) -> Result<Aval>
     if k == 0 || k > 3 || x.ndim() < k {
         crate::bail!(Type, "fft: fft_lengths {lengths:?} must name 1 to 3 trailing dimensions of an operand of shape {}", x.shape_str());
     }
-    let lead = &x.shape[..x.ndim() - k];
     let tail = &x.shape[x.ndim() - k..];
     let mut out = x.shape.clone();
     match kind {
@@ -105,7 +104,6 @@ pub fn fft_shape(kind: FftKind, lengths: &[usize], ins: &[Aval]) -> Result<Aval>
                 crate::bail!(Type, "fft: fft_lengths {lengths:?} must equal the trailing dimensions {tail:?}");
             }
             *out.last_mut().unwrap() = lengths[k - 1] / 2 + 1;
-            let _ = lead;
             Ok(Aval::new(&out, x.dtype.complex_of()))
         }
         FftKind::Irfft => {
@@ -174,7 +172,7 @@ pub fn fft_jvp(kind: FftKind, lengths: &[usize], t: &Tangent) -> Result<Tangent>
 /// cotangent back, applies FFT and keeps the real part. IRFFT's transpose
 /// (a cotangent of X being dL/dRe X - i dL/dIm X, JAX's convention) is the
 /// conjugate of RFFT of the cotangent, inner frequencies counted twice, / N.
-pub fn fft_transpose(kind: FftKind, lengths: &[usize], ct: &Array, x: &Aval) -> Result<Vec<Tangent>> {
+pub fn fft_transpose(kind: FftKind, lengths: &[usize], ct: &Array) -> Result<Vec<Tangent>> {
     let k = lengths.len();
     let last = ct.ndim() - 1;
     Ok(vec![Some(match kind {
@@ -199,7 +197,6 @@ pub fn fft_transpose(kind: FftKind, lengths: &[usize], ct: &Array, x: &Aval) -> 
             let wr = lax::convert_element_type(&wr, y.dtype().real_part())?;
             let wc = lax::complex(&wr, &zeros_like(&wr)?)?;
             let wc = lax::broadcast_in_dim(&wc, y.shape(), &[last])?;
-            let _ = x;
             lax::mul(&y, &wc)?
         }
     })])

@@ -531,7 +531,7 @@ impl Prim {
             Binary(op) => elementwise::binary_transpose(*op, ct, args),
             SelectN => elementwise::select_n_transpose(ct, args),
             Complex(op) => complex::complex_transpose(*op, ct, args),
-            Fft { kind, lengths } => complex::fft_transpose(*kind, lengths, ct, &args[0].aval()),
+            Fft { kind, lengths } => complex::fft_transpose(*kind, lengths, ct),
             ConvertElementType { .. } => Ok(vec![Some(crate::lax::convert_element_type(ct, args[0].aval().dtype)?)]),
             BroadcastInDim { dims, .. } => Ok(vec![Some(structural::broadcast_in_dim_transpose(dims, ct, &args[0].aval())?)]),
             Reshape { .. } | Squeeze { .. } => Ok(vec![Some(crate::lax::reshape(ct, &args[0].aval().shape)?)]),
