@@ -455,7 +455,6 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         t.insert("lax.cumprod", |a, p| { need(a, 1, "lax.cumprod")?; one(lax::cumprod(&a[0], p.int(0, "lax.cumprod")? as usize, p.flag(JC_FLAG_ALT))) });
         t.insert("lax.cummax", |a, p| { need(a, 1, "lax.cummax")?; one(lax::cummax(&a[0], p.int(0, "lax.cummax")? as usize, p.flag(JC_FLAG_ALT))) });
         t.insert("lax.cummin", |a, p| { need(a, 1, "lax.cummin")?; one(lax::cummin(&a[0], p.int(0, "lax.cummin")? as usize, p.flag(JC_FLAG_ALT))) });
-        // sort: ints = [dimension, num_keys]; all args sorted together
         t.insert("lax.complex", |a, _p| { need(a, 2, "lax.complex")?; one(lax::complex(&a[0], &a[1])) });
         // fft: ints = [fft_type (0 FFT, 1 IFFT, 2 RFFT, 3 IRFFT), fft_lengths...]
         t.insert("lax.fft", |a, p| {
@@ -470,6 +469,7 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             let lengths: Vec<usize> = p.ints[1..].iter().map(|&v| v.max(0) as usize).collect();
             one(lax::fft(&a[0], kind, &lengths))
         });
+        // sort: ints = [dimension, num_keys]; all args sorted together
         t.insert("lax.sort", |a, p| lax::sort(&a.iter().collect::<Vec<_>>(), p.int(0, "lax.sort")? as usize, p.ints.get(1).copied().unwrap_or(1) as usize, true));
         t.insert("lax.select_n", |a, _p| { need(a, 2, "lax.select_n")?; one(lax::select_n(&a[0], &a[1..].iter().collect::<Vec<_>>())) });
         t.insert("lax.clamp", |a, _p| { need(a, 3, "lax.clamp")?; one(lax::clamp(&a[0], &a[1], &a[2])) });

@@ -12,7 +12,8 @@ use crate::runtime::pjrt::{compile_options, Executable};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-type Program = Option<Arc<(Executable, Arc<crate::ir::Graph>)>>;
+type Compiled = Arc<(Executable, Arc<crate::ir::Graph>)>;
+type Program = Option<Compiled>;
 
 /// Programs by primitive and input types; `None` records one XLA could not
 /// take (it stays on the interpreter).
@@ -42,22 +43,7 @@ pub(crate) fn try_run(prim: &Prim, inputs: &[&Array], in_avals: &[Aval], out_ava
         return Ok(None);
     }
     let Some(client) = crate::runtime::default_client() else { return Ok(None) };
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let key = (prim.clone(), in_avals.to_vec());
-    let known = cache.lock().unwrap().get(&key).cloned();
-    let program = match known {
-        Some(p) => p,
-        None => {
-            let built = build(&client, prim, in_avals).ok().map(Arc::new);
-            let mut c = cache.lock().unwrap();
-            if c.len() >= MAX_PROGRAMS {
-                c.clear();
-            }
-            c.insert(key, built.clone());
-            built
-        }
-    };
-    let Some(program) = program else { return Ok(None) };
+    let Ok(program) = program(&client, prim, in_avals) else { return Ok(None) };
     let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
     match crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]) {
         Ok(outs) => Ok(Some(outs)),
@@ -69,30 +55,34 @@ pub(crate) fn try_run(prim: &Prim, inputs: &[&Array], in_avals: &[Aval], out_ava
 /// arrays): an eager primitive touching a complex type runs as a one-op
 /// program whatever its size. `None`: no complex type is involved (or the
 /// primitive has sub-graphs, whose equations come here one by one).
-pub(crate) fn complex_via_xla(prim: &Prim, inputs: &[&Array], in_avals: &[Aval], out_avals: &[Aval]) -> Result<Option<Vec<Array>>> {
-    if !in_avals.iter().chain(out_avals).any(|a| a.dtype.is_complex()) || !eligible(prim) {
+pub(crate) fn complex_via_xla(prim: &Prim, inputs: &[&Array], out_avals: &[Aval]) -> Result<Option<Vec<Array>>> {
+    if !(inputs.iter().any(|x| x.dtype().is_complex()) || out_avals.iter().any(|a| a.dtype.is_complex())) || !eligible(prim) {
         return Ok(None);
     }
     let Some(client) = crate::runtime::default_client() else {
         crate::bail!(NotImplemented, "{}: complex numbers are computed by XLA, and no PJRT plugin could be loaded", prim.name());
     };
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let key = (prim.clone(), in_avals.to_vec());
-    let known = cache.lock().unwrap().get(&key).cloned().flatten();
-    let program = match known {
-        Some(p) => p,
-        None => {
-            let built = Arc::new(build(&client, prim, in_avals).map_err(|e| e.context(prim.name()))?);
-            let mut c = cache.lock().unwrap();
-            if c.len() >= MAX_PROGRAMS {
-                c.clear();
-            }
-            c.insert(key, Some(built.clone()));
-            built
-        }
-    };
+    let in_avals: Vec<Aval> = inputs.iter().map(|x| x.aval().clone()).collect();
+    let program = program(&client, prim, &in_avals).map_err(|e| e.context(prim.name()))?;
     let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
     crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]).map(Some)
+}
+
+/// The cached one-op program of `prim` at `in_avals`, built on first use. A
+/// failed build is remembered, so XLA is not asked again for that signature.
+fn program(client: &Arc<crate::runtime::pjrt::Client>, prim: &Prim, in_avals: &[Aval]) -> Result<Compiled> {
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (prim.clone(), in_avals.to_vec());
+    if let Some(known) = cache.lock().unwrap().get(&key).cloned() {
+        return known.ok_or_else(|| crate::err!(NotImplemented, "XLA could not compile {} for these operands", prim.name()));
+    }
+    let built = build(client, prim, in_avals).map(Arc::new);
+    let mut c = cache.lock().unwrap();
+    if c.len() >= MAX_PROGRAMS {
+        c.clear();
+    }
+    c.insert(key, built.as_ref().ok().cloned());
+    built
 }
 
 fn build(client: &Arc<crate::runtime::pjrt::Client>, prim: &Prim, in_avals: &[Aval]) -> Result<(Executable, Arc<crate::ir::Graph>)> {

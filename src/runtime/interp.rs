@@ -28,15 +28,12 @@ pub fn eval_graph(g: &Graph, args: &[Array]) -> Result<Vec<Array>> {
     for e in &g.eqns {
         let ins: Vec<Array> = e.inputs.iter().map(|a| read(&env, a)).collect();
         let out_avals: Vec<_> = e.outputs.iter().map(|v| g.aval(*v).clone()).collect();
-        if ins.iter().any(|x| x.dtype().is_complex()) || out_avals.iter().any(|a| a.dtype.is_complex()) {
-            let in_avals: Vec<_> = ins.iter().map(|x| x.aval().clone()).collect();
-            let refs: Vec<&Array> = ins.iter().collect();
-            if let Some(outs) = crate::runtime::eager::complex_via_xla(&e.prim, &refs, &in_avals, &out_avals).map_err(|err| err.context(e.prim.name()))? {
-                for (v, x) in e.outputs.iter().zip(outs) {
-                    env[v.0 as usize] = Some(x);
-                }
-                continue;
+        let refs: Vec<&Array> = ins.iter().collect();
+        if let Some(outs) = crate::runtime::eager::complex_via_xla(&e.prim, &refs, &out_avals).map_err(|err| err.context(e.prim.name()))? {
+            for (v, x) in e.outputs.iter().zip(outs) {
+                env[v.0 as usize] = Some(x);
             }
+            continue;
         }
         let hosts: Vec<&HostData> = ins.iter().map(|x| x.host()).collect::<Result<_>>()?;
         let outs = e.prim.eval(&hosts, &out_avals).map_err(|err| err.context(e.prim.name()))?;

@@ -991,16 +991,21 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *, interpolation=None):
     return quantile(a, _np.asarray(q) / 100.0, axis=axis, method=interpolation or method, keepdims=keepdims)
 
-def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+def _cumulative(name, f, x, axis, dtype, include_initial, initial):
+    """`jnp.cumulative_sum`/`cumulative_prod`: axis required beyond 1-d, and
+    with include_initial the identity first along the axis."""
     x = asarray(x)
     if axis is None:
         if x.ndim > 1:
-            raise ValueError("cumulative_sum: axis must be given for arrays of more than one dimension")
+            raise ValueError(f"{name}: axis must be given for arrays of more than one dimension")
         axis = 0
-    r = cumsum(x, axis, dtype=dtype)
+    r = f(x, axis, dtype=dtype)
     if include_initial:
-        r = concatenate([zeros_like(take(r, _np.array([0]), axis=axis)), r], axis=axis)
+        r = concatenate([full_like(take(r, _np.array([0]), axis=axis), initial), r], axis=axis)
     return r
+
+def cumulative_sum(x, /, *, axis=None, dtype=None, include_initial=False):
+    return _cumulative("cumulative_sum", cumsum, x, axis, dtype, include_initial, 0)
 
 def flatten(a): return ravel(a)
 
@@ -1602,15 +1607,7 @@ def nanpercentile(a, q, axis=None, keepdims=False):
     return nanquantile(a, _np.asarray(q) / 100.0, axis=axis, keepdims=keepdims)
 
 def cumulative_prod(x, /, *, axis=None, dtype=None, include_initial=False):
-    x = asarray(x)
-    if axis is None:
-        if x.ndim > 1:
-            raise ValueError("cumulative_prod: axis must be given for arrays of more than one dimension")
-        axis = 0
-    r = cumprod(x, axis)
-    if include_initial:
-        r = concatenate([ones_like(take(r, _np.array([0]), axis=axis)), r], axis=axis)
-    return r
+    return _cumulative("cumulative_prod", cumprod, x, axis, dtype, include_initial, 1)
 
 def diagflat(v, k=0):
     return diag(ravel(asarray(v)), k)
