@@ -21,7 +21,9 @@ def _real_dtype(x):
     d = str(x.dtype)
     if d in ("float32", "float64"):
         return d
-    return {"complex128": "float64"}.get(d, "float64" if jnp._x64() and d in ("int64", "uint64") else "float32")
+    if d == "complex128":
+        return "float64"
+    return "float64" if jnp._x64() and d in ("int64", "uint64") else "float32"
 
 
 def _norm_factor(s, inverse, norm):

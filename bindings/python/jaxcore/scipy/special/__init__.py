@@ -1,5 +1,7 @@
 """`jaxcore.scipy.special`."""
 
+import numpy as _np
+
 from ... import numpy as jnp
 from ... import lax
 from ..._core import asarray
@@ -48,10 +50,14 @@ def digamma(x):
 
 def polygamma(n, x):
     """polygamma(n, x); an array of orders must be concrete."""
-    if _is_scalar_int(n):
-        return lax.polygamma(int(n), asarray(x))
+    if _np.ndim(n) == 0:
+        try:
+            order = int(n)
+        except Exception:
+            raise NotImplementedError("polygamma with a traced order n is not supported") from None
+        return lax.polygamma(order, asarray(x))
     try:
-        ns = __import__("numpy").asarray(n)
+        ns = _np.asarray(n)
     except Exception:
         raise NotImplementedError("polygamma with a traced order n is not supported")
     x = asarray(x)
@@ -61,17 +67,6 @@ def polygamma(n, x):
         out = jnp.where(ns_b == k, lax.polygamma(k, x_b), out)
     return out
 
-
-def _is_scalar_int(n):
-    return isinstance(n, int) or (__import__("numpy").ndim(n) == 0 and not hasattr(n, "_h")) or (hasattr(n, "ndim") and n.ndim == 0 and not getattr(n, "_is_tracer", False) and _concrete(n))
-
-
-def _concrete(n):
-    try:
-        int(n)
-        return True
-    except Exception:
-        return False
 
 def xlogy(x, y):
     x, y = asarray(x), asarray(y)
