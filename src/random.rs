@@ -16,6 +16,22 @@ pub fn key(seed: i64) -> Array {
     Array::from_vec(vec![hi, seed as u32], &[2]).expect("two words")
 }
 
+/// `PRNGKey(seed)` for a seed that is an array (possibly traced): JAX's
+/// `threefry_seed`, the high word from a 64-bit seed's top half, else 0.
+pub fn key_from_seed(seed: &Array) -> Result<Array> {
+    if !seed.shape().is_empty() || !seed.dtype().is_int() {
+        crate::bail!(Type, "PRNGKey: expected a scalar integer seed, got {}", seed.aval());
+    }
+    let lo = lax::convert_element_type(seed, DType::U32)?;
+    let hi = if seed.dtype().size_in_bytes() == 8 {
+        let as_u64 = lax::bitcast_convert_type(seed, DType::U64)?;
+        lax::convert_element_type(&lax::shift_right_logical(&as_u64, &Array::scalar(32u64))?, DType::U32)?
+    } else {
+        jnp::zeros(&[], DType::U32)?
+    };
+    jnp::stack(&[&hi, &lo], 0)
+}
+
 fn check_key(op: &str, key: &Array) -> Result<()> {
     if key.shape() != [2] || key.dtype() != DType::U32 {
         crate::bail!(Type, "{op}: expected a PRNG key of type uint32[2], got {}", key.aval());
@@ -56,10 +72,19 @@ pub fn split(key: &Array, num: usize) -> Result<Array> {
 
 /// `jax.random.fold_in(key, data)`.
 pub fn fold_in(key: &Array, data: u32) -> Result<Array> {
+    fold_in_array(key, &Array::scalar(data))
+}
+
+/// `jax.random.fold_in` with the data an integer scalar array (possibly
+/// traced), taken modulo 2**32 as JAX's `jnp.uint32(data)`.
+pub fn fold_in_array(key: &Array, data: &Array) -> Result<Array> {
     check_key("fold_in", key)?;
+    if !data.shape().is_empty() || !(data.dtype().is_int() || data.dtype().is_bool()) {
+        crate::bail!(Type, "fold_in accepts a scalar integer, but was given {}", data.aval());
+    }
     let (k0, k1) = words(key)?;
-    let zero = Array::scalar(0u32);
-    let d = Array::scalar(data);
+    let zero = jnp::zeros(&[], DType::U32)?;
+    let d = lax::convert_element_type(data, DType::U32)?;
     let (a, b) = lax::threefry2x32(&k0, &k1, &zero, &d)?;
     jnp::stack(&[&a, &b], 0)
 }

@@ -344,9 +344,14 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         t.insert("at_min", |a, p| at(a, p, ScatterOp::Min));
         t.insert("at_max", |a, p| at(a, p, ScatterOp::Max));
         // random: keys are uint32[2] arrays
-        t.insert("random.key", |_a, p| Ok(vec![random::key(p.int(0, "random.key")?)]));
+        // random.key: the seed in ints[0], or an integer scalar array (possibly traced)
+        t.insert("random.key", |a, p| if a.is_empty() { Ok(vec![random::key(p.int(0, "random.key")?)]) } else { one(random::key_from_seed(&a[0])) });
         t.insert("random.split", |a, p| { need(a, 1, "random.split")?; one(random::split(&a[0], p.ints.first().copied().unwrap_or(2) as usize)) });
-        t.insert("random.fold_in", |a, p| { need(a, 1, "random.fold_in")?; one(random::fold_in(&a[0], p.int(0, "random.fold_in")? as u32)) });
+        // random.fold_in: the data in ints[0], or an integer scalar array as the second operand
+        t.insert("random.fold_in", |a, p| {
+            need(a, 1, "random.fold_in")?;
+            if a.len() > 1 { one(random::fold_in_array(&a[0], &a[1])) } else { one(random::fold_in(&a[0], p.int(0, "random.fold_in")? as u32)) }
+        });
         t.insert("random.bits", |a, p| { need(a, 1, "random.bits")?; one(random::bits(&a[0], &p.shape(), p.dtype.unwrap_or(DType::U32))) });
         t.insert("random.uniform", |a, p| {
             need(a, 1, "random.uniform")?;

@@ -313,6 +313,8 @@ def asarray(x, dtype=None):
     """`jnp.asarray`: Arrays pass through; host scalars become weakly typed."""
     if isinstance(x, Array):
         return x if dtype is None else x.astype(dtype)
+    if type(x).__name__ == "PRNGKeyArray":  # typed keys compute as their key data
+        return asarray(x._base, dtype)
     h = arr()
     if dtype is None and isinstance(x, bool):
         lib.jc_array_scalar(0, float(x), C.byref(h))

@@ -3,6 +3,7 @@
 
 from . import numpy as jnp
 from . import _decomp
+from ._eig import lax_eig as eig  # noqa: F401
 
 
 def cholesky(x, *, symmetrize_input=True):

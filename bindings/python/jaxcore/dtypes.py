@@ -7,6 +7,14 @@ from .numpy import (bfloat16, finfo, iinfo, issubdtype, result_type as _result_t
                     promote_types as _promote_types)
 
 float0 = _np.dtype([("float0", _np.void, 0)])
+
+
+class extended:
+    """The family of dtypes that are not numpy's (here: typed PRNG keys)."""
+
+
+class prng_key(extended):
+    """The dtype family of typed PRNG keys (`key<fry>`)."""
 _X32 = {"float64": "float32", "int64": "int32", "uint64": "uint32"}
 
 def _name(d):

@@ -220,6 +220,17 @@ def roll(a, shift, axis=None):
         for sh, ax in zip(shifts, axes):
             out = roll(out, sh, ax)
         return out
+    if isinstance(shift, Array) and shift._is_tracer():
+        # a traced shift: gather with the rotated indices (JAX takes those too)
+        a = asarray(a)
+        x = ravel(a) if axis is None else a
+        ax = 0 if axis is None else axis % x.ndim
+        n = x.shape[ax]
+        if n == 0:
+            return a
+        idx = remainder(arange(n) - shift.astype("int32"), n)
+        out = take(x, idx, axis=ax)
+        return out.reshape(a.shape) if axis is None else out
     return op1("roll", a, ints=[shift] + ([] if axis is None else [axis]), flags=0 if axis is None else FLAG_AXIS)
 
 def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
@@ -665,6 +676,8 @@ float_ = "float64"
 int_ = "int64"
 
 def issubdtype(a, b):
+    if str(a) == "key<fry>":  # typed keys: the extended dtype family jax.dtypes.prng_key
+        return str(b) == "key<fry>" or getattr(b, "__name__", None) in ("prng_key", "extended")
     if a == "bfloat16":
         return b in (_np.floating, _np.inexact, _np.number, _np.generic) or b == "bfloat16"
     return _np.issubdtype(_np.dtype(a), b)
@@ -1330,16 +1343,13 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 def packbits(*a, **k):
     raise NotImplementedError("jnp.packbits is not supported yet")
 
-def _linalg_missing(name):
-    def f(*a, **k):
-        raise NotImplementedError(f"jnp.linalg.{name} needs decompositions the engine does not have yet")
-    return f
-
 from . import _decomp  # noqa: E402
 for _n in ["qr", "svd", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank"]:
     setattr(linalg, _n, staticmethod(getattr(_decomp, _n)))
-linalg.eig = staticmethod(_linalg_missing("eig"))
-linalg.eigvals = staticmethod(_linalg_missing("eigvals"))
+from . import _eig  # noqa: E402
+linalg.eig = staticmethod(_eig.eig)
+linalg.eigvals = staticmethod(_eig.eigvals)
+roots = _eig.roots
 linalg.svdvals = staticmethod(lambda x: _decomp.svd(x, compute_uv=False))
 
 _SlogdetNT = __import__("collections").namedtuple("SlogdetResult", ["sign", "logabsdet"])

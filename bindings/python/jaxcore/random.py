@@ -4,20 +4,127 @@ import numpy as _np
 
 from ._core import op1, FLAG_AXIS, FLAG_ALT
 
-def key(seed):
-    return op1("random.key", ints=[int(seed)])
+class KeyDType:
+    """The dtype of typed keys, `key<fry>` (threefry2x32 is the only implementation)."""
+    name = "key<fry>"
+    itemsize = 8
 
-PRNGKey = key
+    def __repr__(self):
+        return self.name
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        return isinstance(other, KeyDType) or other == self.name
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+_KEY_DTYPE = KeyDType()
+
+
+class PRNGKeyArray:
+    """An array of typed keys (what `jax.random.key` gives): it overlays
+    uint32[..., 2] threefry key data, and its shape leaves out that trailing 2.
+    The random functions take it or raw keys alike (`asarray` unwraps it);
+    transformations see its data as a pytree leaf."""
+    __slots__ = ("_base",)
+
+    def __init__(self, base):
+        self._base = base
+
+    shape = property(lambda self: tuple(self._base.shape[:-1]))
+    ndim = property(lambda self: self._base.ndim - 1)
+    size = property(lambda self: int(_np.prod(self.shape)))
+    dtype = property(lambda self: _KEY_DTYPE)
+    T = property(lambda self: self.transpose())
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __getitem__(self, idx):
+        idx = idx if isinstance(idx, tuple) else (idx,)
+        # an Ellipsis would otherwise reach the trailing key-data axis
+        if any(i is Ellipsis for i in idx):
+            idx = idx + (slice(None),)
+        return PRNGKeyArray(self._base[idx])
+
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return PRNGKeyArray(self._base.reshape(tuple(shape) + (2,)))
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    flatten = ravel
+
+    def transpose(self, *axes):
+        from . import numpy as jnp
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        axes = tuple(axes) if axes else tuple(reversed(range(self.ndim)))
+        return PRNGKeyArray(jnp.transpose(self._base, tuple(a % self.ndim for a in axes) + (self.ndim,)))
+
+    def block_until_ready(self):
+        self._base.block_until_ready()
+        return self
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("JAX array with PRNGKey dtype cannot be converted to a NumPy array. "
+                        "Use jax.random.key_data(arr) if you wish to extract the underlying integer array.")
+
+    def __repr__(self):
+        return f"Array({self.shape}, dtype={self.dtype}) overlaying:\n{_np.asarray(self._base)}"
+
+    __str__ = __repr__
+
+
+def _register_key_pytree():
+    from . import tree_util
+    tree_util.register_pytree_node(PRNGKeyArray, lambda k: ((k._base,), None), lambda _, c: PRNGKeyArray(c[0]))
+
+
+_register_key_pytree()
+
+
+def _like(k, data):
+    """Key data as the kind of key k was: typed keys give typed keys."""
+    return PRNGKeyArray(data) if isinstance(k, PRNGKeyArray) else data
+
+
+def _check_impl(impl):
+    if impl not in (None, "threefry2x32", "threefry"):
+        raise ValueError(f"only the threefry2x32 PRNG implementation is available, got {impl!r}")
+
+
+def key(seed, *, impl=None):
+    """A typed key (`key<fry>`, shape ()) for an integer seed."""
+    _check_impl(impl)
+    return PRNGKeyArray(PRNGKey(seed))
+
+def PRNGKey(seed, *, impl=None):
+    """A raw key: the uint32[2] data of threefry2x32."""
+    _check_impl(impl)
+    if isinstance(seed, (int, _np.integer)):
+        return op1("random.key", ints=[int(seed)])
+    return op1("random.key", seed)  # an array seed, possibly traced
 
 def key_data(k):
-    return k
+    return k._base if isinstance(k, PRNGKeyArray) else k
 
 def wrap_key_data(key_bits_array, *, impl=None):
-    """Keys here are their uint32[..., 2] data (JAX's raw keys), so this is the identity."""
-    if impl not in (None, "threefry2x32"):
-        raise ValueError(f"only the threefry2x32 PRNG implementation is available, got {impl!r}")
+    """Typed keys over uint32[..., 2] key data."""
+    _check_impl(impl)
     from . import numpy as jnp
-    return jnp.asarray(key_bits_array, "uint32")
+    data = jnp.asarray(key_bits_array, "uint32")
+    if data.ndim < 1 or data.shape[-1] != 2:
+        raise TypeError(f"threefry2x32 key data must have a trailing dimension of 2, got shape {data.shape}")
+    return PRNGKeyArray(data)
 
 def key_impl(keys):
     return "threefry2x32"
@@ -29,11 +136,13 @@ def split(k, num=2):
     if isinstance(num, (tuple, list)):
         from . import numpy as jnp
         n = int(_np.prod(num))
-        return jnp.reshape(op1("random.split", k, ints=[n]), tuple(num) + (2,))
-    return op1("random.split", k, ints=[int(num)])
+        return _like(k, jnp.reshape(op1("random.split", k, ints=[n]), tuple(num) + (2,)))
+    return _like(k, op1("random.split", k, ints=[int(num)]))
 
 def fold_in(k, data):
-    return op1("random.fold_in", k, ints=[int(data)])
+    if isinstance(data, (int, _np.integer)):
+        return _like(k, op1("random.fold_in", k, ints=[int(data)]))
+    return _like(k, op1("random.fold_in", k, data))  # array data, possibly traced
 
 def bits(k, shape=(), dtype="uint32"):
     return op1("random.bits", k, ints=list(shape), dtype=dtype)

@@ -29,7 +29,7 @@ def test_seed_jit_and_pairwise_distances():
 
 
 def test_random_matches_jax():
-    k = jax.random.key(0)
+    k = jax.random.PRNGKey(0)
     assert np.asarray(k).tolist() == [0, 0]
     assert np.asarray(jax.random.split(k)).tolist() == [[1797259609, 2579123966], [928981903, 3453687069]]
     assert np.asarray(jax.random.bits(k, (4,))).tolist() == [4070199207, 4202968722, 1427181096, 2012915765]

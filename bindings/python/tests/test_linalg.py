@@ -4,6 +4,7 @@ builds on them, against numpy's LAPACK results and central differences."""
 import time  # noqa: F401
 
 import numpy as np
+import pytest
 
 import jaxcore as jax
 import jaxcore.numpy as jnp
@@ -85,3 +86,37 @@ def test_scipy_linalg_against_numpy():
     assert close_blocks.tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 3]]
     g = jax.grad(jax.checkpoint(lambda x: jnp.sum(jnp.sin(x) ** 2), policy=jax.checkpoint_policies.dots_saveable))(a)
     np.testing.assert_allclose(np.asarray(g), 2 * np.sin(a) * np.cos(a), rtol=1e-5, atol=1e-5)
+
+
+def test_nonsymmetric_eig_roots_and_derivatives_as_jax():
+    # values printed by JAX 0.10.2 (LAPACK geev order and normalisation)
+    a = jnp.array([[1., 2., 0.], [-3., 1., 4.], [0.5, 0., 2.]])
+    w, v = jnp.linalg.eig(a)
+    assert w.dtype == np.complex64 and v.shape == (3, 3)
+    np.testing.assert_allclose(np.asarray(w), [0.75643975 + 2.5816822j, 0.75643975 - 2.5816822j, 2.4871202], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(v)[:, 0], [0.05703883 + 0.6045989j, -0.7873873, 0.09072314 - 0.05474691j], atol=1e-5)
+    an = np.asarray(a).astype(np.complex64)
+    np.testing.assert_allclose(an @ np.asarray(v), np.asarray(v) * np.asarray(w), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(jax.jit(jnp.linalg.eigvals)(a)), np.asarray(w), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(jax.vmap(jnp.linalg.eigvals)(jnp.stack([a, a])))[1], np.asarray(w), rtol=1e-6)
+    # left eigenvectors: vl^H a = w vl^H
+    w2, vl, vr = jax.lax.linalg.eig(a)
+    np.testing.assert_allclose(np.asarray(vl).conj().T @ an, np.asarray(w2)[:, None] * np.asarray(vl).conj().T, atol=1e-5)
+    # eigenvalue derivatives (JAX's rule), against JAX's values and finite differences
+    b = jnp.array([[2., 1.], [0.5, 3.]])
+    np.testing.assert_allclose(np.asarray(jax.jacfwd(lambda x: jnp.linalg.eigvals(x).real)(b)),
+                               [[[0.7886751, -0.28867513], [-0.5773503, 0.21132487]],
+                                [[0.21132487, 0.28867513], [0.5773503, 0.7886752]]], atol=1e-5)
+    np.testing.assert_allclose(np.asarray(jax.grad(lambda x: jnp.linalg.eigvals(x).real.sum())(b)), np.eye(2), atol=1e-5)
+    with pytest.raises(NotImplementedError, match="enable_eigvec_derivs"):
+        jax.jvp(lambda x: jnp.linalg.eig(x)[1], (b,), (jnp.ones((2, 2)),))
+    f = lambda x: jax.lax.linalg.eig(x, compute_left_eigenvectors=False, enable_eigvec_derivs=True)[1]
+    np.testing.assert_allclose(np.asarray(jax.jvp(f, (a,), (jnp.ones((3, 3)),))[1])[:, 2], [0.0414, 0.0341, -0.065], atol=1e-4)
+    np.testing.assert_allclose(np.asarray(jax.grad(lambda x: jnp.abs(f(x)).sum())(a))[0], [-0.0406, 0.0044, -0.0587], atol=1e-4)
+    # roots: companion-matrix eigenvalues, leading zeros stripped or (strip_zeros=False) NaN roots
+    np.testing.assert_allclose(np.sort_complex(np.asarray(jnp.roots(jnp.array([1., -6., 11., -6.])))), [1, 2, 3], atol=1e-4)
+    np.testing.assert_allclose(np.asarray(jnp.roots(jnp.array([0., 0., 1., -3., 2.]))), [2, 1], atol=1e-5)
+    r = np.asarray(jax.jit(lambda p: jnp.roots(p, strip_zeros=False))(jnp.array([0., 1., -3., 2.])))
+    np.testing.assert_allclose(r[:2], [1, 2], atol=1e-5)
+    assert np.isnan(r[2])
+    assert jnp.roots(jnp.array([3.])).shape == (0,)

@@ -526,3 +526,40 @@ def test_keyword_arguments_through_transforms():
     np.testing.assert_allclose(np.asarray(jax.jacfwd(lambda x, *, s: x * s)(jnp.arange(2.0), s=3.0)), 3 * np.eye(2))
     np.testing.assert_allclose(np.asarray(jax.vmap(lambda x, *, y: x * y)(jnp.arange(3.0), y=jnp.arange(3.0))), [0, 1, 4])
     np.testing.assert_allclose(np.asarray(jax.vmap(lambda: 1.0, axis_size=3)()), [1, 1, 1])
+
+
+def test_typed_keys_and_traced_seeds_as_jax():
+    # values printed by JAX 0.10.2
+    k = jax.random.key(0)
+    assert k.shape == () and str(k.dtype) == "key<fry>" and k.ndim == 0
+    assert repr(k) == "Array((), dtype=key<fry>) overlaying:\n[0 0]"
+    assert jax.dtypes.issubdtype(k.dtype, jax.dtypes.prng_key)
+    assert not jax.dtypes.issubdtype(k.dtype, jnp.floating)
+    ks = jax.random.split(k, 3)
+    assert ks.shape == (3,) and len(ks) == 3 and ks[1:].shape == (2,) and ks.reshape(3, 1).shape == (3, 1)
+    want = [[1797259609, 2579123966], [928981903, 3453687069], [4146024105, 2718843009]]
+    assert np.asarray(jax.random.key_data(ks)).tolist() == want
+    a, b, c = ks
+    assert np.asarray(jax.random.key_data(b)).tolist() == want[1]
+    close(jax.random.normal(ks[1], (2,)), [-2.4424558, -2.0356805])
+    close(jax.vmap(lambda kk: jax.random.uniform(kk))(ks), [0.8423141, 0.00729382, 0.9024495])
+    assert jax.jit(lambda kk: jax.random.split(kk))(k).shape == (2,)
+    assert jax.random.split(k, (2, 2)).shape == (2, 2)
+    assert np.asarray(jax.random.key_data(jax.random.fold_in(k, 3))).tolist() == [2467461003, 3840466878]
+    assert np.asarray(jax.random.key_data(jax.random.wrap_key_data(jnp.array([0, 42], jnp.uint32)))).tolist() == [0, 42]
+    with pytest.raises(TypeError, match="key_data"):
+        np.asarray(k)
+
+    def step(carry, _):
+        k1, k2 = jax.random.split(carry)
+        return k1, jax.random.normal(k2)
+    close(jax.lax.scan(step, k, None, length=3)[1], [-2.4424558, -1.2574776, -1.3877681])
+    # fold_in data and PRNGKey seeds may be traced
+    raw = jax.random.PRNGKey(0)
+    assert np.asarray(jax.jit(lambda kk, i: jax.random.fold_in(kk, i))(raw, 3)).tolist() == [2467461003, 3840466878]
+    assert np.asarray(jax.vmap(lambda i: jax.random.fold_in(raw, i))(jnp.arange(3))).tolist() == want
+    close(jax.lax.fori_loop(0, 3, lambda i, s: s + jax.random.normal(jax.random.fold_in(raw, i)), 0.0), -0.1428054)
+    assert np.asarray(jax.random.fold_in(raw, jnp.uint32(2 ** 32 - 1))).tolist() == [743310391, 3789761811]
+    assert np.asarray(jax.vmap(jax.random.PRNGKey)(jnp.arange(3))).tolist() == [[0, 0], [0, 1], [0, 2]]
+    assert np.asarray(jax.jit(jax.random.PRNGKey)(7)).tolist() == [0, 7]
+    assert np.asarray(jax.random.PRNGKey(-1)).tolist() == [0, 4294967295]
