@@ -397,6 +397,16 @@ jc_status jc_array_weak_type(jc_array a, bool *out);
 jc_status jc_array_is_tracer(jc_array a, bool *out);
 
 /**
+ * The concrete value of an array: itself when concrete; for a tracer of a
+ * trace running on known arguments (inside `jc_grad`/`jc_jvp`/`jc_vjp`
+ * outside jit) its value computed from them, so a host language may branch
+ * on it as JAX allows under grad. `JC_ERR_TRACER` (JAX's
+ * ConcretizationTypeError) where the value is abstract (jit, vmap, loop
+ * bodies). The graph being traced then holds for these values only.
+ */
+jc_status jc_array_known_value(jc_array a, jc_array *out);
+
+/**
  * The array printed as JAX prints it (`Array([1., 2.], dtype=float32)`),
  * into `buf` (room for `cap` bytes, NUL-terminated, truncated if needed);
  * `len` receives the full length without the NUL.

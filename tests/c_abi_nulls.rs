@@ -41,6 +41,7 @@ fn every_function_refuses_null_handles() {
             ("jc_array_size", jc_array_size(a, &mut n)),
             ("jc_array_weak_type", jc_array_weak_type(a, &mut b)),
             ("jc_array_is_tracer", jc_array_is_tracer(a, &mut b)),
+            ("jc_array_known_value", jc_array_known_value(a, &mut oa)),
             ("jc_array_to_string", jc_array_to_string(a, buf.as_mut_ptr(), 8, &mut n)),
             ("jc_array_block_until_ready", jc_array_block_until_ready(a)),
             ("jc_array_retain", jc_array_retain(a, &mut oa)),

@@ -130,3 +130,44 @@ fn graph_check_catches_a_corrupted_graph() {
     g.avals[1] = f32a(&[4]);
     assert!(g.check().unwrap_err().msg.contains("records f32[4] but its rule gives f32[3]"));
 }
+
+/// f(x) = 3x² if x < 3 else -4x, deciding on the value as Python code would.
+fn branchy() -> Function {
+    Function::new("branchy", |xs| {
+        let x = &xs[0];
+        let below = jaxcore::trace::known_value(&jnp::less(x, &jnp::scalar(3.0))?)?.expect("a known value");
+        Ok(vec![if below.item_f64()? != 0.0 {
+            jnp::multiply(&jnp::scalar(3.0), &jnp::multiply(x, x)?)?
+        } else {
+            jnp::multiply(&jnp::scalar(-4.0), x)?
+        }])
+    })
+}
+
+#[test]
+fn values_are_known_under_grad_outside_jit() {
+    // JAX's JVP tracers carry their primal: control flow on values works under
+    // grad (and grad of grad), and each call traces for its own values
+    let g = jaxcore::transform::grad(&branchy());
+    let at = |x: f32| g.call(&[Array::scalar(x)]).unwrap()[0].to_vec::<f32>().unwrap()[0];
+    assert_eq!(at(2.0), 12.0);
+    assert_eq!(at(4.0), -4.0);
+    assert_eq!(at(2.5), 15.0);
+    let gg = jaxcore::transform::grad(&jaxcore::transform::grad(&branchy()));
+    assert_eq!(gg.call(&[Array::scalar(2.0f32)]).unwrap()[0].to_vec::<f32>().unwrap()[0], 6.0);
+    let (_, t) = jaxcore::transform::jvp(&branchy(), &[Array::scalar(4.0f32)], &[Array::scalar(1.0f32)]).unwrap();
+    assert_eq!(t[0].to_vec::<f32>().unwrap()[0], -4.0);
+}
+
+#[test]
+fn values_stay_abstract_under_jit_and_vmap() {
+    let probe = Function::new("probe", |xs| {
+        assert!(jaxcore::trace::known_value(&xs[0]).unwrap().is_none());
+        Ok(vec![xs[0].clone()])
+    });
+    jaxcore::transform::jit(&jaxcore::transform::grad(&probe), &[], &[]).call(&[Array::scalar(1.0f32)]).unwrap();
+    let batched = jaxcore::transform::vmap(&probe, &[Some(0)], &[Some(0)], None);
+    batched.call(&[Array::from_vec(vec![1.0f32, 2.0], &[2]).unwrap()]).unwrap();
+    // a plain trace has abstract inputs too
+    make_graph(|x| { assert!(jaxcore::trace::known_value(&x[0]).unwrap().is_none()); Ok(vec![x[0].clone()]) }, &[Aval::scalar(DType::F32)]).unwrap();
+}

@@ -181,6 +181,28 @@ pub unsafe extern "C" fn jc_array_is_tracer(a: jc_array, out: *mut bool) -> jc_s
     guard(|| put(out, arr(a)?.is_tracer(), "jc_array_is_tracer"))
 }
 
+/// The concrete value of an array: itself when concrete; for a tracer of a
+/// trace running on known arguments (inside `jc_grad`/`jc_jvp`/`jc_vjp`
+/// outside jit) its value computed from them, so a host language may branch
+/// on it as JAX allows under grad. `JC_ERR_TRACER` (JAX's
+/// ConcretizationTypeError) where the value is abstract (jit, vmap, loop
+/// bodies). The graph being traced then holds for these values only.
+#[no_mangle]
+pub unsafe extern "C" fn jc_array_known_value(a: jc_array, out: *mut jc_array) -> jc_status {
+    guard(|| {
+        let x = arr(a)?;
+        match crate::trace::known_value(&x)? {
+            Some(v) => put_arr(out, v, "jc_array_known_value"),
+            None => Err(crate::err!(
+                Tracer,
+                "Abstract tracer value encountered where concrete value is expected: traced array with shape {} \
+                 (ConcretizationTypeError: its value depends on an abstract input of jit, vmap or a loop body)",
+                x.aval()
+            )),
+        }
+    })
+}
+
 /// The array printed as JAX prints it (`Array([1., 2.], dtype=float32)`),
 /// into `buf` (room for `cap` bytes, NUL-terminated, truncated if needed);
 /// `len` receives the full length without the NUL.

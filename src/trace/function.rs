@@ -1,7 +1,7 @@
 //! `Function`: what users transform and call. A host callback traced on
 //! demand, or a fixed graph; its graphs are cached by input signature.
 
-use super::{eval_graph, make_graph};
+use super::{eval_graph, make_graph_on};
 use crate::array::Array;
 use crate::error::Result;
 use crate::ir::{Aval, Graph};
@@ -57,6 +57,17 @@ impl Function {
     /// Graphs that close over tracers of an enclosing trace belong to that
     /// trace and are not cached.
     pub fn graph(&self, avals: &[Aval]) -> Result<Arc<Graph>> {
+        self.graph_on(avals, Vec::new())
+    }
+
+    /// The graph of this function for these arguments: the trace may read
+    /// their values (`trace::known_value`, for Python control flow under
+    /// grad/jvp/vjp outside jit); a graph that did is not cached.
+    pub fn graph_of(&self, args: &[Array]) -> Result<Arc<Graph>> {
+        self.graph_on(&crate::trace::avals_of(args), args.to_vec())
+    }
+
+    fn graph_on(&self, avals: &[Aval], sources: Vec<Array>) -> Result<Arc<Graph>> {
         if let Body::Graph(g) = &self.0.body {
             let want = g.in_avals();
             if want.len() != avals.len() || want.iter().zip(avals).any(|(w, a)| w.shape != a.shape || w.dtype != a.dtype) {
@@ -67,12 +78,13 @@ impl Function {
         if let Some(g) = self.0.cache.lock().unwrap().get(avals) {
             return Ok(g.clone());
         }
-        let traced = make_graph(
+        let (traced, value_dependent) = make_graph_on(
             |xs| match &self.0.body {
                 Body::Callback(f) | Body::Staged(f) => f(xs),
                 Body::Graph(_) => unreachable!("handled above"),
             },
             avals,
+            sources,
         )
         .map_err(|e| e.context(&self.0.name))?;
         let traced = if matches!(self.0.body, Body::Staged(_)) { crate::transform::simplify::simplify(&traced) } else { traced };
@@ -80,7 +92,7 @@ impl Function {
             traced.check().map_err(|e| e.context(format!("{} produced an ill-typed graph", self.0.name)))?;
         }
         let g = Arc::new(traced);
-        if !g.has_tracer_consts() {
+        if !g.has_tracer_consts() && !value_dependent {
             self.0.cache.lock().unwrap().insert(avals.to_vec(), g.clone());
         }
         Ok(g)
@@ -92,7 +104,7 @@ impl Function {
         match &self.0.body {
             Body::Callback(f) => f(args),
             Body::Staged(_) => {
-                let g = self.graph(&crate::trace::avals_of(args))?;
+                let g = self.graph_of(args)?;
                 eval_graph(&g, args)
             }
             Body::Graph(g) => eval_graph(g, args),

@@ -27,15 +27,34 @@ struct Builder {
     g: Graph,
     /// Captured arrays (outer tracers and concrete consts) by handle identity.
     captured: HashMap<usize, Var>,
+    /// What each input stands for when the trace runs on known arguments
+    /// (grad/jvp/vjp outside jit, as JAX's JVP tracers carry their primal):
+    /// concrete arrays or tracers of enclosing traces. Empty when the inputs
+    /// are abstract (jit, vmap, control-flow bodies).
+    sources: Vec<Array>,
+    /// The equation defining each variable (`NO_EQN` for inputs and consts).
+    producer: Vec<u32>,
+    /// Values of variables computed on demand from `sources` (`known_value`).
+    known: HashMap<Var, Array>,
+    /// Set once a value was read: the graph depends on the arguments' values
+    /// (Python control flow on them), so it must not be cached by signature.
+    value_dependent: bool,
 }
+
+const NO_EQN: u32 = u32::MAX;
 
 thread_local! {
     static STACK: RefCell<Vec<Builder>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Builder {
+    fn new(id: u64, sources: Vec<Array>) -> Builder {
+        Builder { id, g: Graph::default(), captured: HashMap::new(), sources, producer: Vec::new(), known: HashMap::new(), value_dependent: false }
+    }
+
     fn new_var(&mut self, aval: Aval) -> Var {
         self.g.avals.push(aval);
+        self.producer.push(NO_EQN);
         Var(self.g.avals.len() as u32 - 1)
     }
 
@@ -79,6 +98,9 @@ pub fn bind(prim: Prim, inputs: &[&Array]) -> Result<Vec<Array>> {
         let Some((top, rest)) = stack.split_last_mut() else { return Ok(None) };
         let atoms = inputs.iter().map(|x| top.atom(x, rest)).collect::<Result<Vec<_>>>()?;
         let outs: Vec<Var> = out_avals.iter().map(|a| top.new_var(a.clone())).collect();
+        for v in &outs {
+            top.producer[v.0 as usize] = top.g.eqns.len() as u32;
+        }
         top.g.eqns.push(Eqn { prim: prim.clone(), inputs: atoms, outputs: outs.clone() });
         Ok(Some(outs.into_iter().zip(&out_avals).map(|(v, a)| Array::tracer(top.id, v, a.clone())).collect()))
     })?;
@@ -114,9 +136,18 @@ impl Drop for PopGuard {
 /// Traces `f` at `in_avals` into a graph. Tracers of enclosing traces that
 /// `f` uses become consts of the graph.
 pub fn make_graph(f: impl FnOnce(&[Array]) -> Result<Vec<Array>>, in_avals: &[Aval]) -> Result<Graph> {
+    Ok(make_graph_on(f, in_avals, Vec::new())?.0)
+}
+
+/// `make_graph` for a trace whose inputs stand for known arrays (`sources`,
+/// one per input: concrete, or tracers of enclosing traces), so that the
+/// traced function may read their values (`known_value`). Also says whether
+/// it did: such a graph holds only for these values.
+pub fn make_graph_on(f: impl FnOnce(&[Array]) -> Result<Vec<Array>>, in_avals: &[Aval], sources: Vec<Array>) -> Result<(Graph, bool)> {
+    debug_assert!(sources.is_empty() || sources.len() == in_avals.len());
     let id = NEXT_TRACE_ID.fetch_add(1, Ordering::Relaxed);
     let args: Vec<Array> = STACK.with(|s| {
-        let mut b = Builder { id, g: Graph::default(), captured: HashMap::new() };
+        let mut b = Builder::new(id, sources);
         let args = in_avals
             .iter()
             .map(|a| {
@@ -131,17 +162,108 @@ pub fn make_graph(f: impl FnOnce(&[Array]) -> Result<Vec<Array>>, in_avals: &[Av
     let guard = PopGuard;
     let outs = f(&args)?;
     drop(args);
-    let g = STACK.with(|s| -> Result<Graph> {
+    let g = STACK.with(|s| -> Result<(Graph, bool)> {
         let mut stack = s.borrow_mut();
         let (top, rest) = stack.split_last_mut().expect("our builder is on top");
         debug_assert_eq!(top.id, id);
         let outvars = outs.iter().map(|x| top.atom(x, rest)).collect::<Result<Vec<_>>>()?;
         let mut g = std::mem::take(&mut top.g);
         g.outvars = outvars;
-        Ok(g)
+        Ok((g, top.value_dependent))
     })?;
     drop(guard);
     Ok(g)
+}
+
+/// The value of `x` where it is known: a concrete array is itself; a tracer
+/// of a trace running on known arguments (`make_graph_on`) is computed from
+/// them by evaluating the equations it depends on (JAX's concrete values of
+/// JVP tracers: Python control flow on values works under grad outside jit).
+/// `None` where some input on the way is abstract (jit, vmap, loop bodies).
+pub fn known_value(x: &Array) -> Result<Option<Array>> {
+    let Some((trace, var)) = x.tracer_parts() else { return Ok(Some(x.clone())) };
+    // the stack is taken out while equations are evaluated, so they run eagerly
+    struct Restore(Option<Vec<Builder>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(stack) = self.0.take() {
+                STACK.with(|s| *s.borrow_mut() = stack);
+            }
+        }
+    }
+    let mut restore = Restore(Some(STACK.with(|s| std::mem::take(&mut *s.borrow_mut()))));
+    let stack = restore.0.as_mut().expect("taken above");
+    let value = resolve(stack, trace, var)?;
+    if value.is_some() {
+        // the graphs of x's trace and of those inside it now depend on the
+        // value (resolve marked the enclosing traces it read from)
+        let from = stack.iter().position(|b| b.id == trace).expect("resolved in it");
+        for b in &mut stack[from..] {
+            b.value_dependent = true;
+        }
+    }
+    Ok(value)
+}
+
+fn resolve_array(stack: &mut [Builder], x: &Array) -> Result<Option<Array>> {
+    match x.tracer_parts() {
+        None => Ok(Some(x.clone())),
+        Some((trace, var)) => resolve(stack, trace, var),
+    }
+}
+
+/// The value of `target` in the trace `trace`, evaluating what it depends on
+/// (iteratively: a long chain of equations must not deepen the call stack).
+fn resolve(stack: &mut [Builder], trace: u64, target: Var) -> Result<Option<Array>> {
+    let Some(bi) = stack.iter().position(|b| b.id == trace) else { return Ok(None) };
+    if stack[bi].sources.is_empty() {
+        // abstract inputs: no tracer of this trace has a value (JAX: jit's)
+        return Ok(None);
+    }
+    let mut work = vec![target];
+    while let Some(&v) = work.last() {
+        if stack[bi].known.contains_key(&v) {
+            work.pop();
+            continue;
+        }
+        let b = &stack[bi];
+        let eqn = b.producer.get(v.0 as usize).copied().unwrap_or(NO_EQN);
+        let value = if eqn != NO_EQN {
+            let e = b.g.eqns[eqn as usize].clone();
+            let missing: Vec<Var> = e.inputs.iter().filter_map(|a| match a {
+                Atom::Var(u) if !b.known.contains_key(u) => Some(*u),
+                _ => None,
+            }).collect();
+            if !missing.is_empty() {
+                work.extend(missing);
+                continue;
+            }
+            let ins: Vec<Array> = e.inputs.iter().map(|a| match a {
+                Atom::Var(u) => b.known[u].clone(),
+                Atom::Lit(x) => x.clone(),
+            }).collect();
+            let outs = bind(e.prim.clone(), &ins.iter().collect::<Vec<_>>())?;
+            stack[bi].value_dependent = true;
+            for (u, o) in e.outputs.iter().zip(outs) {
+                stack[bi].known.insert(*u, o);
+            }
+            work.pop();
+            continue;
+        } else if let Some(i) = b.g.invars.iter().position(|&u| u == v) {
+            let Some(src) = b.sources.get(i).cloned() else { return Ok(None) };
+            resolve_array(stack, &src)?
+        } else if let Some((_, c)) = b.g.consts.iter().find(|(u, _)| *u == v) {
+            let c = c.clone();
+            resolve_array(stack, &c)?
+        } else {
+            None
+        };
+        let Some(value) = value else { return Ok(None) };
+        stack[bi].value_dependent = true;
+        stack[bi].known.insert(v, value);
+        work.pop();
+    }
+    Ok(stack[bi].known.get(&target).cloned())
 }
 
 /// Runs a graph on arguments: inlined into the current trace when tracing

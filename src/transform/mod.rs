@@ -41,7 +41,7 @@ fn check_tangents(primals: &[Array], tangents: &[Array]) -> Result<()> {
 /// `jax.jvp(f, primals, tangents)`: outputs and output tangents.
 pub fn jvp(f: &Function, primals: &[Array], tangents: &[Array]) -> Result<(Vec<Array>, Vec<Array>)> {
     check_tangents(primals, tangents)?;
-    let g = f.graph(&avals_of(primals))?;
+    let g = f.graph_of(primals)?;
     let ts: Vec<Tangent> = tangents.iter().map(|t| Some(t.clone())).collect();
     let (outs, touts) = jvp::jvp_eval(&g, primals, &ts)?;
     let touts = outs.iter().zip(&touts).map(|(o, t)| instantiate(t, &o.aval().clone().weak(false))).collect::<Result<_>>()?;
@@ -55,7 +55,7 @@ fn float_mask(xs: &[Array]) -> Vec<bool> {
 
 /// The forward pass of reverse mode: outputs, the linear graph, residuals.
 fn forward(f: &Function, primals: &[Array], which: &[bool]) -> Result<(Vec<Array>, std::sync::Arc<crate::ir::Graph>, Vec<Array>)> {
-    let g = f.graph(&avals_of(primals))?;
+    let g = f.graph_of(primals)?;
     let j = jvp::jvp_graph(&g, which)?;
     let split = linearize::partial_eval(&j, primals.len())?;
     let mut kout = eval_graph(&split.known, primals)?;
@@ -302,7 +302,7 @@ fn basis(a: &Aval) -> Result<Array> {
 pub fn jacfwd(f: &Function, argnums: &[usize]) -> Function {
     let (f, argnums) = (f.clone(), argnums.to_vec());
     Function::staged(&format!("jacfwd({})", f.name()), move |args| {
-        let outs_avals = f.graph(&avals_of(args))?.out_avals();
+        let outs_avals = f.graph_of(args)?.out_avals();
         let mut per_arg: Vec<Vec<Array>> = Vec::new();
         for &i in &argnums {
             let a = args[i].aval().clone().weak(false);

@@ -101,6 +101,21 @@ class Array:
         lib.jc_array_is_tracer(self._h, C.byref(b))
         return b.value
 
+    def _known(self):
+        """This array's value: itself, or a tracer's where its trace runs on
+        known arguments (grad/jvp/vjp outside jit: JAX's JVP tracers carry
+        their primal); None where the value is abstract (jit, vmap, loops)."""
+        if not self._is_tracer():
+            return self
+        out = C.c_void_p()
+        st = _KNOWN(self._h, C.byref(out))
+        if st == _ERR_TRACER:
+            return None
+        if st != 0:
+            from ._lib import _check
+            _check(st, None, None)
+        return Array(out.value)
+
     # --- conversion
     def __array__(self, dtype=None, copy=None):
         if self._is_tracer():
@@ -148,21 +163,24 @@ class Array:
         return {sh.device for sh in self.addressable_shards if sh.device is not None}
 
     def item(self, *args):
-        if self._is_tracer():
+        v = self._known()
+        if v is None:
             from .errors import ConcretizationTypeError
             raise ConcretizationTypeError(f"Abstract tracer value encountered where concrete value is expected: traced array with shape {self._aval()}")
-        return np.asarray(self).item(*args)
+        return np.asarray(v).item(*args)
 
     def _scalar(self, what):
-        """The Python scalar of a 0-d concrete array (JAX's errors otherwise)."""
-        if self._is_tracer():
+        """The Python scalar of a 0-d array with a known value (JAX's errors
+        otherwise; float() and complex() refuse every tracer, as JAX's)."""
+        v = None if what in ("float", "complex") and self._is_tracer() else self._known()
+        if v is None:
             from . import errors
             cls = errors.TracerIntegerConversionError if what == "index" else errors.ConcretizationTypeError
             raise cls(f"Abstract tracer value encountered where concrete value is expected: traced array with shape {self._aval()}\n"
                       f"The problem arose with the `{what}` function.")
         if self.ndim != 0:
             raise TypeError(f"Only scalar arrays can be converted to Python scalars; got arr.ndim={self.ndim}")
-        return np.asarray(self).item()
+        return np.asarray(v).item()
 
     def __float__(self):
         return float(self._scalar("float"))
@@ -174,12 +192,13 @@ class Array:
         return complex(self._scalar("complex"))
 
     def __bool__(self):
-        if self._is_tracer():
+        v = self._known()
+        if v is None:
             from .errors import TracerBoolConversionError
             raise TracerBoolConversionError(f"Attempted boolean conversion of traced array with shape {self._aval()}.")
         if self.size != 1:
             raise ValueError("The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()")
-        return bool(np.asarray(self).item())
+        return bool(np.asarray(v).item())
 
     def __index__(self):
         if not self._is_tracer() and not str(self.dtype).startswith(("int", "uint", "bool")):
@@ -376,6 +395,8 @@ def _raw(name, argtypes=(C.c_void_p, C.c_void_p, C.c_void_p)):
     return f
 
 _ADD, _SUB, _MUL, _DIV = _raw("jc_add"), _raw("jc_subtract"), _raw("jc_multiply"), _raw("jc_divide")
+_KNOWN = _raw("jc_array_known_value", (C.c_void_p, C.c_void_p))
+_ERR_TRACER = 4  # JC_ERR_TRACER
 
 def _bin(cfunc, a, b):
     """A binary op through its typed C function (errors as from jc_op)."""

@@ -45,6 +45,8 @@ def _unpack_real_pairs(v, wi, cdt):
 def _geev_one(m, left, cdt):
     """(w, vl, vr) of one concrete matrix; NaNs where geev fails (as JAX)."""
     n = m.shape[-1]
+    if n == 0:
+        return _np.zeros(0, cdt), _np.zeros((0, 0), cdt), _np.zeros((0, 0), cdt)
     try:
         from scipy.linalg import lapack
     except ImportError:
@@ -79,7 +81,7 @@ def _geev(a, left):
     a = _np.asarray(a)
     cdt = _np.dtype(_complex_dtype(a.dtype))
     n = a.shape[-1]
-    flat = a.reshape((-1, n, n))
+    flat = a.reshape((int(_np.prod(a.shape[:-2])), n, n))
     outs = [_geev_one(m, left, cdt) for m in flat]
     w = _np.stack([o[0] for o in outs]).reshape(a.shape[:-1]) if outs else _np.zeros(a.shape[:-1], cdt)
     vl = _np.stack([o[1] for o in outs]).reshape(a.shape) if outs else _np.zeros(a.shape, cdt)

@@ -563,3 +563,34 @@ def test_typed_keys_and_traced_seeds_as_jax():
     assert np.asarray(jax.vmap(jax.random.PRNGKey)(jnp.arange(3))).tolist() == [[0, 0], [0, 1], [0, 2]]
     assert np.asarray(jax.jit(jax.random.PRNGKey)(7)).tolist() == [0, 7]
     assert np.asarray(jax.random.PRNGKey(-1)).tolist() == [0, 4294967295]
+
+
+def test_python_control_flow_on_values_under_grad_as_jax():
+    # JAX's tracers under grad/jvp/vjp (outside jit) carry their values
+    def f(x):
+        if x < 3:
+            return 3. * x ** 2
+        return -4 * x
+    assert float(jax.grad(f)(2.)) == 12.0 and float(jax.grad(f)(4.)) == -4.0
+    assert float(jax.jvp(f, (2.,), (1.,))[1]) == 12.0
+    assert float(jax.vjp(f, 4.)[1](1.)[0]) == -4.0
+    assert float(jax.hessian(f)(2.)) == 6.0 and float(jax.grad(jax.grad(f))(4.)) == 0.0
+    assert float(jax.jacfwd(f)(2.)) == 12.0 and float(jax.jacrev(f)(2.)) == 12.0
+    assert float(jax.linearize(f, 2.)[1](1.)) == 12.0
+
+    def halve(x):
+        while x > 1.:
+            x = x / 2
+        return x
+    assert float(jax.grad(halve)(10.)) == 0.0625
+    close(jax.grad(lambda x: x[int(jnp.argmax(x))])(jnp.array([1., 5., 2.])), [0., 1., 0.])
+    assert float(jax.grad(lambda x: x * x.item())(3.)) == 3.0
+    assert float(jax.grad(lambda x, n: x * n if n > 1 else x)(2., 3)) == 3.0
+    np.testing.assert_allclose(float(jax.grad(lambda p: jnp.roots(p).real.sum())(jnp.array([1., -3., 2.]))[0]), -3.0, rtol=1e-5)
+    # float() refuses every tracer; jit and vmap keep values abstract (JAX's errors)
+    with pytest.raises(jax.errors.ConcretizationTypeError):
+        jax.grad(lambda x: x * float(x))(3.)
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.jit(jax.grad(f))(2.)
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.vmap(jax.grad(f))(jnp.array([2., 4.]))
