@@ -479,6 +479,8 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         t.insert("lax.select_n", |a, _p| { need(a, 2, "lax.select_n")?; one(lax::select_n(&a[0], &a[1..].iter().collect::<Vec<_>>())) });
         t.insert("lax.clamp", |a, _p| { need(a, 3, "lax.clamp")?; one(lax::clamp(&a[0], &a[1], &a[2])) });
         t.insert("lax.bitcast_convert_type", |a, p| { need(a, 1, "lax.bitcast_convert_type")?; one(lax::bitcast_convert_type(&a[0], p.dtype.ok_or_else(|| crate::err!(Value, "needs a dtype"))?)) });
+        // jnp.round: ints[0] = decimals (default 0)
+        t.insert("round", |a, p| { need(a, 1, "round")?; one(jnp::round(&a[0], p.ints.first().copied().unwrap_or(0) as i32)) });
         // round: JC_FLAG_ALT = to nearest even
         t.insert("lax.round", |a, p| { need(a, 1, "lax.round")?; one(lax::round(&a[0], p.flag(JC_FLAG_ALT))) });
         t.insert("lax.polygamma", |a, p| { need(a, 1, "lax.polygamma")?; one(lax::polygamma(p.int(0, "lax.polygamma")? as u32, &a[0])) });

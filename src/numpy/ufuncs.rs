@@ -92,15 +92,30 @@ pub fn trunc(x: &Array) -> Result<Array> {
     })
 }
 /// `jnp.round(x, decimals=0)`: half to even.
+/// `jnp.round(x, decimals)`: half to even on `x * 10**decimals`, scaled back
+/// by the reciprocal (what XLA makes of JAX's division by the constant, so
+/// eager and jitted results agree with JAX's: round(1.26, 1) = 1.3000001).
+/// f16/bf16 compute in f32, as JAX.
 pub fn round(x: &Array, decimals: i32) -> Result<Array> {
-    if !x.dtype().is_float() {
+    if x.dtype().is_int() || x.dtype().is_bool() {
+        if decimals < 0 {
+            crate::bail!(NotImplemented, "integer np.round not implemented for decimals < 0");
+        }
         return Ok(x.clone());
+    }
+    if !x.dtype().is_float() {
+        crate::bail!(NotImplemented, "round: {} arrays are not supported", x.dtype());
     }
     if decimals == 0 {
         return lax::round(x, true);
     }
-    let f = super::full_like(x, 10f64.powi(decimals))?;
-    lax::div(&lax::round(&lax::mul(x, &f)?, true)?, &f)
+    let orig = x.dtype();
+    let xf = if matches!(orig, DType::F16 | DType::BF16) { lax::convert_element_type(x, DType::F32)? } else { x.clone() };
+    let factor = 10f64.powi(decimals);
+    let inv = if xf.dtype() == DType::F32 { (1.0 / factor as f32) as f64 } else { 1.0 / factor };
+    let scaled = lax::round(&lax::mul(&xf, &super::full_like(&xf, factor)?)?, true)?;
+    let out = lax::mul(&scaled, &super::full_like(&xf, inv)?)?;
+    if out.dtype() == orig { Ok(out) } else { lax::convert_element_type(&out, orig) }
 }
 pub fn isfinite(x: &Array) -> Result<Array> {
     if !x.dtype().is_float() {
@@ -216,11 +231,12 @@ pub fn floor_divide(x: &Array, y: &Array) -> Result<Array> {
     if a.dtype().is_unsigned_int() || a.dtype().is_bool() {
         return lax::div(a, b);
     }
-    // truncating division, minus one where the signs differ and there is a remainder
+    // truncating division, minus one where the signs differ and there is a
+    // remainder (JAX's form, also for division by zero: XLA's q = -1, r = x)
     let q = lax::div(a, b)?;
     let r = lax::rem(a, b)?;
     let zero = super::zeros_like(a)?;
-    let signs_differ = lax::ne(&lax::lt(&r, &zero)?, &lax::lt(b, &zero)?)?;
+    let signs_differ = lax::ne(&lax::sign(a)?, &lax::sign(b)?)?;
     let fix = lax::and(&lax::ne(&r, &zero)?, &signs_differ)?;
     lax::select(&fix, &lax::sub(&q, &super::ones_like(&q)?)?, &q)
 }
@@ -255,7 +271,7 @@ pub fn power(x: &Array, y: &Array) -> Result<Array> {
         let n = y.item_i64()?;
         if let Ok(n) = i32::try_from(n) {
             if n < 0 && v[0].dtype().is_int() {
-                crate::bail!(Value, "Integers cannot be raised to negative powers.");
+                crate::bail!(Type, "Integers cannot be raised to negative powers, got integer_pow({}, {n})", v[0].aval());
             }
             return lax::integer_pow(&v[0], n);
         }

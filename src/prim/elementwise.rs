@@ -987,9 +987,13 @@ pub fn binary_jvp(op: BinaryOp, p: &[Array], t: &[Tangent], out: &Array) -> Resu
             let da = term(ta, &|t| {
                 let bf = convert_element_type(b, a.dtype())?;
                 let jac = mul(&bf, &pow(a, &sub(&bf, &lit(a, 1.0))?)?)?;
-                // y * x^(y-1) is 0 where y == 0 (even at x == 0)
-                let z = eq(&bf, &lit(&bf, 0.0))?;
                 let jac = fit(jac, &shape)?;
+                if !b.dtype().is_int() {
+                    // JAX's rule for float exponents: y * x^(y-1) as it is (NaN at x = y = 0)
+                    return mul(t, &jac);
+                }
+                // integer exponents: 0 where y == 0 (even at x == 0)
+                let z = eq(&bf, &lit(&bf, 0.0))?;
                 let z = if z.shape() == &shape[..] { z } else { broadcast_in_dim(&z, &shape, &[])? };
                 mul(t, &select(&z, &crate::numpy::zeros_like(&jac)?, &jac)?)
             })?;

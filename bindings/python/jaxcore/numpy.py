@@ -812,14 +812,8 @@ def trace(a, offset=0, axis1=0, axis2=1):
 
 def fabs(x): return abs(x)
 def rint(x): return op1("lax.round", asarray(x).astype(asarray(x).dtype) if issubdtype(asarray(x).dtype, _np.floating) else asarray(x), flags=FLAG_ALT)
-def round(a, decimals=0):
-    a = asarray(a)
-    if not issubdtype(a.dtype, _np.floating):
-        return a
-    if decimals == 0:
-        return rint(a)
-    f = 10.0 ** decimals
-    return rint(a * f) / f
+def round(a, decimals=0, out=None):
+    return op1("round", a, ints=[int(decimals)])
 around = round
 def fix(x): return trunc(x)
 def signbit(x):
@@ -890,6 +884,9 @@ def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     if where is not None:
         fill = -inf if initial is None else initial
         a = _np_where_fill(a, where, fill)
+    if initial is not None and a.size == 0:
+        # empty: reducing under a mask gives the identity instead of an error
+        return maximum(_reduce("max", a, axis, keepdims, ones(a.shape, bool)), initial)
     r = _max(a, axis, keepdims)
     return r if initial is None else maximum(r, initial)
 
@@ -898,6 +895,8 @@ def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     if where is not None:
         fill = inf if initial is None else initial
         a = _np_where_fill(a, where, fill)
+    if initial is not None and a.size == 0:
+        return minimum(_reduce("min", a, axis, keepdims, ones(a.shape, bool)), initial)
     r = _min(a, axis, keepdims)
     return r if initial is None else minimum(r, initial)
 
@@ -1468,6 +1467,36 @@ Array.diagonal = lambda self, offset=0, axis1=0, axis2=1: diagonal(self, offset,
 Array.nbytes = property(lambda self: self.size * _np.dtype(self.dtype if self.dtype != "bfloat16" else "float16").itemsize)
 Array.itemsize = property(lambda self: _np.dtype(self.dtype if self.dtype != "bfloat16" else "float16").itemsize)
 Array.ptp = lambda self, axis=None, keepdims=False: ptp(self, axis, keepdims)
+Array.nonzero = lambda self, *, size=None, fill_value=None: nonzero(self, size=size, fill_value=fill_value)
+Array.__divmod__ = lambda self, o: divmod(self, o)
+Array.__rdivmod__ = lambda self, o: divmod(o, self)
+
+
+def _view(self, dtype=None, type=None):
+    """`Array.view(dtype)`: the same bits as another dtype of the same width."""
+    if type is not None:
+        raise NotImplementedError("`type` argument of array.view() is not supported.")
+    if dtype is None:
+        return self
+    from . import lax
+    if _np.dtype(dtype).itemsize != self.itemsize:
+        raise NotImplementedError(f"Array.view between dtypes of different widths ({self.dtype} -> {_np.dtype(dtype)}) is not supported yet")
+    return lax.bitcast_convert_type(self, dtype)
+
+
+def _setitem(self, idx, value):
+    raise TypeError("JAX arrays are immutable and do not support in-place item assignment. Instead of x[idx] = y, "
+                    "use x = x.at[idx].set(y) or another .at[] method: "
+                    "https://docs.jax.dev/en/latest/_autosummary/jax.numpy.ndarray.at.html")
+
+
+def _flat(self):
+    raise NotImplementedError("JAX Arrays do not implement the arr.flat property: consider arr.flatten() instead.")
+
+
+Array.view = _view
+Array.__setitem__ = _setitem
+Array.flat = property(_flat)
 
 # --- the array-API spellings and more of jax.numpy, composed of the above
 

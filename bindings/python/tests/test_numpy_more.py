@@ -2,8 +2,9 @@
 set operations, windows, grids, apply/vectorize), each against numpy."""
 
 import numpy as np
+import pytest
 
-import jaxcore as jax  # noqa: F401
+import jaxcore as jax
 import jaxcore.numpy as jnp
 
 
@@ -171,3 +172,27 @@ def test_keyword_forms_as_jax():
     assert [np.asarray(v).tolist() for v in jnp.nonzero(a, size=4, fill_value=-1)] == [[0, 1, 1, -1], [1, 0, 2, -1]]
     assert np.asarray(jnp.argwhere(a)).tolist() == np.argwhere(a).tolist()
     assert jnp.array([1, 2], ndmin=3).shape == (1, 1, 2)
+
+
+def test_small_semantics_as_jax():
+    # values printed by JAX 0.10.2
+    assert np.asarray(jnp.array([1, -1, 0]) // 0).tolist() == [-2, -2, -1]  # XLA's q = -1, r = x, JAX's floor fix
+    assert np.asarray(jnp.round(jnp.array([1.26]), 1)).tolist() == [np.float32(1.3000001)]
+    assert np.asarray(jnp.around(jnp.array([1.567]), 2)).tolist() == [np.float32(1.5699999)]
+    assert np.asarray(jnp.round(jnp.array([0.5, 1.5, 2.5, -0.5]))).tolist() == [0.0, 2.0, 2.0, -0.0]
+    with pytest.raises(NotImplementedError):
+        jnp.round(jnp.array([15, 25]), -1)
+    assert float(jnp.max(jnp.array([]), initial=-1.)) == -1.0
+    assert float(jnp.min(jnp.zeros((0, 2)), initial=3.)) == 3.0
+    assert np.isnan(float(jax.nn.logsumexp(jnp.array([1., 2.]), b=jnp.array([1., -0.5]))))
+    assert np.isnan(float(jax.grad(lambda v: v ** 0.)(0.)))  # float exponent: y * x^(y-1) as it is
+    assert float(jax.grad(lambda v: v ** 2.)(0.)) == 0.0
+    with pytest.raises(TypeError, match="Integers cannot be raised to negative powers"):
+        jnp.array([2]) ** -1
+    with pytest.raises(TypeError, match="immutable"):
+        x = jnp.zeros(3)
+        x[0] = 1.0
+    q, r = divmod(jnp.arange(5), 2)
+    assert np.asarray(q).tolist() == [0, 0, 1, 1, 2] and np.asarray(r).tolist() == [0, 1, 0, 1, 0]
+    assert np.asarray(jnp.array([0, 1]).nonzero()[0]).tolist() == [1]
+    assert np.asarray(jnp.array([1.0], jnp.float32).view(jnp.int32)).tolist() == [1065353216]

@@ -24,6 +24,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=Non
     out = jnp.log(s) + (amax if keepdims else jnp.squeeze(amax, axis=axis))
     if return_sign:
         return out, sign
+    if b is not None:
+        out = jnp.where(sign < 0, jnp.nan, out)  # the log of a negative sum (JAX: NaN)
     return out
 
 def expit(x):
