@@ -467,3 +467,16 @@ fn shape_rule_errors_name_the_op_and_operands() {
     let e = lax::threefry2x32(&x, &x, &x, &x).map(|_| ()).unwrap_err();
     assert!(e.msg.contains("uint32"), "{e}");
 }
+
+#[test]
+fn kernels_flush_subnormals_as_xla() {
+    // XLA's CPU runtime reads and writes subnormal floats as zero; so does the interpreter
+    let tiny = lax::mul(&f32s(&[1e-38, 1.0], &[2]), &f32s(&[0.01, 0.5], &[2])).unwrap();
+    assert_eq!(tiny.to_vec::<f32>().unwrap(), vec![0.0, 0.5]);
+    let sub = f32s(&[f32::from_bits(1)], &[1]);
+    assert_eq!(lax::add(&sub, &f32s(&[0.0], &[1])).unwrap().to_vec::<f32>().unwrap(), vec![0.0]);
+    let d = lax::mul(&f64s(&[1e-300], &[1]), &f64s(&[1e-20], &[1])).unwrap();
+    assert_eq!(d.to_vec::<f64>().unwrap(), vec![0.0]);
+    // the host's own arithmetic is left in its default mode
+    assert!(std::hint::black_box(1e-38f32) * std::hint::black_box(0.01f32) > 0.0);
+}

@@ -6,6 +6,7 @@ pub mod interp;
 pub mod pjrt;
 pub mod compile_cache;
 pub(crate) mod eager;
+pub(crate) mod denormals;
 
 use std::sync::{Arc, OnceLock};
 

@@ -1,5 +1,5 @@
-"""Non-symmetric eigendecomposition (`jnp.linalg.eig/eigvals`,
-`lax.linalg.eig`, `jnp.roots`).
+"""Non-symmetric eigenproblems: `jnp.linalg.eig/eigvals`, `lax.linalg.eig`,
+`jnp.roots`, and scipy's `schur`, `hessenberg`, `sqrtm`.
 
 As JAX on CPU, the decomposition is LAPACK's `geev` run on the host: a pure
 callback (so it works eagerly, under jit, which then runs on the engine's
@@ -7,7 +7,9 @@ interpreter, and under vmap). The LAPACK is scipy's when scipy is installed
 (jaxlib calls the same routines, so the results are JAX's); otherwise
 numpy's `eig`, which runs geev in double precision. Derivatives are JAX's
 rules: eigenvalues always, eigenvectors with `enable_eigvec_derivs=True`
-(perturbation theory under geev's normalisation)."""
+(perturbation theory under geev's normalisation). `schur`, `hessenberg`
+and `sqrtm` use scipy's LAPACK (gees, gehrd: what JAX calls) and have no
+derivative (nor does JAX give one)."""
 
 import collections
 
@@ -231,3 +233,80 @@ def _roots_no_zeros(p):
     a = jnp.diag(jnp.ones((p.size - 2,), p.dtype), -1)
     a = a.at[0, :].set(-p[1:] / p[0])
     return eigvals(a)
+
+
+def _scipy_linalg(name):
+    try:
+        import scipy.linalg
+    except ImportError:
+        raise NotImplementedError(f"jax.scipy.linalg.{name} runs LAPACK through scipy here; install scipy to use it")
+    return scipy.linalg
+
+
+def _host_square(name, a, fn, out_dtypes):
+    """`fn` (concrete square matrix -> tuple of arrays) over a stack, as a pure callback."""
+    from . import pure_callback, ShapeDtypeStruct
+    from . import numpy as jnp
+    a = jnp.asarray(a)
+    if not str(a.dtype).startswith(("float", "complex")):
+        a = a.astype(jnp.zeros((), float).dtype)
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{name}: expected a square matrix (or a stack of them), got shape {a.shape}")
+    _scipy_linalg(name)
+    dts = [d(a.dtype) for d in out_dtypes]
+
+    def host(x):
+        x = _np.asarray(x)
+        n = x.shape[-1]
+        flat = x.reshape((int(_np.prod(x.shape[:-2])), n, n))
+        outs = [fn(m) for m in flat]
+        return tuple(_np.stack([o[i] for o in outs]).reshape(x.shape).astype(dts[i]) if outs
+                     else _np.zeros(x.shape, dts[i]) for i in range(len(dts)))
+    shapes = tuple(ShapeDtypeStruct(a.shape, d) for d in dts)
+    return pure_callback(host, shapes, a, vmap_method="expand_dims")
+
+
+def _same(d):
+    return str(d)
+
+
+def schur(a, output="real"):
+    """`jax.scipy.linalg.schur`: (T, Z) with a = Z T Z^H (LAPACK gees, no sorting)."""
+    if output not in ("real", "complex"):
+        raise ValueError(f"Expected 'output' to be either 'real' or 'complex', got {output=}.")
+    sl = _scipy_linalg("schur")
+    kind = _same if output == "real" else _complex_dtype
+    return _host_square("schur", a, lambda m: sl.schur(m, output=output), [kind, kind])
+
+
+def hessenberg(a, *, calc_q=False, overwrite_a=False, check_finite=True):
+    """`jax.scipy.linalg.hessenberg`: H (and Q with a = Q H Q^H) from LAPACK gehrd."""
+    sl = _scipy_linalg("hessenberg")
+    if calc_q:
+        return _host_square("hessenberg", a, lambda m: sl.hessenberg(m, calc_q=True), [_same, _same])
+    return _host_square("hessenberg", a, lambda m: (sl.hessenberg(m),), [_same])[0]
+
+
+def _sqrtm_triu(t):
+    """The upper-triangular square root R of T (R @ R = T), column by column."""
+    n = t.shape[0]
+    r = _np.zeros_like(t)
+    for j in range(n):
+        r[j, j] = _np.sqrt(t[j, j])
+        for i in range(j - 1, -1, -1):
+            s = t[i, j] - r[i, i + 1:j] @ r[i + 1:j, j]
+            r[i, j] = s / (r[i, i] + r[j, j])
+    return r
+
+
+def sqrtm(A, blocksize=1):
+    """`jax.scipy.linalg.sqrtm`: JAX's method (complex Schur form, the
+    triangular square root, back), complex-valued as JAX's."""
+    if blocksize > 1:
+        raise NotImplementedError("Blocked version is not implemented yet.")
+    sl = _scipy_linalg("sqrtm")
+
+    def host(m):
+        t, z = sl.schur(m, output="complex")
+        return (z @ _sqrtm_triu(t) @ z.conj().T,)
+    return _host_square("sqrtm", A, host, [_complex_dtype])[0]

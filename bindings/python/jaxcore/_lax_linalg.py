@@ -30,7 +30,8 @@ def lu(x):
     """(packed L\\U, LAPACK pivots, permutation) with x[permutation] = L @ U."""
     from .scipy.linalg import _lu_packed, _perm_to_pivots
     packed, perm = _lu_packed(x)
-    return packed, _decomp._batched(_perm_to_pivots, perm, 1), perm.astype("int32")
+    k = min(packed.shape[-2:])
+    return packed, _decomp._batched(lambda q: _perm_to_pivots(q, k), perm, 1), perm.astype("int32")
 
 
 def qr(x, *, pivoting=False, full_matrices=True, use_magma=None):

@@ -1358,7 +1358,16 @@ linalg.solve = staticmethod(lambda a, b: op1("linalg.solve", a, b))
 linalg.inv = staticmethod(lambda a: op1("linalg.inv", a))
 linalg.det = staticmethod(lambda a: op1("linalg.det", a))
 linalg.slogdet = staticmethod(lambda a: _SlogdetResult(op("linalg.slogdet", a)))
-linalg.cholesky = staticmethod(lambda a, upper=False: (lambda l: swapaxes(l, -1, -2) if upper else l)(op1("linalg.cholesky", a)))
+def _cholesky(a, *, upper=False, symmetrize_input=True):
+    """`jnp.linalg.cholesky`: the input symmetrized first, as JAX (so the
+    gradient is symmetric too)."""
+    a = asarray(a)
+    if symmetrize_input and a.ndim >= 2:
+        a = (a + conj(swapaxes(a, -1, -2))) / 2
+    l = op1("linalg.cholesky", a)
+    return swapaxes(l, -1, -2) if upper else l
+
+linalg.cholesky = staticmethod(_cholesky)
 
 def _matrix_power(a, n):
     a = asarray(a)

@@ -120,3 +120,52 @@ def test_nonsymmetric_eig_roots_and_derivatives_as_jax():
     np.testing.assert_allclose(r[:2], [1, 2], atol=1e-5)
     assert np.isnan(r[2])
     assert jnp.roots(jnp.array([3.])).shape == (0,)
+
+
+def test_eig_without_scipy_uses_numpy(monkeypatch):
+    # numpy's eig (geev in double precision) when scipy is absent
+    import sys
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.linalg", None)
+    a = jnp.array([[1., 2., 0.], [-3., 1., 4.], [0.5, 0., 2.]])
+    w, vl, vr = jax.lax.linalg.eig(a)
+    np.testing.assert_allclose(np.asarray(w), [0.75643975 + 2.5816822j, 0.75643975 - 2.5816822j, 2.4871202], rtol=1e-5)
+    an = np.asarray(a).astype(np.complex64)
+    np.testing.assert_allclose(an @ np.asarray(vr), np.asarray(vr) * np.asarray(w), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(vl).conj().T @ an, np.asarray(w)[:, None] * np.asarray(vl).conj().T, atol=1e-5)
+    with pytest.raises(NotImplementedError, match="scipy"):
+        jax.scipy.linalg.schur(a)
+
+
+def test_scipy_linalg_schur_hessenberg_sqrtm_polar_lu_as_jax():
+    # values printed by JAX 0.10.2
+    sl = jax.scipy.linalg
+    a = jnp.array([[4., 1., 0.5], [1., 3., 0.2], [0.5, 0.2, 2.]])
+    t, z = sl.schur(a)
+    np.testing.assert_allclose(np.diag(np.asarray(t)), [4.7216, 2.3983, 1.8801], atol=1e-4)
+    np.testing.assert_allclose(np.asarray(z @ t @ z.T), np.asarray(a), atol=1e-5)
+    g = jnp.array([[1., 2., 0.], [-3., 1., 4.], [0.5, 0., 2.]])
+    tc, zc = sl.schur(g, output="complex")
+    assert tc.dtype == np.complex64
+    np.testing.assert_allclose(np.asarray(zc @ tc @ jnp.conj(zc.T)), np.asarray(g), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(sl.hessenberg(a)), [[4., -1.118, 0.], [-1.118, 2.96, 0.28], [0., 0.28, 2.04]], atol=1e-3)
+    h, q = sl.hessenberg(g, calc_q=True)
+    np.testing.assert_allclose(np.asarray(q @ h @ q.T), np.asarray(g), atol=1e-5)
+    r = sl.sqrtm(a)
+    assert r.dtype == np.complex64
+    np.testing.assert_allclose(np.asarray(r).real, [[1.9766, 0.2692, 0.1437], [0.2692, 1.7102, 0.0518], [0.1437, 0.0518, 1.4059]], atol=1e-4)
+    u, p = sl.polar(g)
+    np.testing.assert_allclose(np.asarray(u @ p), np.asarray(g), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(u.T @ u), np.eye(3), atol=1e-5)
+    # rectangular LU: getrf's pivots and shapes
+    b = jnp.array([[1., 2.], [3., 4.], [5., 6.]])
+    P, L, U = sl.lu(b)
+    np.testing.assert_allclose(np.asarray(P), [[0, 1, 0], [0, 0, 1], [1, 0, 0]])
+    np.testing.assert_allclose(np.asarray(L), [[1, 0], [0.2, 1], [0.6, 0.5]], atol=1e-6)
+    np.testing.assert_allclose(np.asarray(U), [[5, 6], [0, 0.8]], atol=1e-6)
+    assert np.asarray(sl.lu_factor(b)[1]).tolist() == [2, 2]
+    P, L, U = sl.lu(b.T)
+    np.testing.assert_allclose(np.asarray(P @ L @ U), np.asarray(b.T), atol=1e-6)
+    # cholesky symmetrizes its input (JAX): a symmetric gradient
+    gc = np.asarray(jax.grad(lambda m: jnp.linalg.cholesky(m).sum())(a))
+    np.testing.assert_allclose(gc, [[0.1984, 0.1401, 0.1321], [0.1401, 0.2936, 0.2917], [0.1321, 0.2917, 0.3594]], atol=1e-4)

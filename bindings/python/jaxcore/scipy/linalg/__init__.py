@@ -5,6 +5,27 @@ from ... import numpy as jnp
 from ... import _decomp
 
 
+from ..._eig import schur, hessenberg, sqrtm  # noqa: E402,F401
+
+
+def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
+    """`jax.scipy.linalg.polar`: a = U P (side 'right') or P U ('left'), U
+    unitary and P positive semidefinite, from the SVD (JAX's default QDWH
+    iteration converges to the same factors)."""
+    if side not in ("right", "left"):
+        raise ValueError(f"side={side!r} is not 'right' or 'left'")
+    if method not in ("qdwh", "svd"):
+        raise ValueError(f"Unknown polar decomposition method {method}.")
+    a = jnp.asarray(a)
+    u, s, vh = jnp.linalg.svd(a, full_matrices=False)
+    unitary = u @ vh
+    if side == "right":
+        posdef = (jnp.conj(vh.T) * s) @ vh
+    else:
+        posdef = (u * s) @ jnp.conj(u.T)
+    return unitary, posdef
+
+
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     l = jnp.linalg.cholesky(a)
     return l if lower else jnp.swapaxes(l, -1, -2)
@@ -111,20 +132,47 @@ def _lu_packed(a):
     a = jnp.asarray(a)
     if not jnp.issubdtype(a.dtype, jnp.floating):
         a = a.astype("float32")
+    if a.ndim >= 2 and a.shape[-1] != a.shape[-2]:
+        return _decomp._batched(_lu_rectangular, a)
     lu, perm, _ = op("linalg.lu", a)
     return lu, perm
 
 
-def _perm_to_pivots(perm):
-    """LAPACK's pivots (row i swapped with row piv[i], in turn) of a row permutation."""
+def _lu_rectangular(a):
+    """getrf's partial pivoting on an m x n matrix, one column per loop step:
+    packed L and U (m x n) and the row permutation (a[perm] = L @ U)."""
+    from ... import lax
+    m, n = a.shape
+    rows, cols = jnp.arange(m), jnp.arange(n)
+
+    def column(j, state):
+        a, perm = state
+        p = jnp.argmax(jnp.where(rows >= j, jnp.abs(a[:, j]), -1.0))  # the first largest, as LAPACK
+        aj, ap = a[j], a[p]
+        a = a.at[j].set(ap).at[p].set(aj)
+        qj, qp = perm[j], perm[p]
+        perm = perm.at[j].set(qp).at[p].set(qj)
+        pivot = a[j, j]
+        below = rows > j
+        l = jnp.where(below, a[:, j] / jnp.where(pivot == 0, 1.0, pivot), 0.0)
+        a = jnp.where(below[:, None] & (cols == j)[None, :], l[:, None], a)
+        a = a - jnp.where(below[:, None] & (cols > j)[None, :], jnp.outer(l, a[j]), 0.0)
+        return a, perm
+    return lax.fori_loop(0, min(m, n), column, (a, jnp.arange(m, dtype="int32")))
+
+
+def _perm_to_pivots(perm, k=None):
+    """LAPACK's pivots (row i swapped with row piv[i], in turn, for the first k
+    rows) of a row permutation."""
     from ... import lax
     n = perm.shape[-1]
+    k = n if k is None else k
     def step(i, st):
         cur, piv = st
         j = jnp.argmax(cur == perm[i])
         ci, cj = cur[i], cur[j]
         return cur.at[i].set(cj).at[j].set(ci), piv.at[i].set(j.astype("int32"))
-    return lax.fori_loop(0, n, step, (jnp.arange(n, dtype="int32"), jnp.zeros(n, "int32")))[1]
+    return lax.fori_loop(0, k, step, (jnp.arange(n, dtype="int32"), jnp.zeros(k, "int32")))[1]
 
 
 def _pivots_to_perm(piv, n):
@@ -139,15 +187,19 @@ def _pivots_to_perm(piv, n):
 def lu_factor(a, overwrite_a=False, check_finite=True):
     """(packed L\\U, LAPACK pivots): `a[perm] = L @ U`."""
     lu, perm = _lu_packed(a)
-    return lu, _decomp._batched(_perm_to_pivots, perm, 1)
+    k = min(lu.shape[-2:])
+    return lu, _decomp._batched(lambda q: _perm_to_pivots(q, k), perm, 1)
 
 
 def lu(a, permute_l=False, overwrite_a=False, check_finite=True):
-    """(p, l, u) with a = p @ l @ u; (p @ l, u) with permute_l."""
+    """(p, l, u) with a = p @ l @ u; (p @ l, u) with permute_l. For m x n
+    input: p m x m, l m x k, u k x n (k = min(m, n))."""
     packed, perm = _lu_packed(a)
-    n = packed.shape[-1]
-    eye = jnp.eye(n, dtype=packed.dtype)
-    l, u = jnp.tril(packed, -1) + eye, jnp.triu(packed)
+    m, n = packed.shape[-2:]
+    k = min(m, n)
+    l = jnp.tril(packed, -1)[..., :, :k] + jnp.eye(m, k, dtype=packed.dtype)
+    u = jnp.triu(packed)[..., :k, :]
+    eye = jnp.eye(m, dtype=packed.dtype)
     p = jnp.swapaxes(jnp.take(eye, perm, axis=0), -1, -2)  # p[perm[i], i] = 1
     return (p @ l, u) if permute_l else (p, l, u)
 

@@ -174,7 +174,8 @@ def log_ndtr(x):
 
 def entr(x):
     x = jnp.asarray(x)
-    return jnp.where(x > 0, -x * jnp.log(jnp.where(x > 0, x, 1.0)), jnp.where(x == 0, 0.0, -jnp.inf))
+    xlogx = jnp.where(x > 0, x * jnp.log(jnp.where(x > 0, x, 1.0)), 0.0)
+    return jnp.where(x < 0, -jnp.inf, -xlogx)  # (-0. at 0, as JAX)
 
 def rel_entr(p, q):
     p, q = jnp.asarray(p), jnp.asarray(q)
