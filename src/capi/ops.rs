@@ -455,6 +455,11 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             one(lax::all_to_all(&a[0], names.first().copied().unwrap_or(""), p.int(0, "lax.all_to_all")? as usize, p.int(1, "lax.all_to_all")? as usize, p.flag(JC_FLAG_ALT)))
         });
         t.insert("lax.axis_index", |_a, p| one(lax::axis_index(&axis_names(p)?)));
+        // lax.axis_size: the product of the named axes' sizes, a concrete int32 (known while tracing)
+        t.insert("lax.axis_size", |_a, p| {
+            let n = axis_names(p)?.iter().map(|a| crate::sharding::axis_size(a)).collect::<crate::Result<Vec<_>>>()?.iter().product::<usize>();
+            Ok(vec![Array::scalar(n as i32)])
+        });
         // cumulative: ints = [axis]; JC_FLAG_ALT = reverse
         t.insert("lax.cumsum", |a, p| { need(a, 1, "lax.cumsum")?; one(lax::cumsum(&a[0], p.int(0, "lax.cumsum")? as usize, p.flag(JC_FLAG_ALT))) });
         t.insert("lax.cumprod", |a, p| { need(a, 1, "lax.cumprod")?; one(lax::cumprod(&a[0], p.int(0, "lax.cumprod")? as usize, p.flag(JC_FLAG_ALT))) });

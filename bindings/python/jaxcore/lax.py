@@ -2,8 +2,11 @@
 `fori_loop`, `scan`, `map`) over engine sub-functions, and the lax
 primitives (strict dtypes, explicit shapes) by their JAX names."""
 
+import builtins as _builtins
 import ctypes as C
 import operator
+
+import numpy as _np
 import collections as _collections
 import enum as _enum
 
@@ -320,9 +323,6 @@ def full_like(x, fill_value, dtype=None, shape=None):
 def zeros_like_array(x):
     return full_like(x, 0)
 
-def psum(x, axis_name):
-    raise NotImplementedError("lax.psum needs a named axis (shard_map or vmap with axis_name): not supported yet")
-
 class RoundingMethod:
     AWAY_FROM_ZERO = 0
     TO_NEAREST_EVEN = 1
@@ -369,6 +369,11 @@ def axis_index(axis_name):
     """This device's position along `axis_name` (int32)."""
     from ._core import op
     return op("lax.axis_index", s=_axes(axis_name))[0]
+
+def axis_size(axis_name):
+    """The size of a named axis (vmap, pmap, shard_map), a Python int."""
+    from ._core import op
+    return int(op("lax.axis_size", s=_axes(axis_name))[0])
 
 def pvary(x, axis_name):
     """Marks x as varying over axis_name: the identity here (replication is not tracked)."""
@@ -450,7 +455,6 @@ def fft(x, fft_type, fft_lengths):
     return op1("lax.fft", x, ints=[int(t)] + [int(v) for v in fft_lengths])
 
 def broadcast_shapes(*shapes):
-    import numpy as _np
     return tuple(_np.broadcast_shapes(*[tuple(s) for s in shapes]))
 
 def broadcast_to_rank(x, rank):
@@ -517,7 +521,6 @@ def empty(dtype):
     return jnp.zeros((), dtype)
 
 def dtype(x, *, canonicalize=False):
-    import numpy as _np
     d = getattr(x, "dtype", None)
     if d is None:
         return _np.dtype(type(x)) if not isinstance(x, float) else _np.dtype("float32")
@@ -744,3 +747,92 @@ def reduce_precision(operand, exponent_bits, mantissa_bits):
         bits = jnp.where(overflow, inf, jnp.where(underflow, sign, bits))
     out = bitcast_convert_type(bits, d)
     return jnp.where(jnp.isnan(x), x, out)
+
+
+# ---- shape helpers and composites of the ops above ----
+
+def broadcast_like(arr, like_arr):
+    """Broadcasts `arr` to the shape of `like_arr`."""
+    from . import numpy as jnp
+    return jnp.broadcast_to(arr, asarray(like_arr).shape)
+
+def stack(operands, axis=0):
+    from . import numpy as jnp
+    return jnp.stack(operands, axis=axis)
+
+def unstack(x, axis=0):
+    from . import numpy as jnp
+    x = asarray(x)
+    return tuple(jnp.moveaxis(x, axis, 0))
+
+def conv_shape_tuple(lhs_shape, rhs_shape, strides, pads, batch_group_count=1):
+    """The output shape of a convolution in (N, C, spatial...) layout."""
+    if isinstance(pads, str):
+        pads = padtype_to_pads(lhs_shape[2:], rhs_shape[2:], strides, pads)
+    if len(pads) != len(lhs_shape) - 2:
+        raise TypeError(f"Wrong number of explicit pads for convolution: expected {len(lhs_shape) - 2}, got {len(pads)}.")
+    # (this module's max/min are lax's)
+    spatial = [(n + lo + hi - k) // s + 1 if n + lo + hi >= k else 0
+               for n, k, s, (lo, hi) in zip(lhs_shape[2:], rhs_shape[2:], strides, pads)]
+    return (lhs_shape[0] // batch_group_count, rhs_shape[0]) + tuple(int(d) for d in spatial)
+
+def reduce_window_shape_tuple(operand_shape, window_dimensions, window_strides, padding, base_dilation=None,
+                              window_dilation=None):
+    """The output shape of `reduce_window` (padding: (low, high) pairs)."""
+    base_dilation = base_dilation or (1,) * len(operand_shape)
+    window_dilation = window_dilation or (1,) * len(operand_shape)
+    out = []
+    for n, w, s, (lo, hi), bd, wd in zip(operand_shape, window_dimensions, window_strides, padding, base_dilation,
+                                         window_dilation):
+        n = (n - 1) * bd + 1 + lo + hi if n else lo + hi
+        w = (w - 1) * wd + 1
+        out.append(_builtins.max((n - w) // s + 1, 0) if n >= w else 0)
+    return tuple(out)
+
+def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+                                 dimension_numbers=None, precision=None, preferred_element_type=None):
+    """Image patches flattened into the output's channel dimension (channel
+    major, then the filter's spatial positions): JAX's construction, a
+    grouped convolution with an identity kernel."""
+    from . import numpy as jnp
+    lhs = asarray(lhs)
+    filter_shape = tuple(filter_shape)
+    dn = conv_dimension_numbers(lhs.shape, (1, 1) + filter_shape, dimension_numbers)
+    lhs_spec, rhs_spec, _ = dn
+    spatial = int(_np.prod(filter_shape))
+    channels = lhs.shape[lhs_spec[1]]
+    rhs = jnp.broadcast_to(jnp.eye(spatial, dtype=lhs.dtype), (channels, spatial, spatial))
+    rhs = rhs.reshape((channels * spatial, 1) + filter_shape)
+    rhs = jnp.moveaxis(rhs, (0, 1), (rhs_spec[0], rhs_spec[1]))
+    return conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=lhs_dilation,
+                                rhs_dilation=rhs_dilation, dimension_numbers=dn, feature_group_count=channels,
+                                preferred_element_type=preferred_element_type)
+
+def ragged_dot(lhs, rhs, group_sizes, precision=None, preferred_element_type=None, group_offset=None, out_sharding=None):
+    """`lax.ragged_dot`: rows of lhs [m, k] in consecutive groups of
+    `group_sizes` [g], group i multiplied by rhs[i] [k, n]; rows past the
+    groups give zeros."""
+    from . import numpy as jnp
+    if group_offset is not None:
+        raise NotImplementedError("ragged_dot with group_offset is not supported yet")
+    lhs, rhs, group_sizes = asarray(lhs), asarray(rhs), asarray(group_sizes)
+    if lhs.ndim != 2 or rhs.ndim != 3 or group_sizes.ndim != 1 or rhs.shape[0] != group_sizes.shape[0] \
+            or lhs.shape[1] != rhs.shape[1]:
+        raise TypeError(f"ragged_dot expects lhs [m, k], rhs [g, k, n], group_sizes [g]; got {lhs.shape}, {rhs.shape}, "
+                        f"{group_sizes.shape}")
+    ends = jnp.cumsum(group_sizes)
+    rows = jnp.arange(lhs.shape[0])
+    group = jnp.sum(rows[:, None] >= ends[None, :], axis=1)  # each row's group (g: past the end)
+    per_group = jnp.einsum("mk,gkn->gmn", lhs, rhs, preferred_element_type=preferred_element_type)
+    mask = (group[None, :] == jnp.arange(rhs.shape[0])[:, None])[:, :, None]
+    return jnp.sum(jnp.where(mask, per_group, 0), axis=0).astype(per_group.dtype)
+
+def scatter_apply(operand, scatter_indices, func, dimension_numbers, *, update_shape=(), indices_are_sorted=False,
+                  unique_indices=False, mode=None):
+    """`func` applied to the elements of operand that the scatter addresses
+    (each once), the others unchanged."""
+    from . import numpy as jnp
+    operand = asarray(operand)
+    hit = scatter(jnp.zeros(operand.shape, "bool"), scatter_indices, jnp.ones(update_shape, "bool"), dimension_numbers,
+                  indices_are_sorted=indices_are_sorted, unique_indices=unique_indices, mode=mode)
+    return jnp.where(hit, func(operand), operand)

@@ -160,3 +160,21 @@ def test_exception_in_a_branch_propagates():
         raise KeyError("inside the branch")
     with pytest.raises(KeyError, match="inside the branch"):
         jax.grad(lambda x: lax.cond(x > 0, boom, lambda v: v, x))(1.0)
+
+
+def test_lax_shape_helpers_patches_ragged_dot_scatter_apply_as_jax():
+    # values printed by JAX 0.10.2
+    assert np.asarray(jax.vmap(lambda v: v * lax.axis_size("i"), axis_name="i")(jnp.ones(3))).tolist() == [3, 3, 3]
+    assert jax.vmap(lambda v: jnp.zeros(lax.axis_size("i")), axis_name="i")(jnp.ones(3)).shape == (3, 3)
+    assert lax.broadcast_like(jnp.array([1, 2, 3]), jnp.zeros((2, 3))).shape == (2, 3)
+    assert [np.asarray(u).tolist() for u in lax.unstack(jnp.arange(6).reshape(2, 3), 1)] == [[0, 3], [1, 4], [2, 5]]
+    assert lax.conv_shape_tuple((1, 3, 10, 10), (8, 3, 3, 3), (2, 2), [(1, 1), (1, 1)]) == (1, 8, 5, 5)
+    assert lax.reduce_window_shape_tuple((10, 10), (3, 3), (2, 2), [(0, 0), (1, 1)]) == (4, 5)
+    x = jnp.arange(2 * 2 * 4 * 4.).reshape(2, 2, 4, 4)
+    assert np.asarray(lax.conv_general_dilated_patches(x, (2, 2), (1, 1), "VALID")[0, :, 0, 0]).tolist() == [0, 1, 4, 5, 16, 17, 20, 21]
+    assert lax.conv_general_dilated_patches(x, (2, 3), (2, 1), "SAME").shape == (2, 12, 2, 4)
+    out = lax.ragged_dot(jnp.arange(10.).reshape(5, 2), jnp.arange(12.).reshape(3, 2, 2), jnp.array([2, 1, 1]))
+    assert np.asarray(out).tolist() == [[2, 3], [6, 11], [46, 55], [118, 131], [0, 0]]
+    dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,), scatter_dims_to_operand_dims=(0,))
+    np.testing.assert_allclose(np.asarray(lax.scatter_apply(jnp.arange(5.), jnp.array([[1], [3]]), jnp.sin, dn, update_shape=(2,))),
+                               [0, 0.84147096, 2, 0.14112, 4], rtol=1e-6)
