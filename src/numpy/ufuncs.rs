@@ -215,6 +215,15 @@ pub fn to_bool(x: &Array) -> Result<Array> {
 /// `jnp.true_divide` / `jnp.divide`: ints divide as floats.
 pub fn divide(x: &Array, y: &Array) -> Result<Array> {
     let v = promote_args_inexact("divide", &[x, y])?;
+    let d = v[1].dtype();
+    let out = super::broadcast_shapes("divide", &[x.shape(), y.shape()])?;
+    if y.ndim() > 0 && y.shape() != &out[..] && matches!(d, DType::F32 | DType::F64) {
+        // a divisor that is broadcast: XLA's CPU code multiplies by the
+        // broadcast reciprocal instead (JAX's numbers, eager or jitted)
+        let yd = lax::convert_weak(y, d, v[1].weak_type())?;
+        let recip = lax::div(&super::full_like(&yd, 1.0)?, &yd)?;
+        return lax::mul(&super::broadcast_to(&v[0], &out)?, &super::broadcast_to(&recip, &out)?);
+    }
     lax::div(&v[0], &v[1])
 }
 pub fn true_divide(x: &Array, y: &Array) -> Result<Array> {

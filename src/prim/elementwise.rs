@@ -732,6 +732,12 @@ pub fn binary_eval(op: BinaryOp, x: &HostData, y: &HostData) -> Result<HostData>
         // float base, integer exponent: compute in the base's dtype
         return binary_eval(op, x, &y.cast(x.dtype()));
     }
+    if op == BinaryOp::Div && y.shape().is_empty() && !x.shape().is_empty() && matches!(x.dtype(), DType::F32 | DType::F64) {
+        // XLA's CPU code divides by a broadcast value as a multiplication by
+        // its reciprocal; doing the same keeps eager results equal to JAX's
+        let one = HostData::full(y.dtype(), &[], 1.0);
+        return binary_eval(BinaryOp::Mul, x, &binary_eval(BinaryOp::Div, &one, y)?);
+    }
     let (x, y) = match_scalar(x, y);
     Ok(match (&*x, &*y) {
         (H::F32(a), H::F32(b)) => H::F32(zip_map(a, b, |p, q| binary_real(op, p, q))),

@@ -41,9 +41,11 @@ class PyTreeDef:
 
 _LEAF = PyTreeDef("leaf", None, ())
 _REGISTRY = {}
+_KEYS = {}  # node type -> node -> the key of each child (types registered with keys)
 
 def register_pytree_node(cls, flatten, unflatten):
     _REGISTRY[cls] = (flatten, unflatten)
+    _KEYS.pop(cls, None)
 
 # module-level recursion (a nested recursive closure would form a reference
 # cycle holding the leaves, e.g. large device arrays, until the cycle GC runs)
@@ -178,8 +180,9 @@ def _paths(x, path, out, is_leaf):
             _paths(c, path + (GetAttrKey(name),), out, is_leaf)
     elif type(x) in _REGISTRY:
         children, _ = _REGISTRY[type(x)][0](x)
-        for i, c in enumerate(children):
-            _paths(c, path + (FlattenedIndexKey(i),), out, is_leaf)
+        keys = _KEYS[type(x)](x) if type(x) in _KEYS else [FlattenedIndexKey(i) for i in range(len(children))]
+        for k, c in zip(keys, children):
+            _paths(c, path + (k,), out, is_leaf)
     else:
         out.append((path, x))
 
@@ -210,9 +213,11 @@ def register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten_func=No
         kc, aux = flatten_with_keys(x)
         return [c for _, c in kc], aux
     register_pytree_node(cls, flat, unflatten)
+    _KEYS[cls] = lambda x: [k for k, _ in flatten_with_keys(x)[0]]
 
 def register_pytree_with_keys_class(cls):
     register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    _KEYS[cls] = lambda x: [k for k, _ in x.tree_flatten_with_keys()[0]]
     return cls
 
 def register_dataclass(nodetype, data_fields=None, meta_fields=None, drop_fields=()):
@@ -230,6 +235,7 @@ def register_dataclass(nodetype, data_fields=None, meta_fields=None, drop_fields
     def unflat(meta, kids):
         return nodetype(**dict(zip(data_fields, kids)), **dict(zip(meta_fields, meta)))
     register_pytree_node(nodetype, flat, unflat)
+    _KEYS[nodetype] = lambda x: [GetAttrKey(n) for n in data_fields]
     return nodetype
 
 def register_static(cls):
@@ -328,3 +334,15 @@ def flatten_one_level(tree):
 
 def is_tree_node(x):
     return tree_structure(x).kind != "leaf"
+
+
+KeyEntry = _PathKey  # (in JAX: any of the key classes)
+KeyPath = tuple
+
+
+def flatten_one_level_with_keys(tree):
+    """([(key, child), ...], auxiliary data) of a pytree node."""
+    children, aux = flatten_one_level(tree)
+    keyed = []
+    _paths(tree, (), keyed, lambda x: x is not tree)  # every child is a leaf one level down
+    return tuple((path[0], child) for (path, _), child in zip(keyed, children)), aux

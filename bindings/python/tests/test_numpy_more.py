@@ -196,3 +196,17 @@ def test_small_semantics_as_jax():
     assert np.asarray(q).tolist() == [0, 0, 1, 1, 2] and np.asarray(r).tolist() == [0, 1, 0, 1, 0]
     assert np.asarray(jnp.array([0, 1]).nonzero()[0]).tolist() == [1]
     assert np.asarray(jnp.array([1.0], jnp.float32).view(jnp.int32)).tolist() == [1065353216]
+
+
+def test_division_by_a_broadcast_divisor_is_xlas():
+    # XLA's CPU code (so JAX, eager or jitted) multiplies by the reciprocal of
+    # a broadcast divisor: 3 / 7 gives 0.42857146, not 0.42857143
+    assert float((jnp.arange(12.).reshape(3, 4) / 7)[0, 3]) == float(np.float32(3) * (np.float32(1) / np.float32(7)))
+    assert float(jnp.float32(3.) / 7) == float(np.float32(3) / np.float32(7))  # scalar / scalar: a true division
+    rng = np.random.default_rng(0)
+    x, r, c = (rng.normal(size=s).astype(np.float32) for s in [(50, 40), (40,), (50, 1)])
+    for y in (r, c):
+        want = x * (np.float32(1) / y)
+        assert np.array_equal(np.asarray(jnp.asarray(x) / jnp.asarray(y)), want)
+        assert np.array_equal(np.asarray(jax.jit(lambda a, b: a / b)(x, y)), want)
+    assert np.array_equal(np.asarray(jnp.asarray(x) / jnp.asarray(x)), x / x)  # same shapes: a true division

@@ -594,3 +594,25 @@ def test_python_control_flow_on_values_under_grad_as_jax():
         jax.jit(jax.grad(f))(2.)
     with pytest.raises(jax.errors.TracerBoolConversionError):
         jax.vmap(jax.grad(f))(jnp.array([2., 4.]))
+
+
+def test_key_paths_of_registered_nodes_as_jax():
+    import dataclasses
+    tu = jax.tree_util
+
+    @dataclasses.dataclass
+    class P:
+        w: float
+        b: float
+    tu.register_dataclass(P, data_fields=["w", "b"], meta_fields=[])
+    paths = [tu.keystr(p) for p, _ in tu.tree_flatten_with_path({"p": P(1., 2.), "l": [3, (4,)]})[0]]
+    assert paths == ["['l'][0]", "['l'][1][0]", "['p'].w", "['p'].b"]
+
+    class Box:
+        def __init__(self, a, b):
+            self.a, self.b = a, b
+    tu.register_pytree_with_keys(Box, lambda x: (((tu.GetAttrKey("a"), x.a), (tu.GetAttrKey("b"), x.b)), None),
+                                 lambda _, c: Box(*c))
+    assert [tu.keystr(p) for p, _ in tu.tree_flatten_with_path(Box(1, [2]))[0]] == [".a", ".b[0]"]
+    kids, _ = tu.flatten_one_level_with_keys({"a": 1, "b": [2]})
+    assert [tu.keystr((k,)) for k, _ in kids] == ["['a']", "['b']"]

@@ -49,7 +49,17 @@ Base.eltype(x::JArray) = array_dtype(x.h)
 is_tracer(x::JArray) = array_is_tracer(x.h)
 
 function Base.Array(x::JArray)
-    is_tracer(x) && throw(ArgumentError("cannot convert a traced array (inside a transformation) to a Julia Array"))
+    if is_tracer(x)
+        # under grad/jvp/vjp outside jit a tracer has a value, as in JAX (so
+        # `if (x > 0)[]` works there); elsewhere it is abstract
+        v = try
+            JArray(array_known_value(x.h))
+        catch err
+            err isa JaxCoreError || rethrow()
+            throw(ArgumentError("cannot convert a traced array (inside jit, vmap or a loop body) to a Julia Array"))
+        end
+        return Base.Array(v)
+    end
     T = eltype(x)
     s = size(x)
     data = array_to_host!(x.h, Vector{T}(undef, prod(s)))

@@ -145,6 +145,14 @@ function array_is_tracer(h::Handle)
     b[]
 end
 
+# The value of a tracer whose trace runs on known arguments (grad/jvp/vjp
+# outside jit); a JaxCoreError (JC_ERR_TRACER) where it is abstract.
+function array_known_value(h::Handle)
+    out = Ref{Handle}(C_NULL)
+    check(ccall((:jc_array_known_value, libjaxcore), Int32, (Handle, Ref{Handle}), h, out))
+    out[]
+end
+
 function array_to_string(h::Handle)
     len = Ref{Csize_t}(0)
     check(ccall((:jc_array_to_string, libjaxcore), Int32, (Handle, Ptr{UInt8}, Csize_t, Ref{Csize_t}), h, C_NULL, 0, len))

@@ -45,6 +45,11 @@ f32ulps(a::Float32, b::Float32) = abs(Int64(reinterpret(Int32, a)) - Int64(reint
 # ---- the seed's values ----
 @check J.grad(tanh)(1.0f0) ≈ 0.4199743f0
 @check round(J.grad(tanh)(1.0), digits=7) == 0.4199743
+# values are known under grad outside jit, as in JAX: code may branch on them ((x .< 3)[])
+branchy(x) = (x .< 3)[] ? 3 * x^2 : -4 * x
+@check J.grad(branchy)(2.0f0) == 12.0f0
+@check J.grad(branchy)(4.0f0) == -4.0f0
+@check throws(() -> J.jit(J.grad(branchy))(2.0f0), ArgumentError, "inside jit")
 d3 = J.grad(J.grad(J.grad(tanh)))(1.0f0)
 @check d3 isa Float32 && f32ulps(d3, 0.6216267f0) <= 1
 k0 = J.Random.key(0)
