@@ -88,8 +88,14 @@ impl P<'_> {
     fn float(&self, i: usize, what: &str) -> Result<f64> {
         self.floats.get(i).copied().ok_or_else(|| crate::err!(Value, "{what}: missing float parameter {i}"))
     }
-    fn shape(&self) -> Vec<usize> {
-        self.ints.iter().map(|&d| d.max(0) as usize).collect()
+    /// The integer parameters as sizes (a shape, axes, a permutation).
+    fn shape(&self) -> Result<Vec<usize>> {
+        us_checked(self.ints)
+    }
+    /// Integer parameter `i` as a size: JAX's error for a negative one.
+    fn size(&self, i: usize, what: &str) -> Result<usize> {
+        let v = self.int(i, what)?;
+        usize::try_from(v).map_err(|_| crate::err!(Value, "{what}: negative dimensions are not allowed, got {v}"))
     }
     fn keep(&self) -> bool {
         self.flag(JC_FLAG_KEEPDIMS)
@@ -121,6 +127,12 @@ fn lists(ints: &[i64], want: usize, what: &str) -> Result<Vec<Vec<i64>>> {
         crate::bail!(Value, "{what}: expected {want} length-prefixed lists in ints, got {}", out.len());
     }
     Ok(out)
+}
+
+fn us_checked(v: &[i64]) -> Result<Vec<usize>> {
+    v.iter()
+        .map(|&d| usize::try_from(d).map_err(|_| crate::err!(Value, "negative dimensions are not allowed, got {v:?}")))
+        .collect()
 }
 
 fn us(v: &[i64]) -> Vec<usize> {
@@ -251,7 +263,7 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         t.insert("moveaxis", |a, p| { need(a, 1, "moveaxis")?; one(jnp::moveaxis(&a[0], p.int(0, "moveaxis")? as isize, p.int(1, "moveaxis")? as isize)) });
         t.insert("expand_dims", |a, p| { need(a, 1, "expand_dims")?; one(jnp::expand_dims(&a[0], &p.ints.iter().map(|&v| v as isize).collect::<Vec<_>>())) });
         t.insert("squeeze", |a, p| { need(a, 1, "squeeze")?; one(jnp::squeeze(&a[0], p.axes().as_deref())) });
-        t.insert("broadcast_to", |a, p| { need(a, 1, "broadcast_to")?; one(jnp::broadcast_to(&a[0], &p.shape())) });
+        t.insert("broadcast_to", |a, p| { need(a, 1, "broadcast_to")?; one(jnp::broadcast_to(&a[0], &p.shape()?)) });
         t.insert("concatenate", |a, p| one(jnp::concatenate(&a.iter().collect::<Vec<_>>(), p.axis())));
         t.insert("stack", |a, p| one(jnp::stack(&a.iter().collect::<Vec<_>>(), p.ints.first().copied().unwrap_or(0) as isize)));
         t.insert("vstack", |a, _p| one(jnp::vstack(&a.iter().collect::<Vec<_>>())));
@@ -267,12 +279,12 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
                 jnp::split(&a[0], jnp::SplitSpec::Indices(&rest), axis)
             }
         });
-        t.insert("tile", |a, p| { need(a, 1, "tile")?; one(jnp::tile(&a[0], &p.shape())) });
+        t.insert("tile", |a, p| { need(a, 1, "tile")?; one(jnp::tile(&a[0], &p.shape()?)) });
         // repeat: ints = [repeats, axis?] (axis with JC_FLAG_AXIS)
         t.insert("repeat", |a, p| {
             need(a, 1, "repeat")?;
             let axis = if p.flag(JC_FLAG_AXIS) { Some(p.int(1, "repeat")? as isize) } else { None };
-            one(jnp::repeat(&a[0], p.int(0, "repeat")? as usize, axis))
+            one(jnp::repeat(&a[0], p.size(0, "repeat")?, axis))
         });
         t.insert("flip", |a, p| { need(a, 1, "flip")?; one(jnp::flip(&a[0], p.axes().as_deref())) });
         // roll: ints = [shift, axis?]
@@ -291,7 +303,7 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         });
         t.insert("tril", |a, p| { need(a, 1, "tril")?; one(jnp::tril(&a[0], p.ints.first().copied().unwrap_or(0))) });
         t.insert("triu", |a, p| { need(a, 1, "triu")?; one(jnp::triu(&a[0], p.ints.first().copied().unwrap_or(0))) });
-        t.insert("one_hot", |a, p| { need(a, 1, "one_hot")?; one(jnp::one_hot(&a[0], p.int(0, "one_hot")? as usize, p.dtype)) });
+        t.insert("one_hot", |a, p| { need(a, 1, "one_hot")?; one(jnp::one_hot(&a[0], p.size(0, "one_hot")?, p.dtype)) });
         t.insert("astype", |a, p| {
             need(a, 1, "astype")?;
             one(jnp::astype(&a[0], p.dtype.ok_or_else(|| crate::err!(Value, "astype needs a dtype"))?))
@@ -319,15 +331,15 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             one(jnp::norm(&a[0], ord, p.axes().as_deref(), p.keep()))
         });
         // creation: ints = shape, floats[0] = fill value
-        t.insert("zeros", |_a, p| one(jnp::zeros(&p.shape(), p.dtype.unwrap_or(jnp::default_float()))));
-        t.insert("ones", |_a, p| one(jnp::ones(&p.shape(), p.dtype.unwrap_or(jnp::default_float()))));
-        t.insert("full", |_a, p| one(jnp::full(&p.shape(), p.float(0, "full")?, p.dtype.unwrap_or(jnp::default_float()))));
+        t.insert("zeros", |_a, p| one(jnp::zeros(&p.shape()?, p.dtype.unwrap_or(jnp::default_float()))));
+        t.insert("ones", |_a, p| one(jnp::ones(&p.shape()?, p.dtype.unwrap_or(jnp::default_float()))));
+        t.insert("full", |_a, p| one(jnp::full(&p.shape()?, p.float(0, "full")?, p.dtype.unwrap_or(jnp::default_float()))));
         t.insert("full_like", |a, p| { need(a, 1, "full_like")?; one(jnp::full_like(&a[0], p.float(0, "full_like")?)) });
         t.insert("arange", |_a, p| one(jnp::arange(p.float(0, "arange")?, p.float(1, "arange")?, p.floats.get(2).copied().unwrap_or(1.0), p.dtype)));
-        t.insert("linspace", |_a, p| one(jnp::linspace(p.float(0, "linspace")?, p.float(1, "linspace")?, p.int(0, "linspace")? as usize, !p.flag(JC_FLAG_ALT), p.dtype)));
+        t.insert("linspace", |_a, p| one(jnp::linspace(p.float(0, "linspace")?, p.float(1, "linspace")?, p.size(0, "linspace")?, !p.flag(JC_FLAG_ALT), p.dtype)));
         t.insert("eye", |_a, p| {
             let m = p.ints.get(1).copied().filter(|&m| m >= 0).map(|m| m as usize);
-            one(jnp::eye(p.int(0, "eye")? as usize, m, p.ints.get(2).copied().unwrap_or(0), p.dtype))
+            one(jnp::eye(p.size(0, "eye")?, m, p.ints.get(2).copied().unwrap_or(0), p.dtype))
         });
         // indexing: args = [x, index arrays...]; ints = 4 per entry (JC_INDEX_*)
         t.insert("getitem", |a, p| { need(a, 1, "getitem")?; one(jnp::getitem(&a[0], &indices(p.ints, &a[1..])?)) });
@@ -352,24 +364,24 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             need(a, 1, "random.fold_in")?;
             if a.len() > 1 { one(random::fold_in_array(&a[0], &a[1])) } else { one(random::fold_in(&a[0], p.int(0, "random.fold_in")? as u32)) }
         });
-        t.insert("random.bits", |a, p| { need(a, 1, "random.bits")?; one(random::bits(&a[0], &p.shape(), p.dtype.unwrap_or(DType::U32))) });
+        t.insert("random.bits", |a, p| { need(a, 1, "random.bits")?; one(random::bits(&a[0], &p.shape()?, p.dtype.unwrap_or(DType::U32))) });
         t.insert("random.uniform", |a, p| {
             need(a, 1, "random.uniform")?;
-            one(random::uniform(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()), p.floats.first().copied().unwrap_or(0.0), p.floats.get(1).copied().unwrap_or(1.0)))
+            one(random::uniform(&a[0], &p.shape()?, p.dtype.unwrap_or(jnp::default_float()), p.floats.first().copied().unwrap_or(0.0), p.floats.get(1).copied().unwrap_or(1.0)))
         });
-        t.insert("random.normal", |a, p| { need(a, 1, "random.normal")?; one(random::normal(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()))) });
+        t.insert("random.normal", |a, p| { need(a, 1, "random.normal")?; one(random::normal(&a[0], &p.shape()?, p.dtype.unwrap_or(jnp::default_float()))) });
         // randint: ints = shape, floats = [minval, maxval]
         t.insert("random.randint", |a, p| {
             need(a, 1, "random.randint")?;
-            one(random::randint(&a[0], &p.shape(), p.float(0, "random.randint minval")? as i64, p.float(1, "random.randint maxval")? as i64, p.dtype.unwrap_or(jnp::default_int())))
+            one(random::randint(&a[0], &p.shape()?, p.float(0, "random.randint minval")? as i64, p.float(1, "random.randint maxval")? as i64, p.dtype.unwrap_or(jnp::default_int())))
         });
         // bernoulli: args = [key, p]; ints = shape when JC_FLAG_AXIS is set (else p's shape)
         t.insert("random.bernoulli", |a, p| {
             need(a, 2, "random.bernoulli")?;
-            let shape = p.flag(JC_FLAG_AXIS).then(|| p.shape());
+            let shape = if p.flag(JC_FLAG_AXIS) { Some(p.shape()?) } else { None };
             one(random::bernoulli(&a[0], &a[1], shape.as_deref()))
         });
-        t.insert("random.gumbel", |a, p| { need(a, 1, "random.gumbel")?; one(random::gumbel(&a[0], &p.shape(), p.dtype.unwrap_or(jnp::default_float()))) });
+        t.insert("random.gumbel", |a, p| { need(a, 1, "random.gumbel")?; one(random::gumbel(&a[0], &p.shape()?, p.dtype.unwrap_or(jnp::default_float()))) });
         // categorical: args = [key, logits]; ints = [axis, shape...] (shape when JC_FLAG_AXIS)
         t.insert("random.categorical", |a, p| {
             need(a, 2, "random.categorical")?;
@@ -393,17 +405,17 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         // a few lax primitives with parameters (ints as documented)
         t.insert("lax.integer_pow", |a, p| { need(a, 1, "lax.integer_pow")?; one(lax::integer_pow(&a[0], p.int(0, "lax.integer_pow")? as i32)) });
         t.insert("lax.convert_element_type", |a, p| { need(a, 1, "lax.convert_element_type")?; one(lax::convert_element_type(&a[0], p.dtype.ok_or_else(|| crate::err!(Value, "needs a dtype"))?)) });
-        t.insert("lax.reshape", |a, p| { need(a, 1, "lax.reshape")?; one(lax::reshape(&a[0], &p.shape())) });
-        t.insert("lax.transpose", |a, p| { need(a, 1, "lax.transpose")?; one(lax::transpose(&a[0], &p.shape())) });
-        t.insert("lax.reduce_sum", |a, p| { need(a, 1, "lax.reduce_sum")?; one(lax::reduce_sum(&a[0], &p.shape())) });
-        t.insert("lax.reduce_max", |a, p| { need(a, 1, "lax.reduce_max")?; one(lax::reduce_max(&a[0], &p.shape())) });
+        t.insert("lax.reshape", |a, p| { need(a, 1, "lax.reshape")?; one(lax::reshape(&a[0], &p.shape()?)) });
+        t.insert("lax.transpose", |a, p| { need(a, 1, "lax.transpose")?; one(lax::transpose(&a[0], &p.shape()?)) });
+        t.insert("lax.reduce_sum", |a, p| { need(a, 1, "lax.reduce_sum")?; one(lax::reduce_sum(&a[0], &p.shape()?)) });
+        t.insert("lax.reduce_max", |a, p| { need(a, 1, "lax.reduce_max")?; one(lax::reduce_max(&a[0], &p.shape()?)) });
         t.insert("lax.select", |a, _p| { need(a, 3, "lax.select")?; one(lax::select(&a[0], &a[1], &a[2])) });
-        t.insert("lax.iota", |_a, p| one(lax::iota(p.dtype.unwrap_or(DType::I32), &p.shape()[1..], p.int(0, "lax.iota")? as usize)));
+        t.insert("lax.iota", |_a, p| one(lax::iota(p.dtype.unwrap_or(DType::I32), &p.shape()?[1..], p.int(0, "lax.iota")? as usize)));
         // lax primitives with list parameters: ints = length-prefixed lists, in the order given
         t.insert("lax.broadcast_in_dim", |a, p| { need(a, 1, "lax.broadcast_in_dim")?; let l = lists(p.ints, 2, "lax.broadcast_in_dim")?; one(lax::broadcast_in_dim(&a[0], &us(&l[0]), &us(&l[1]))) });
-        t.insert("lax.squeeze", |a, p| { need(a, 1, "lax.squeeze")?; one(lax::squeeze(&a[0], &p.shape())) });
-        t.insert("lax.expand_dims", |a, p| { need(a, 1, "lax.expand_dims")?; one(lax::expand_dims(&a[0], &p.shape())) });
-        t.insert("lax.rev", |a, p| { need(a, 1, "lax.rev")?; one(lax::rev(&a[0], &p.shape())) });
+        t.insert("lax.squeeze", |a, p| { need(a, 1, "lax.squeeze")?; one(lax::squeeze(&a[0], &p.shape()?)) });
+        t.insert("lax.expand_dims", |a, p| { need(a, 1, "lax.expand_dims")?; one(lax::expand_dims(&a[0], &p.shape()?)) });
+        t.insert("lax.rev", |a, p| { need(a, 1, "lax.rev")?; one(lax::rev(&a[0], &p.shape()?)) });
         // slice: lists (start, limit, strides?)
         t.insert("lax.slice", |a, p| {
             need(a, 1, "lax.slice")?;
@@ -411,7 +423,7 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             let strides = l.get(2).map(|s| us(s));
             one(lax::slice(&a[0], &us(&l[0]), &us(&l[1]), strides.as_deref()))
         });
-        t.insert("lax.dynamic_slice", |a, p| { need(a, 1, "lax.dynamic_slice")?; one(lax::dynamic_slice(&a[0], &a[1..].iter().collect::<Vec<_>>(), &p.shape())) });
+        t.insert("lax.dynamic_slice", |a, p| { need(a, 1, "lax.dynamic_slice")?; one(lax::dynamic_slice(&a[0], &a[1..].iter().collect::<Vec<_>>(), &p.shape()?)) });
         t.insert("lax.dynamic_update_slice", |a, _p| { need(a, 2, "lax.dynamic_update_slice")?; one(lax::dynamic_update_slice(&a[0], &a[1], &a[2..].iter().collect::<Vec<_>>())) });
         t.insert("lax.concatenate", |a, p| one(lax::concatenate(&a.iter().collect::<Vec<_>>(), p.int(0, "lax.concatenate")? as usize)));
         // pad: ints = (lo, hi, interior) triples; args = [x, padding value]
@@ -427,10 +439,10 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             let d = crate::prim::DotDims { lhs_contract: us(&l[0]), rhs_contract: us(&l[1]), lhs_batch: us(&l[2]), rhs_batch: us(&l[3]) };
             one(lax::dot_general(&a[0], &a[1], d, p.dtype))
         });
-        t.insert("lax.reduce_min", |a, p| { need(a, 1, "lax.reduce_min")?; one(lax::reduce_min(&a[0], &p.shape())) });
-        t.insert("lax.reduce_prod", |a, p| { need(a, 1, "lax.reduce_prod")?; one(lax::reduce_prod(&a[0], &p.shape())) });
-        t.insert("lax.reduce_and", |a, p| { need(a, 1, "lax.reduce_and")?; one(lax::reduce_and(&a[0], &p.shape())) });
-        t.insert("lax.reduce_or", |a, p| { need(a, 1, "lax.reduce_or")?; one(lax::reduce_or(&a[0], &p.shape())) });
+        t.insert("lax.reduce_min", |a, p| { need(a, 1, "lax.reduce_min")?; one(lax::reduce_min(&a[0], &p.shape()?)) });
+        t.insert("lax.reduce_prod", |a, p| { need(a, 1, "lax.reduce_prod")?; one(lax::reduce_prod(&a[0], &p.shape()?)) });
+        t.insert("lax.reduce_and", |a, p| { need(a, 1, "lax.reduce_and")?; one(lax::reduce_and(&a[0], &p.shape()?)) });
+        t.insert("lax.reduce_or", |a, p| { need(a, 1, "lax.reduce_or")?; one(lax::reduce_or(&a[0], &p.shape()?)) });
         // argmax/argmin: ints = [axis]; dtype = index dtype
         t.insert("lax.argmax", |a, p| { need(a, 1, "lax.argmax")?; one(lax::argmax(&a[0], p.int(0, "lax.argmax")? as usize, p.dtype.unwrap_or(DType::I32))) });
         t.insert("lax.argmin", |a, p| { need(a, 1, "lax.argmin")?; one(lax::argmin(&a[0], p.int(0, "lax.argmin")? as usize, p.dtype.unwrap_or(DType::I32))) });

@@ -133,7 +133,7 @@ fn normalize(x: &Array, idx: &[Index]) -> Result<(Array, Vec<Entry>)> {
                     }
                     Index::Array(a) => {
                         if !a.dtype().is_int() {
-                            crate::bail!(Index, "Indexer must have integer or boolean type, got indexer with type {}", a.dtype());
+                            crate::bail!(Type, "Indexer must have integer or boolean type, got indexer with type {}", a.dtype());
                         }
                         Entry::Arr(a)
                     }

@@ -55,35 +55,69 @@ def switch(index, branches, *operands):
             raise TypeError(f"branch 0 and {i} outputs must have same type structure, got {store[0]} and {s}.")
     return tu.tree_unflatten(store[0], outs)
 
+def _record_dtypes(store, leaves):
+    store[0] = [asarray(x).dtype for x in leaves]
+    return leaves
+
+def _weak_promoted(leaves, out_dtypes):
+    """JAX's rule for loop carries: a weakly typed initial value (a Python
+    scalar) takes the dtype the body gives it. None when nothing changes."""
+    if out_dtypes is None or len(out_dtypes) != len(leaves):
+        return None
+    from . import numpy as jnp
+    new, changed = [], False
+    for x, d in zip(leaves, out_dtypes):
+        xa = asarray(x)
+        if xa.weak_type and xa.dtype != d:
+            new.append(xa.astype(jnp.result_type(xa, d)))
+            changed = True
+        else:
+            new.append(x)
+    return new if changed else None
+
 def while_loop(cond_fun, body_fun, init_val):
     """`lax.while_loop(cond_fun, body_fun, init_val)`."""
     leaves, treedef = tu.tree_flatten(init_val)
+    out_dtypes = [None]
     def c(ls):
         return [cond_fun(tu.tree_unflatten(treedef, ls))]
     def b(ls):
         out_leaves, out_tree = tu.tree_flatten(body_fun(tu.tree_unflatten(treedef, ls)))
         if out_tree != treedef:
             raise TypeError(f"body_fun output and input must have identical types, got\n{out_tree}\nand\n{treedef}.")
-        return out_leaves
+        return _record_dtypes(out_dtypes, out_leaves)
     cf, bf = _make(c, _name(cond_fun)), _make(b, _name(body_fun))
     init, n = handles(leaves)
-    outs = call_outs(lib.jc_while_loop, cf.h, bf.h, init, n)
+    try:
+        outs = call_outs(lib.jc_while_loop, cf.h, bf.h, init, n)
+    except TypeError:
+        promoted = _weak_promoted(leaves, out_dtypes[0])
+        if promoted is None:
+            raise
+        return while_loop(cond_fun, body_fun, tu.tree_unflatten(treedef, promoted))
     return tu.tree_unflatten(treedef, outs)
 
 def fori_loop(lower, upper, body_fun, init_val, *, unroll=None):
     """`lax.fori_loop(lower, upper, body_fun, init_val)`: a scan when the
     bounds are concrete, a while loop otherwise (as in JAX)."""
     leaves, treedef = tu.tree_flatten(init_val)
+    out_dtypes = [None]
     def b(ls):
         val = body_fun(ls[0], tu.tree_unflatten(treedef, ls[1:]))
         out_leaves, out_tree = tu.tree_flatten(val)
         if out_tree != treedef:
             raise TypeError(f"body_fun output and input must have identical types, got\n{out_tree}\nand\n{treedef}.")
-        return out_leaves
+        return _record_dtypes(out_dtypes, out_leaves)
     bf = _make(b, _name(body_fun))
     init, n = handles(leaves)
     lo, hi = asarray(lower), asarray(upper)
-    outs = call_outs(lib.jc_fori_loop, lo._h, hi._h, bf.h, init, n)
+    try:
+        outs = call_outs(lib.jc_fori_loop, lo._h, hi._h, bf.h, init, n)
+    except TypeError:
+        promoted = _weak_promoted(leaves, out_dtypes[0])
+        if promoted is None:
+            raise
+        return fori_loop(lower, upper, body_fun, tu.tree_unflatten(treedef, promoted), unroll=unroll)
     return tu.tree_unflatten(treedef, outs)
 
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpose=False):
@@ -103,12 +137,19 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, _split_transpos
         if ct != c_tree:
             raise TypeError(f"scan body function carry input and carry output must have the same pytree structure, but they differ:\n{c_tree}\nand\n{ct}")
         yl, store[0] = tu.tree_flatten(y)
-        return cl + yl
+        return _record_dtypes(carry_dtypes, cl) + yl
+    carry_dtypes = [None]
     bf = _make(body, _name(f))
     ih, ni = handles(c_leaves)
     xh, nx = handles(x_leaves)
     u = 1 if isinstance(unroll, bool) else int(unroll)
-    outs = call_outs(lib.jc_scan, bf.h, ih, ni, xh, nx, -1 if length is None else int(length), bool(reverse), u)
+    try:
+        outs = call_outs(lib.jc_scan, bf.h, ih, ni, xh, nx, -1 if length is None else int(length), bool(reverse), u)
+    except TypeError:
+        promoted = _weak_promoted(c_leaves, carry_dtypes[0])
+        if promoted is None:
+            raise
+        return scan(f, tu.tree_unflatten(c_tree, promoted), xs, length, reverse, unroll, _split_transpose)
     return tu.tree_unflatten(c_tree, outs[:nc]), tu.tree_unflatten(store[0], outs[nc:])
 
 def map(f, xs, *, batch_size=None):
@@ -176,10 +217,15 @@ def broadcast(operand, sizes):
     return broadcast_in_dim(x, tuple(sizes) + x.shape, tuple(range(n, n + x.ndim)))
 
 def squeeze(array, dimensions):
-    return op1("lax.squeeze", array, ints=list(dimensions))
+    """Removes the given size-1 dimensions (negative ones count from the end, as JAX)."""
+    array = asarray(array)
+    return op1("lax.squeeze", array, ints=[d % array.ndim if d < 0 else d for d in dimensions])
 
 def expand_dims(array, dimensions):
-    return op1("lax.expand_dims", array, ints=list(dimensions))
+    """Inserts size-1 dimensions at the given positions of the result (negative ones from its end)."""
+    array = asarray(array)
+    n = array.ndim + len(dimensions)
+    return op1("lax.expand_dims", array, ints=sorted(d % n if d < 0 else d for d in dimensions))
 
 def rev(operand, dimensions):
     return op1("lax.rev", operand, ints=list(dimensions))

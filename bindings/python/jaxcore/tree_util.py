@@ -91,8 +91,33 @@ def tree_structure(t, is_leaf=None):
 
 def tree_map(f, t, *rest, is_leaf=None):
     leaves, d = tree_flatten(t, is_leaf)
-    others = [tree_flatten(r, is_leaf)[0] for r in rest]
+    others = [_flatten_up_to(d, r, is_leaf) for r in rest]
     return tree_unflatten(d, [f(*xs) for xs in zip(leaves, *others)])
+
+def _flatten_up_to(d, tree, is_leaf=None):
+    """The leaves of `tree` where `d` has leaves (a subtree counts as one), for
+    a tree with d's structure or d as a prefix; JAX's ValueError otherwise."""
+    leaves, got = tree_flatten(tree, is_leaf)
+    if got == d:
+        return leaves
+    out = []
+    _up_to(d, tree, out)
+    return out
+
+def _up_to(d, x, out):
+    if d.kind == "leaf":
+        out.append(x)
+        return
+    kids, xd = tree_flatten(x, is_leaf=lambda y: y is not x)  # x's own node, its children as leaves
+    if xd.kind != d.kind:
+        raise ValueError(f"pytree structure error: different types: the prefix tree has {d._str()} where the full "
+                         f"tree has {x!r}.")
+    if xd.meta != d.meta:
+        what = "dict keys" if d.kind == "dict" else "lengths" if d.kind in ("tuple", "list") else "node data"
+        raise ValueError(f"pytree structure error: different {what}: the prefix tree has {d._str()} where the full "
+                         f"tree has {x!r}.")
+    for c, v in zip(d.children, kids):
+        _up_to(c, v, out)
 
 def tree_reduce(f, t, *initializer):
     import functools
@@ -196,7 +221,7 @@ def tree_leaves_with_path(t, is_leaf=None):
 
 def tree_map_with_path(f, t, *rest, is_leaf=None):
     pl, d = tree_flatten_with_path(t, is_leaf)
-    others = [tree_flatten(r, is_leaf)[0] for r in rest]
+    others = [_flatten_up_to(d, r, is_leaf) for r in rest]
     return tree_unflatten(d, [f(p, x, *xs) for (p, x), *xs in zip(pl, *others)])
 
 # --- registration helpers and structure utilities ---

@@ -178,3 +178,24 @@ def test_lax_shape_helpers_patches_ragged_dot_scatter_apply_as_jax():
     dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,), scatter_dims_to_operand_dims=(0,))
     np.testing.assert_allclose(np.asarray(lax.scatter_apply(jnp.arange(5.), jnp.array([[1], [3]]), jnp.sin, dn, update_shape=(2,))),
                                [0, 0.84147096, 2, 0.14112, 4], rtol=1e-6)
+
+
+def test_weak_initial_carries_take_the_bodys_dtype_as_jax():
+    # a Python-scalar initial carry is promoted to the type the body returns
+    out = lax.while_loop(lambda c: c < 3, lambda c: c + 1., 0)
+    assert out.dtype == np.float32 and float(out) == 3.0 and not out.weak_type
+    assert float(lax.fori_loop(0, 3, lambda i, c: c + 1.5, 0)) == 4.5
+    c, ys = lax.scan(lambda c, x: (c + x, c), 0, jnp.ones(3))
+    assert c.dtype == np.float32 and float(c) == 3.0
+    with pytest.raises(TypeError):  # a shape change is still an error
+        lax.scan(lambda c, x: (jnp.ones(2), x), 0., jnp.ones(3))
+    # tree_map checks the other trees' structure (JAX's ValueError), leaves of the first may be subtrees there
+    with pytest.raises(ValueError, match="structure"):
+        jax.tree.map(lambda a, b: a + b, [1, 2], [1])
+    assert jax.tree.map(lambda a, b: (a, b), [1, 2], [10, {"x": 1}]) == [(1, 10), (2, {"x": 1})]
+    with pytest.raises(ValueError, match="negative dimensions"):
+        jnp.eye(-1)
+    with pytest.raises(ValueError, match="negative dimensions"):
+        jnp.zeros((2, -1))
+    assert lax.squeeze(jnp.ones((1, 2)), (-2,)).shape == (2,)
+    assert lax.expand_dims(jnp.ones(2), (0, -1)).shape == (1, 2, 1)
