@@ -480,3 +480,13 @@ fn kernels_flush_subnormals_as_xla() {
     // the host's own arithmetic is left in its default mode
     assert!(std::hint::black_box(1e-38f32) * std::hint::black_box(0.01f32) > 0.0);
 }
+
+#[test]
+fn results_larger_than_the_host_are_refused_before_allocating() {
+    // an allocation failure would abort the process; XLA reports RESOURCE_EXHAUSTED instead
+    if !std::path::Path::new("/proc/meminfo").exists() {
+        return; // the host's memory is read from there (Linux)
+    }
+    let err = lax::iota(DType::F32, &[1 << 40], 0).unwrap_err().to_string();
+    assert!(err.contains("RESOURCE_EXHAUSTED") && err.contains("f32[1099511627776]"), "{err}");
+}

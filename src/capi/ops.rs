@@ -274,7 +274,7 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             let axis = p.int(0, "split")? as isize;
             let rest: Vec<isize> = p.ints[1..].iter().map(|&v| v as isize).collect();
             if p.flag(JC_FLAG_ALT) {
-                jnp::split(&a[0], jnp::SplitSpec::Sections(*rest.first().unwrap_or(&1) as usize), axis)
+                jnp::split(&a[0], jnp::SplitSpec::Sections(if p.ints.len() > 1 { p.size(1, "split sections")? } else { 1 }), axis)
             } else {
                 jnp::split(&a[0], jnp::SplitSpec::Indices(&rest), axis)
             }

@@ -111,6 +111,9 @@ pub fn vstack(xs: &[&Array]) -> Result<Array> {
     concatenate(&v.iter().collect::<Vec<_>>(), Some(0))
 }
 pub fn hstack(xs: &[&Array]) -> Result<Array> {
+    if xs.is_empty() {
+        crate::bail!(Value, "need at least one array to concatenate");
+    }
     let v: Vec<Array> = xs.iter().map(|x| atleast_1d(x)).collect::<Result<_>>()?;
     let ax = if v[0].ndim() == 1 { 0 } else { 1 };
     concatenate(&v.iter().collect::<Vec<_>>(), Some(ax))

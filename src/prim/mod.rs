@@ -371,6 +371,7 @@ impl Prim {
     /// the shape rule; `outs` are the avals it gave.
     pub fn eval(&self, ins: &[&HostData], outs: &[Aval]) -> Result<Vec<HostData>> {
         use Prim::*;
+        crate::runtime::host::check_alloc(self.name(), outs)?;
         // XLA's floating-point mode (host callbacks run user code in the default mode)
         let _flush = (!matches!(self, HostCallback(_))).then(crate::runtime::denormals::FlushDenormals::on);
         let one = |h: Result<HostData>| h.map(|h| vec![h]);

@@ -556,3 +556,33 @@ pub fn unravel(mut i: usize, shape: &[usize], idx: &mut [usize]) {
         i /= n;
     }
 }
+
+/// The host's memory in bytes (Linux: MemTotal), read once; None elsewhere.
+fn host_memory() -> Option<u128> {
+    static MEM: std::sync::OnceLock<Option<u128>> = std::sync::OnceLock::new();
+    *MEM.get_or_init(|| {
+        let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kb: u128 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    })
+}
+
+/// Refuses results larger than the host's memory before allocating them (an
+/// allocation failure would abort the process; XLA reports RESOURCE_EXHAUSTED).
+pub fn check_alloc(what: &str, outs: &[crate::ir::Aval]) -> Result<()> {
+    let Some(limit) = host_memory() else { return Ok(()) };
+    let mut total: u128 = 0;
+    for a in outs {
+        let elems = a.shape.iter().try_fold(1u128, |n, &d| n.checked_mul(d as u128)).unwrap_or(u128::MAX);
+        total = total.saturating_add(elems.saturating_mul(a.dtype.size_in_bytes() as u128));
+    }
+    if total > limit {
+        crate::bail!(
+            Value,
+            "RESOURCE_EXHAUSTED: {what} needs {total} bytes for its result ({}), more than this host's memory ({limit} bytes)",
+            crate::prim::avals_str(outs)
+        );
+    }
+    Ok(())
+}

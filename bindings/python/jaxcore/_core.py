@@ -60,8 +60,9 @@ class Array:
         self._h = handle
 
     def __del__(self):
-        h, self._h = self._h, None
-        if h and _free is not None:
+        h = getattr(self, "_h", None)  # (unset when construction failed)
+        self._h = None
+        if type(h) is int and _free is not None:
             _free(h)  # status ignored: a finalizer cannot raise
 
     # --- metadata
