@@ -195,17 +195,22 @@ def _vg(f, argnums, has_aux, value, allow_int=False):
             return _vg(functools.partial(f, **kwargs), argnums, has_aux, value, allow_int)(*args)
         if allow_int:
             return _vg_allow_int(f, nums, argnums, has_aux, value, args)
-        # leaves of the differentiated arguments, in argument order
-        per_arg = [tu.tree_flatten(a) for a in args]
-        offsets, o = [], 0
-        for leaves, _ in per_arg:
-            offsets.append(o)
-            o += len(leaves)
-        leaf_nums = [offsets[i] + k for i in nums for k in range(len(per_arg[i][0]))]
-        flat = [l for leaves, _ in per_arg for l in leaves]
+        if any(i >= len(args) or i < -len(args) for i in nums):
+            raise TypeError(f"differentiating with respect to argnums={argnums} requires at least {max(nums) + 1} "
+                            f"positional arguments to be passed by the caller, but got only {len(args)} positional arguments.")
+        dyn = [i % len(args) for i in nums]
+        # only the differentiated arguments are traced; the others reach f as
+        # they are (a Python int stays an int, e.g. for a jitted static argument)
+        per_arg = {i: tu.tree_flatten(args[i]) for i in dyn}
+        flat = [l for i in dyn for l in per_arg[i][0]]
+        leaf_nums = list(range(len(flat)))
         store = [None]
         def body(leaves):
-            rebuilt = [tu.tree_unflatten(per_arg[i][1], leaves[offsets[i]:offsets[i] + len(per_arg[i][0])]) for i in range(len(args))]
+            rebuilt, o = list(args), 0
+            for i in dyn:
+                m = len(per_arg[i][0])
+                rebuilt[i] = tu.tree_unflatten(per_arg[i][1], leaves[o:o + m])
+                o += m
             out = f(*rebuilt)
             if has_aux:
                 val, aux = out
@@ -225,7 +230,7 @@ def _vg(f, argnums, has_aux, value, allow_int=False):
             grads, aux_leaves = outs[:len(leaf_nums)], outs[len(leaf_nums):]
             val = None
         gs, k = [], 0
-        for i in nums:
+        for i in dyn:
             m = len(per_arg[i][0])
             gs.append(tu.tree_unflatten(per_arg[i][1], grads[k:k + m]))
             k += m
@@ -338,10 +343,9 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
                 out = hit(args)
                 if out is not _MISS:
                     return out
+        call = None
         if kwargs:
-            bound = inspect.signature(f).bind(*args, **kwargs)
-            bound.apply_defaults()
-            args = tuple(bound.args) + tuple(bound.kwargs.values())
+            args, call = _bind_call(f, args, kwargs)
         skey = []
         for i in sorted(statics):
             if i < len(args):
@@ -354,17 +358,17 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
         per = [tu.tree_flatten(args[i]) for i in dyn_idx]
         leaves = [l for ls, _ in per for l in ls]
         treedefs = tuple(d for _, d in per)
-        key = (tuple(skey), treedefs, len(args))
+        key = (tuple(skey), treedefs, len(args), call and call[1])
         hit = cache.get(key)
         if hit is None:
             store = [None]
-            def body(ls, args=args):
+            def body(ls, args=args, call=call):
                 it, k = {}, 0
                 for i, (lv, d) in zip(dyn_idx, per):
                     it[i] = tu.tree_unflatten(d, ls[k:k + len(lv)])
                     k += len(lv)
                 full = [args[i] if i in statics else it[i] for i in range(len(args))]
-                out_leaves, store[0] = tu.tree_flatten(f(*full))
+                out_leaves, store[0] = tu.tree_flatten(_invoke(f, full, call))
                 return out_leaves
             donate_leaves, k = [], 0
             for i, (lv, _) in zip(dyn_idx, per):
@@ -386,14 +390,13 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
         return tu.tree_unflatten(store[0], outs)
     def stage(args, kwargs):
         """f with its static arguments bound, and the dynamic arguments."""
+        call = None
         if kwargs:
-            bound = inspect.signature(f).bind(*args, **kwargs)
-            bound.apply_defaults()
-            args = tuple(bound.args) + tuple(bound.kwargs.values())
+            args, call = _bind_call(f, args, kwargs)
         dyn = tuple(a for i, a in enumerate(args) if i not in statics)
         def g(*d):
             it = iter(d)
-            return f(*[args[i] if i in statics else next(it) for i in range(len(args))])
+            return _invoke(f, [args[i] if i in statics else next(it) for i in range(len(args))], call)
         g.__name__ = getattr(f, "__name__", "f")
         return g, dyn
     inner.__wrapped__ = f
@@ -403,6 +406,23 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
     inner.lower = lambda *a, **k: inner.trace(*a, **k).lower()
     inner.eval_shape = lambda *a, **k: (lambda g, dyn: eval_shape(g, *dyn))(*stage(a, k))
     return inner
+
+def _bind_call(f, args, kwargs):
+    """A call with keywords as one value per parameter of f (defaults filled,
+    *args a tuple, **kwargs a dict), and how to call f with them again."""
+    import inspect
+    sig = inspect.signature(f)
+    bound = sig.bind(*args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.arguments.values()), (sig, tuple(bound.arguments))
+
+def _invoke(f, values, call):
+    if call is None:
+        return f(*values)
+    import inspect
+    sig, names = call
+    bound = inspect.BoundArguments(sig, dict(zip(names, values)))
+    return f(*bound.args, **bound.kwargs)
 
 class Traced:
     """`jit(f).trace(*args)`: the traced program (`.jaxpr`), ready to lower."""

@@ -340,6 +340,9 @@ def asarray(x, dtype=None):
         lib.jc_array_scalar(0, float(x), C.byref(h))
         return Array(h.value)
     if dtype is None and isinstance(x, int) and not isinstance(x, np.integer):
+        bits = 64 if _x64[0] else 32
+        if not -(1 << (bits - 1)) <= x < (1 << (bits - 1)):
+            raise OverflowError(f"Python int {x} too large to convert to int{bits}")
         lib.jc_weak_int(x, C.byref(h))
         return Array(h.value)
     if dtype is None and isinstance(x, float) and not isinstance(x, np.floating):
@@ -349,6 +352,11 @@ def asarray(x, dtype=None):
         lib.jc_weak_complex(x.real, x.imag, C.byref(h))
         return Array(h.value)
     a = np.asarray(x)
+    if dtype is None and a.dtype == np.int64 and not _x64[0] and isinstance(x, (list, tuple)) and a.size:
+        # Python ints in a list must fit the int32 they become (JAX's error)
+        big = a.max() if a.max() > np.iinfo(np.int32).max else a.min() if a.min() < np.iinfo(np.int32).min else None
+        if big is not None:
+            raise OverflowError(f"Python integer {big} out of bounds for int32")
     if dtype is not None:
         a = a.astype(dtype if dtype_code(dtype) != 10 else np.float32)
     elif a.dtype.kind not in "biufc" and a.dtype != _BF16:

@@ -616,3 +616,23 @@ def test_key_paths_of_registered_nodes_as_jax():
     assert [tu.keystr(p) for p, _ in tu.tree_flatten_with_path(Box(1, [2]))[0]] == [".a", ".b[0]"]
     kids, _ = tu.flatten_one_level_with_keys({"a": 1, "b": [2]})
     assert [tu.keystr((k,)) for k, _ in kids] == ["['a']", "['b']"]
+
+
+def test_argument_passing_as_jax():
+    # grad traces only the differentiated arguments: the others arrive as they are
+    assert float(jax.grad(jax.jit(lambda x, n: x ** n, static_argnums=1))(2., 3)) == 12.0
+    with pytest.raises(TypeError, match="argnums=1 requires at least 2"):
+        jax.grad(lambda x: x, argnums=1)(1.)
+    assert float(jax.grad(lambda x, y: x * y, argnums=-1)(2., 3.)) == 2.0
+    # jit of functions with **kwargs, keyword-only and defaulted parameters
+    assert float(jax.jit(lambda x, **kw: x * kw["s"])(2., s=3.)) == 6.0
+    assert float(jax.jit(lambda x, *, n=2: x ** n, static_argnames="n")(3., n=3)) == 27.0
+    assert float(jax.jit(lambda *xs: sum(xs))(1., 2., 3.)) == 6.0
+    # Python ints must fit the default integer type (JAX's OverflowError)
+    with pytest.raises(OverflowError):
+        jnp.asarray(2 ** 40)
+    with pytest.raises(OverflowError):
+        jnp.array([1, 2 ** 40])
+    with pytest.raises(OverflowError):
+        jax.jit(lambda x: x)(2 ** 31)
+    assert int(jnp.asarray(2 ** 31 - 1)) == 2 ** 31 - 1
