@@ -711,6 +711,19 @@ def _jac(kind, fun, argnums, has_aux):
         if kwargs:  # passed through, not differentiated
             import functools
             return _jac(kind, functools.partial(fun, **kwargs), argnums, has_aux)(*args)
+        if any(i >= len(args) or i < -len(args) for i in nums):
+            raise TypeError(f"differentiating with respect to argnums={argnums} requires at least {max(nums) + 1} "
+                            f"positional arguments to be passed by the caller, but got only {len(args)} positional arguments.")
+        dyn = [i % len(args) for i in nums]
+        if len(set(dyn)) < len(args):
+            # only the differentiated arguments are traced; the others reach fun as they are
+            def of_dyn(*d):
+                full = list(args)
+                for i, v in zip(dyn, d):
+                    full[i] = v
+                return fun(*full)
+            own = 0 if isinstance(argnums, int) else tuple(range(len(dyn)))
+            return _jac(kind, of_dyn, own, has_aux)(*[args[i] for i in dyn])
         per_arg, offsets, flat = _flatten_args(args)
         leaf_nums = [offsets[i] + k for i in nums for k in range(len(per_arg[i][0]))]
         store = [None, None]

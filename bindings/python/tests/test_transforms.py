@@ -621,6 +621,8 @@ def test_key_paths_of_registered_nodes_as_jax():
 def test_argument_passing_as_jax():
     # grad traces only the differentiated arguments: the others arrive as they are
     assert float(jax.grad(jax.jit(lambda x, n: x ** n, static_argnums=1))(2., 3)) == 12.0
+    for t in (jax.jacfwd, jax.jacrev, jax.hessian):
+        assert float(t(jax.jit(lambda x, n: x ** n, static_argnums=1))(2., 3)) == 12.0  # 3x², 6x at 2
     with pytest.raises(TypeError, match="argnums=1 requires at least 2"):
         jax.grad(lambda x: x, argnums=1)(1.)
     assert float(jax.grad(lambda x, y: x * y, argnums=-1)(2., 3.)) == 2.0
