@@ -543,6 +543,8 @@ def _index_spec(idx):
             ints += [0, int(i), 0, 0]
         else:
             ints += [4, 0, 0, 0]
+            if isinstance(i, (list, tuple, range)) and len(i) == 0:
+                i = _np.zeros(0, _np.int32)  # an empty index list is an empty integer index
             arrays.append(asarray(i))
     return ints, arrays
 

@@ -169,3 +169,23 @@ def test_scipy_linalg_schur_hessenberg_sqrtm_polar_lu_as_jax():
     # cholesky symmetrizes its input (JAX): a symmetric gradient
     gc = np.asarray(jax.grad(lambda m: jnp.linalg.cholesky(m).sum())(a))
     np.testing.assert_allclose(gc, [[0.1984, 0.1401, 0.1321], [0.1401, 0.2936, 0.2917], [0.1321, 0.2917, 0.3594]], atol=1e-4)
+
+
+def test_scipy_special_matrices_as_jax():
+    sl = jax.scipy.linalg
+    np.testing.assert_allclose(np.asarray(sl.hilbert(3)), 1.0 / (np.arange(3)[:, None] + np.arange(3) + 1), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(sl.invhilbert(3)), [[9, -36, 30], [-36, 192, -180], [30, -180, 180]])
+    np.testing.assert_allclose(np.asarray(sl.pascal(4)), [[1, 1, 1, 1], [1, 2, 3, 4], [1, 3, 6, 10], [1, 4, 10, 20]])
+    np.testing.assert_allclose(np.asarray(sl.invpascal(3)), [[3, -3, 1], [-3, 5, -2], [1, -2, 1]])
+    np.testing.assert_allclose(np.asarray(sl.companion(jnp.array([1., 2., 3.]))), [[-2, -3], [1, 0]])
+    assert np.asarray(sl.hadamard(4)).tolist() == [[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]]
+    h = np.asarray(sl.helmert(3, full=True))
+    np.testing.assert_allclose(h @ h.T, np.eye(3), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(sl.leslie(jnp.array([0.1, 2.0, 1.0]), jnp.array([0.2, 0.8]))),
+                               [[0.1, 2, 1], [0.2, 0, 0], [0, 0.8, 0]], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(sl.fiedler_companion(jnp.array([1., -16., 86., -176., 105.]))),
+                               [[16, -86, 1, 0], [1, 0, 0, 0], [0, 176, 0, -105], [0, 1, 0, 0]])
+    np.testing.assert_allclose(np.asarray(sl.dft(3)), np.fft.fft(np.eye(3)), atol=1e-6)
+    a, v = np.array([1., 2., 3.]), np.array([1., -1., 2., 0.5])
+    for mode in ("full", "same", "valid"):
+        np.testing.assert_allclose(np.asarray(sl.convolution_matrix(jnp.asarray(a), 4, mode)) @ v, np.convolve(a, v, mode), atol=1e-6)

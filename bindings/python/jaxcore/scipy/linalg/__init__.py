@@ -1,6 +1,8 @@
 """`jaxcore.scipy.linalg`: scipy's spellings over jaxcore.numpy.linalg
 (note scipy's defaults: `cholesky` gives the upper factor)."""
 
+import numpy as _np
+
 from ... import numpy as jnp
 from ... import _decomp
 
@@ -240,3 +242,157 @@ def circulant(c):
     c = jnp.ravel(jnp.asarray(c))
     n = c.shape[0]
     return jnp.take(c, (jnp.arange(n)[:, None] - jnp.arange(n)[None, :]) % n)
+
+
+# --- special matrices (scipy.linalg's constructors). Those of a size alone
+# are built on the host, exactly (JAX computes some through gammaln and exp,
+# so its values are off in the last digits); those of an array are jnp
+# operations, so they trace.
+
+def _float_dtype():
+    return jnp.zeros(()).dtype
+
+
+def hilbert(n):
+    """H[i, j] = 1 / (i + j + 1)."""
+    i = _np.arange(n)
+    return jnp.asarray(1.0 / (i[:, None] + i[None, :] + 1), _float_dtype())
+
+
+def invhilbert(n):
+    """The exact inverse of the n x n Hilbert matrix."""
+    from math import comb
+    out = _np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            s = i + j + 1
+            out[i, j] = (-1) ** (i + j) * s * comb(n + i, n - j - 1) * comb(n + j, n - i - 1) * comb(s - 1, i) ** 2
+    return jnp.asarray(out, _float_dtype())
+
+
+def _pascal_lower(n):
+    from math import comb
+    return _np.array([[comb(i, j) for j in range(n)] for i in range(n)], dtype=float)
+
+
+def pascal(n, kind=None):
+    """The Pascal matrix: 'symmetric' (default) C(i + j, i), 'lower' C(i, j), 'upper'."""
+    kind = kind or "symmetric"
+    if kind not in ("symmetric", "lower", "upper"):
+        raise ValueError(f"Expected kind to be one of 'symmetric', 'lower', or 'upper'; got {kind}")
+    low = _pascal_lower(n)
+    m = low @ low.T if kind == "symmetric" else low if kind == "lower" else low.T
+    return jnp.asarray(m, _float_dtype())
+
+
+def invpascal(n, kind=None):
+    """The inverse of `pascal(n, kind)`."""
+    kind = kind or "symmetric"
+    if kind not in ("symmetric", "lower", "upper"):
+        raise ValueError(f"Expected kind to be one of 'symmetric', 'lower', or 'upper'; got {kind}")
+    low = _pascal_lower(n) * (-1.0) ** _np.add.outer(_np.arange(n), _np.arange(n))
+    m = low.T @ low if kind == "symmetric" else low if kind == "lower" else low.T
+    return jnp.asarray(m, _float_dtype())
+
+
+def hadamard(n, dtype=int):
+    """Sylvester's Hadamard matrix of order n (a power of 2)."""
+    if n < 1 or n & (n - 1):
+        raise ValueError("n must be an positive a power of 2 integer")
+    h = _np.ones((1, 1))
+    while h.shape[0] < n:
+        h = _np.block([[h, h], [h, -h]])
+    return jnp.asarray(h, dtype)
+
+
+def helmert(n, full=False):
+    """The Helmert matrix (orthonormal rows; the first, constant, row only when full)."""
+    h = _np.tril(_np.ones((n, n)), -1) - _np.diag(_np.arange(n))
+    d = _np.arange(n) * _np.arange(1, n + 1)
+    h[0] = 1
+    d[0] = n
+    h = h / _np.sqrt(d)[:, None]
+    return jnp.asarray(h if full else h[1:], _float_dtype())
+
+
+def dft(n, scale=None, *, dtype=None):
+    """The discrete Fourier transform matrix, scaled by None, 'sqrtn' or 'n'."""
+    if scale not in (None, "sqrtn", "n"):
+        raise ValueError(f"scale must be None, 'sqrtn', or 'n'; {scale!r} is not valid.")
+    k = _np.arange(n)
+    m = _np.exp(-2j * _np.pi * _np.outer(k, k) / n)
+    if scale == "sqrtn":
+        m = m / _np.sqrt(n)
+    elif scale == "n":
+        m = m / n
+    return jnp.asarray(m, dtype or jnp.zeros((), complex).dtype)
+
+
+def companion(a):
+    """The companion matrix of the polynomial with coefficients a (highest first)."""
+    a = jnp.atleast_1d(jnp.asarray(a))
+    if a.ndim != 1:
+        raise ValueError("Incorrect shape for `a`.  `a` must be one-dimensional.")
+    if a.size < 2:
+        raise ValueError("The length of `a` must be at least 2.")
+    first = -a[1:] / a[0]
+    n = a.size - 1
+    return jnp.concatenate([first[None, :], jnp.eye(n - 1, n, dtype=first.dtype)], axis=0)
+
+
+def leslie(f, s):
+    """The Leslie matrix: fecundities f on the first row, survivals s below the diagonal."""
+    f, s = jnp.atleast_1d(jnp.asarray(f)), jnp.atleast_1d(jnp.asarray(s))
+    if f.ndim != 1 or s.ndim != 1 or f.size != s.size + 1:
+        raise ValueError("Incorrect lengths for f and s.  The length of s must be one less than the length of f.")
+    n = f.size
+    below = jnp.concatenate([jnp.diag(s), jnp.zeros((n - 1, 1), s.dtype)], axis=1)
+    return jnp.concatenate([f[None, :], below], axis=0).astype(jnp.result_type(f, s))
+
+
+def fiedler(a):
+    """F[i, j] = |a[i] - a[j]|."""
+    a = jnp.atleast_1d(jnp.asarray(a))
+    return jnp.abs(a[:, None] - a[None, :])
+
+
+def fiedler_companion(a):
+    """Fiedler's pentadiagonal companion matrix of a (a[0] != 0)."""
+    a = jnp.atleast_1d(jnp.asarray(a))
+    if a.ndim != 1:
+        raise ValueError("Input 'a' must be a 1-D array.")
+    if a.size <= 2:
+        return jnp.asarray([[-a[1] / a[0]]]) if a.size == 2 else jnp.zeros((0, 0), a.dtype)
+    a = a / a[0]
+    n = a.size - 1
+    c = jnp.zeros((n, n), a.dtype)
+    c = c.at[_np.arange(3, n, 2), _np.arange(1, n - 2, 2)].set(1.0)
+    c = c.at[_np.arange(2, n, 2), _np.arange(1, n - 1, 2)].set(-a[3::2])
+    c = c.at[_np.arange(0, n - 2, 2), _np.arange(2, n, 2)].set(1.0)
+    c = c.at[_np.arange(0, n - 1, 2), _np.arange(1, n, 2)].set(-a[2::2])
+    c = c.at[0, 0].set(-a[1])
+    c = c.at[1, 0].set(1.0)
+    return c
+
+
+def convolution_matrix(a, n, mode="full"):
+    """The matrix whose product with a length-n vector is np.convolve(a, v, mode)."""
+    a = jnp.atleast_1d(jnp.asarray(a))
+    if a.ndim != 1:
+        raise ValueError("convolution_matrix expects a one-dimensional array as input")
+    if n <= 0:
+        raise ValueError("n must be a positive integer")
+    if mode not in ("full", "valid", "same"):
+        raise ValueError(f"mode must be 'full', 'valid' or 'same', got {mode!r}")
+    m = a.size
+    full = m + n - 1
+    rows = _np.arange(full)[:, None] - _np.arange(n)[None, :]  # index into a
+    inside = (rows >= 0) & (rows < m)
+    mat = jnp.where(jnp.asarray(inside), a[jnp.asarray(_np.clip(rows, 0, m - 1))], 0)
+    if mode == "same":
+        start = (full - max(m, n)) // 2
+        return mat[start:start + max(m, n)]
+    if mode == "valid":
+        start = min(m, n) - 1
+        return mat[start:full - start]
+    return mat
