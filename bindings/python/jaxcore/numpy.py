@@ -234,14 +234,33 @@ def roll(a, shift, axis=None):
     return op1("roll", a, ints=[shift] + ([] if axis is None else [axis]), flags=0 if axis is None else FLAG_AXIS)
 
 def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
+    if iscomplexobj(a):
+        a = asarray(a)
+        if axis is None:
+            a, axis = ravel(a), -1
+        out = take_along_axis(a, _complex_argsort(a, axis), axis)
+        return flip(out, axis) if descending else out
     ints, flags = _axes(axis)
     out = op1("sort", a, ints=ints, flags=flags)
     return flip(out, axis) if descending else out
 
 def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
     """Stable (equal keys keep their order), as JAX's default."""
+    if iscomplexobj(a):
+        a = asarray(a)
+        if axis is None:
+            a, axis = ravel(a), -1
+        idx = _complex_argsort(a, axis)
+        return flip(idx, axis) if descending else idx
     ints, flags = _axes(axis)
     return op1("argsort", a, ints=ints, flags=flags | (FLAG_ALT if descending else 0))
+
+def _complex_argsort(a, axis):
+    """Complex numbers order by real part, then imaginary part (numpy's and JAX's order)."""
+    from . import lax
+    axis = axis % a.ndim
+    iota = lax.broadcasted_iota("int32", a.shape, axis)
+    return lax.sort((real(a), imag(a), iota), dimension=axis, num_keys=2)[2]
 
 def where(c, x=None, y=None, *, size=None, fill_value=None):
     if x is None and y is None:

@@ -149,3 +149,12 @@ def test_scipy_dct_and_map_coordinates():
     close(ndimage.map_coordinates(img, c, 1, mode="reflect"), [2.0308, 4.0, 28.8196, 36.4829, 24.0164], 1e-4)
     close(ndimage.map_coordinates(img, c, 0, mode="nearest"), [0.0, 8.0, 36.4829, 36.4829, 36.4829], 1e-4)
     close(jax.grad(lambda v: ndimage.map_coordinates(v, [jnp.array([1.25])], 1).sum())(jnp.arange(4.0)), [0, 0.75, 0.25, 0])
+
+
+def test_complex_sort_orders_by_real_then_imaginary():
+    a = jnp.array([3 + 1j, 1 + 2j, 1 - 1j, 2 + 0j])
+    assert np.asarray(jnp.argsort(a)).tolist() == [2, 1, 3, 0]
+    np.testing.assert_array_equal(np.asarray(jnp.sort(a)), np.sort(np.asarray(a)))
+    np.testing.assert_array_equal(np.asarray(jnp.sort(a, descending=True)), np.sort(np.asarray(a))[::-1])
+    m = np.array([[2 + 1j, 1j], [0j, -1 + 0j]], np.complex64)
+    np.testing.assert_array_equal(np.asarray(jnp.sort(jnp.asarray(m), axis=0)), np.sort(m, axis=0))
