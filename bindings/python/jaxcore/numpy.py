@@ -2309,10 +2309,7 @@ def sort_complex(a):
     a = asarray(a)
     if not iscomplexobj(a):
         a = a.astype("complex128" if _x64() else "complex64")
-    re, im = real(a), imag(a)
-    from . import lax
-    _, _, idx = lax.sort((re, im, arange(a.shape[-1]) + zeros_like(re, dtype="int32")), dimension=a.ndim - 1, num_keys=2)
-    return take_along_axis(a, idx, axis=-1)
+    return sort(a, axis=-1)
 
 def array_str(a, max_line_width=None, precision=None, suppress_small=None):
     return _np.array_str(_np.asarray(a), max_line_width, precision, suppress_small)
