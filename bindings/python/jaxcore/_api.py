@@ -187,6 +187,13 @@ def _is_int_leaf(x):
         return isinstance(x, (bool, int)) and not hasattr(x, "dtype")
     return d.kind in "biu"
 
+def _dyn_positions(argnums, nums, args):
+    """The positions argnums names in args (negative ones from the end); JAX's error when args are too few."""
+    if any(i >= len(args) or i < -len(args) for i in nums):
+        raise TypeError(f"differentiating with respect to argnums={argnums} requires at least {max(nums) + 1} "
+                        f"positional arguments to be passed by the caller, but got only {len(args)} positional arguments.")
+    return [i % len(args) for i in nums]
+
 def _vg(f, argnums, has_aux, value, allow_int=False):
     nums = _argnums(argnums)
     def inner(*args, **kwargs):
@@ -195,10 +202,7 @@ def _vg(f, argnums, has_aux, value, allow_int=False):
             return _vg(functools.partial(f, **kwargs), argnums, has_aux, value, allow_int)(*args)
         if allow_int:
             return _vg_allow_int(f, nums, argnums, has_aux, value, args)
-        if any(i >= len(args) or i < -len(args) for i in nums):
-            raise TypeError(f"differentiating with respect to argnums={argnums} requires at least {max(nums) + 1} "
-                            f"positional arguments to be passed by the caller, but got only {len(args)} positional arguments.")
-        dyn = [i % len(args) for i in nums]
+        dyn = _dyn_positions(argnums, nums, args)
         # only the differentiated arguments are traced; the others reach f as
         # they are (a Python int stays an int, e.g. for a jitted static argument)
         per_arg = {i: tu.tree_flatten(args[i]) for i in dyn}
@@ -711,10 +715,7 @@ def _jac(kind, fun, argnums, has_aux):
         if kwargs:  # passed through, not differentiated
             import functools
             return _jac(kind, functools.partial(fun, **kwargs), argnums, has_aux)(*args)
-        if any(i >= len(args) or i < -len(args) for i in nums):
-            raise TypeError(f"differentiating with respect to argnums={argnums} requires at least {max(nums) + 1} "
-                            f"positional arguments to be passed by the caller, but got only {len(args)} positional arguments.")
-        dyn = [i % len(args) for i in nums]
+        dyn = _dyn_positions(argnums, nums, args)
         if len(set(dyn)) < len(args):
             # only the differentiated arguments are traced; the others reach fun as they are
             def of_dyn(*d):

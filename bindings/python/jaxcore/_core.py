@@ -354,7 +354,8 @@ def asarray(x, dtype=None):
     a = np.asarray(x)
     if dtype is None and a.dtype == np.int64 and not _x64[0] and isinstance(x, (list, tuple)) and a.size:
         # Python ints in a list must fit the int32 they become (JAX's error)
-        big = a.max() if a.max() > np.iinfo(np.int32).max else a.min() if a.min() < np.iinfo(np.int32).min else None
+        lo, hi = a.min(), a.max()
+        big = hi if hi > np.iinfo(np.int32).max else lo if lo < np.iinfo(np.int32).min else None
         if big is not None:
             raise OverflowError(f"Python integer {big} out of bounds for int32")
     if dtype is not None:

@@ -79,16 +79,21 @@ def _geev_one(m, left, cdt):
     return w.astype(cdt), vl.astype(cdt), vr
 
 
+def _over_stack(fn, x, outs):
+    """`fn` (one concrete n x n matrix -> tuple of arrays) over a (..., n, n)
+    stack; `outs` gives each result's (per-matrix shape, dtype)."""
+    x = _np.asarray(x)
+    batch, n = x.shape[:-2], x.shape[-1]
+    res = [fn(m) for m in x.reshape((int(_np.prod(batch)), n, n))]
+    return tuple(_np.stack([r[i] for r in res]).reshape(batch + shape).astype(d) if res else _np.zeros(batch + shape, d)
+                 for i, (shape, d) in enumerate(outs))
+
+
 def _geev(a, left):
     a = _np.asarray(a)
     cdt = _np.dtype(_complex_dtype(a.dtype))
     n = a.shape[-1]
-    flat = a.reshape((int(_np.prod(a.shape[:-2])), n, n))
-    outs = [_geev_one(m, left, cdt) for m in flat]
-    w = _np.stack([o[0] for o in outs]).reshape(a.shape[:-1]) if outs else _np.zeros(a.shape[:-1], cdt)
-    vl = _np.stack([o[1] for o in outs]).reshape(a.shape) if outs else _np.zeros(a.shape, cdt)
-    vr = _np.stack([o[2] for o in outs]).reshape(a.shape) if outs else _np.zeros(a.shape, cdt)
-    return w, vl, vr
+    return _over_stack(lambda m: _geev_one(m, left, cdt), a, [((n,), cdt), ((n, n), cdt), ((n, n), cdt)])
 
 
 def _host_eig(a, left):
@@ -170,7 +175,7 @@ def _inexact(a):
     a = jnp.asarray(a)
     d = str(a.dtype)
     if not d.startswith(("float", "complex")) or d == "float16":
-        a = a.astype("float64" if d == "float64" else jnp.zeros((), float).dtype)
+        a = a.astype(jnp.zeros((), float).dtype)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"Argument to nonsymmetric eigendecomposition must have shape [..., n, n], got shape {a.shape}")
     return a
@@ -254,16 +259,9 @@ def _host_square(name, a, fn, out_dtypes):
         raise ValueError(f"{name}: expected a square matrix (or a stack of them), got shape {a.shape}")
     _scipy_linalg(name)
     dts = [d(a.dtype) for d in out_dtypes]
-
-    def host(x):
-        x = _np.asarray(x)
-        n = x.shape[-1]
-        flat = x.reshape((int(_np.prod(x.shape[:-2])), n, n))
-        outs = [fn(m) for m in flat]
-        return tuple(_np.stack([o[i] for o in outs]).reshape(x.shape).astype(dts[i]) if outs
-                     else _np.zeros(x.shape, dts[i]) for i in range(len(dts)))
+    n = a.shape[-1]
     shapes = tuple(ShapeDtypeStruct(a.shape, d) for d in dts)
-    return pure_callback(host, shapes, a, vmap_method="expand_dims")
+    return pure_callback(lambda x: _over_stack(fn, x, [((n, n), d) for d in dts]), shapes, a, vmap_method="expand_dims")
 
 
 def _same(d):
