@@ -51,6 +51,15 @@ def _canonical(npdt):
     return npdt
 
 
+def _python_values(x):
+    """x on the host for item()/tolist()/float(): bfloat16 goes through
+    float32 when numpy cannot hold it (no ml_dtypes); the Python numbers are
+    the same."""
+    if isinstance(x.dtype, np.dtype):
+        return np.asarray(x)
+    return np.asarray(x, np.float32)
+
+
 class Array:
     """A jaxcore array (host, device, or a tracer inside a transformation)."""
     __slots__ = ("_h", "__weakref__")
@@ -124,7 +133,10 @@ class Array:
             raise TracerArrayConversionError(f"The numpy.ndarray conversion method __array__() was called on traced array with shape {self._aval()}")
         dt = self.dtype
         if not isinstance(dt, np.dtype):
-            raise TypeError("bfloat16 arrays need the ml_dtypes package to convert to numpy")
+            if dtype is None:
+                raise TypeError("bfloat16 arrays need the ml_dtypes package to convert to numpy "
+                                "(or ask for a dtype: np.asarray(x, np.float32))")
+            return np.asarray(self.astype("float32"), dtype)  # exact: float32 holds every bfloat16
         out = np.empty(self.shape, dtype=dt)
         lib.jc_array_to_host(self._h, out.ctypes.data_as(C.c_void_p), out.nbytes)
         return out if dtype is None else out.astype(dtype)
@@ -168,7 +180,7 @@ class Array:
         if v is None:
             from .errors import ConcretizationTypeError
             raise ConcretizationTypeError(f"Abstract tracer value encountered where concrete value is expected: traced array with shape {self._aval()}")
-        return np.asarray(v).item(*args)
+        return _python_values(v).item(*args)
 
     def _scalar(self, what):
         """The Python scalar of a 0-d array with a known value (JAX's errors
@@ -181,7 +193,7 @@ class Array:
                       f"The problem arose with the `{what}` function.")
         if self.ndim != 0:
             raise TypeError(f"Only scalar arrays can be converted to Python scalars; got arr.ndim={self.ndim}")
-        return np.asarray(v).item()
+        return _python_values(v).item()
 
     def __float__(self):
         return float(self._scalar("float"))
@@ -207,7 +219,7 @@ class Array:
         return int(self._scalar("index"))
 
     def tolist(self):
-        return np.asarray(self).tolist()
+        return _python_values(self).tolist()
 
     def __len__(self):
         if not self.shape:

@@ -1,17 +1,20 @@
 """`jnp.linalg.qr`, `eigh`, `svd` and what builds on them (`eigvalsh`,
-`pinv`, `lstsq`, `matrix_rank`), composed of the engine's ops:
+`pinv`, `lstsq`, `matrix_rank`):
 
-- QR by Householder reflections with LAPACK's conventions (R's diagonal is
-  -sign(a_jj)·‖x‖; a column already zero below the diagonal is left alone),
-  so Q and R match geqrf/orgqr, which JAX calls on CPU.
-- eigh by cyclic Jacobi rotations, svd by one-sided (Hestenes) Jacobi, each
-  a while_loop over sweeps of a scan over the index pairs, until the
-  off-diagonal part is below the dtype's precision. Eigenvalues and
-  singular values agree with LAPACK's to rounding; eigen/singular vectors
-  agree up to sign (each vector's sign is a free choice of the algorithm).
+- QR by Householder reflections of the engine's ops with LAPACK's
+  conventions (R's diagonal is -sign(a_jj)·‖x‖; a column already zero below
+  the diagonal is left alone), so Q and R match geqrf/orgqr, which JAX
+  calls on CPU.
+- eigh and svd as JAX on CPU: LAPACK's syevd/heevd and gesdd on the host
+  through a pure callback, when scipy is installed (jaxlib calls scipy's
+  LAPACK, so eigen- and singular vectors come with JAX's signs; under jit
+  the program then runs on the engine's interpreter). Without scipy, or for
+  other float dtypes, cyclic Jacobi rotations (eigh) and one-sided Hestenes
+  Jacobi (svd) of the engine's ops: the same values to rounding, vectors up
+  to sign.
 
-Batched inputs (..., m, n) are mapped with vmap; everything differentiates
-through the loops (JAX uses closed-form derivative rules instead)."""
+Batched inputs (..., m, n) are mapped with vmap; eigh and svd carry JAX's
+derivative rules, QR differentiates through its reflections."""
 
 import collections
 
@@ -24,6 +27,106 @@ def _float(a):
     from . import numpy as jnp
     a = jnp.asarray(a)
     return a if str(a.dtype).startswith(("float", "bfloat")) else a.astype("float32")
+
+
+def _float_or_complex(a):
+    from . import numpy as jnp
+    a = jnp.asarray(a)
+    return a if str(a.dtype).startswith(("float", "bfloat", "complex")) else a.astype("float32")
+
+
+def _H(x):
+    from . import numpy as jnp
+    return jnp.conj(jnp.swapaxes(x, -1, -2))
+
+
+_LAPACK_PREFIX = {"float32": "s", "float64": "d", "complex64": "c", "complex128": "z"}
+
+
+def _host_lapack(dtype):
+    """scipy's LAPACK (the routines jaxlib calls) when it is there and the
+    dtype is one LAPACK has; None otherwise."""
+    if str(dtype) not in _LAPACK_PREFIX:
+        return None
+    try:
+        from scipy.linalg import lapack
+    except ImportError:
+        return None
+    return lapack
+
+
+def _lapack_routine(name, dtype):
+    d = str(dtype)
+    if d.startswith("complex"):
+        name = {"syevd": "heevd"}.get(name, name)
+    return getattr(_host_lapack(dtype), _LAPACK_PREFIX[d] + name)
+
+
+def _real_dtype(dtype):
+    return {"complex64": "float32", "complex128": "float64"}.get(str(dtype), str(dtype))
+
+
+def _syevd(x):
+    """(w, v) of each matrix of a concrete stack; NaNs where syevd fails (JAX's)."""
+    from ._eig import _over_stack
+    x = _np.asarray(x)
+    n = x.shape[-1]
+    rdt = _np.dtype(_real_dtype(x.dtype))
+    fn = _lapack_routine("syevd", x.dtype)
+
+    def one(m):
+        if n == 0:
+            return _np.zeros(0, rdt), _np.zeros((0, 0), x.dtype)
+        w, v, info = fn(m, compute_v=1, lower=1)
+        if info != 0:
+            return _np.full(n, _np.nan, rdt), _np.full((n, n), _np.nan, x.dtype)
+        return w, v
+    return _over_stack(one, x, [((n,), rdt), ((n, n), x.dtype)])
+
+
+def _host_eigh(a):
+    from . import pure_callback, ShapeDtypeStruct
+    shapes = (ShapeDtypeStruct(a.shape[:-1], _real_dtype(a.dtype)), ShapeDtypeStruct(a.shape, a.dtype))
+    return tuple(pure_callback(_syevd, shapes, a, vmap_method="expand_dims"))
+
+
+def _svd_shapes(m, n, full_matrices):
+    k = min(m, n)
+    return (m, m if full_matrices else k), (n if full_matrices else k, n)
+
+
+def _gesdd(x, full_matrices, compute_uv):
+    """(u, s, vt) (or (s,)) of each matrix of a concrete stack (gesdd; JAX's
+    identity factors for an empty matrix, NaNs where gesdd fails)."""
+    from ._eig import _over_stack
+    x = _np.asarray(x)
+    m, n = x.shape[-2:]
+    k = min(m, n)
+    rdt = _np.dtype(_real_dtype(x.dtype))
+    ushape, vshape = _svd_shapes(m, n, full_matrices)
+    fn = _lapack_routine("gesdd", x.dtype)
+
+    def one(a):
+        if k == 0:
+            u, s, vt = _np.eye(*ushape, dtype=x.dtype), _np.zeros(0, rdt), _np.eye(*vshape, dtype=x.dtype)
+        else:
+            u, s, vt, info = fn(a, compute_uv=int(compute_uv), full_matrices=int(full_matrices))
+            if info != 0:
+                u, s, vt = _np.full(ushape, _np.nan, x.dtype), _np.full(k, _np.nan, rdt), _np.full(vshape, _np.nan, x.dtype)
+        return (u, s, vt) if compute_uv else (s,)
+    outs = [(ushape, x.dtype), ((k,), rdt), (vshape, x.dtype)] if compute_uv else [((k,), rdt)]
+    return _over_stack(one, x, outs)
+
+
+def _host_svd(a, full_matrices, compute_uv):
+    from . import pure_callback, ShapeDtypeStruct
+    m, n = a.shape[-2:]
+    batch = tuple(a.shape[:-2])
+    ushape, vshape = _svd_shapes(m, n, full_matrices)
+    s = ShapeDtypeStruct(batch + (min(m, n),), _real_dtype(a.dtype))
+    shapes = (ShapeDtypeStruct(batch + ushape, a.dtype), s, ShapeDtypeStruct(batch + vshape, a.dtype)) if compute_uv else (s,)
+    out = tuple(pure_callback(lambda x: _gesdd(x, full_matrices, compute_uv), shapes, a, vmap_method="expand_dims"))
+    return out if compute_uv else out[0]
 
 
 def _batched(f, a, core_ndim=2):
@@ -145,9 +248,16 @@ def _jacobi_eigh(a):
 _EIGH = None
 
 
+def _eigh_primal(a):
+    if _host_lapack(a.dtype) is not None:
+        return _host_eigh(a)
+    if str(a.dtype).startswith("complex"):
+        raise NotImplementedError("eigh of a complex matrix needs scipy (LAPACK's heevd) installed")
+    return _batched(_jacobi_eigh, a)
+
+
 def _eigh_core():
-    """The Jacobi eigh with JAX's derivative rule (differentiating the
-    rotations themselves would go through the loops)."""
+    """eigh with JAX's derivative rule (dw = diag(v^H da v), dv = v (F * v^H da v))."""
     global _EIGH
     if _EIGH is not None:
         return _EIGH
@@ -156,17 +266,17 @@ def _eigh_core():
 
     @custom_jvp
     def core(a):
-        return _jacobi_eigh(a)
+        return _eigh_primal(a)
 
     def core_jvp(primals, tangents):
         a, = primals
         da, = tangents
         w, v = core(a)
         n = a.shape[-1]
-        eye = jnp.eye(n, dtype=a.dtype)
-        vdv = v.T @ da @ v
-        fmat = 1.0 / (eye + w[None, :] - w[:, None]) - eye
-        return (w, v), (jnp.diagonal(vdv), v @ (fmat * vdv))
+        eye = jnp.eye(n, dtype=w.dtype)
+        vdv = _H(v) @ da @ v
+        fmat = 1.0 / (eye + w[..., None, :] - w[..., :, None]) - eye
+        return (w, v), (jnp.real(jnp.diagonal(vdv, axis1=-2, axis2=-1)), v @ (fmat.astype(v.dtype) * vdv))
 
     core.defjvp(core_jvp)
     _EIGH = core
@@ -175,18 +285,18 @@ def _eigh_core():
 
 def eigh(a, UPLO=None, symmetrize_input=True):
     """`jnp.linalg.eigh`: ascending eigenvalues and orthonormal eigenvectors
-    (columns) of a symmetric matrix."""
+    (columns) of a symmetric (Hermitian) matrix."""
     from . import numpy as jnp
-    a = _float(a)
+    a = _float_or_complex(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"Argument to symmetric eigendecomposition must have shape [..., n, n], got shape {tuple(a.shape)}")
     if symmetrize_input:
-        a = (a + jnp.swapaxes(a, -1, -2)) / 2
+        a = (a + _H(a)) / 2
     elif UPLO == "U":
-        a = jnp.triu(a) + jnp.swapaxes(jnp.triu(a, 1), -1, -2)
+        a = jnp.triu(a) + _H(jnp.triu(a, 1))
     else:
-        a = jnp.tril(a) + jnp.swapaxes(jnp.tril(a, -1), -1, -2)
-    w, v = _batched(_eigh_core(), a)
+        a = jnp.tril(a) + _H(jnp.tril(a, -1))
+    w, v = _eigh_core()(a)
     return _EighResult((w, v))
 
 
@@ -266,8 +376,16 @@ def _svd_one(a, full_matrices, compute_uv):
 _SVD_CORE = {}
 
 
+def _svd_primal(a, full_matrices, compute_uv):
+    if _host_lapack(a.dtype) is not None:
+        return _host_svd(a, full_matrices, compute_uv)
+    if str(a.dtype).startswith("complex"):
+        raise NotImplementedError("svd of a complex matrix needs scipy (LAPACK's gesdd) installed")
+    return _batched(lambda x: _svd_one(x, full_matrices, compute_uv), a)
+
+
 def _svd_core(compute_uv):
-    """The thin Jacobi SVD with JAX's derivative rule."""
+    """The thin SVD with JAX's derivative rule."""
     if compute_uv in _SVD_CORE:
         return _SVD_CORE[compute_uv]
     from ._api import custom_jvp
@@ -275,35 +393,37 @@ def _svd_core(compute_uv):
 
     @custom_jvp
     def core(a):
-        return _svd_one(a, False, compute_uv)
+        return _svd_primal(a, False, compute_uv)
 
     def core_jvp(primals, tangents):
         a, = primals
         da, = tangents
-        U, s, Vt = _svd_one(a, False, True)
-        V = Vt.T
-        dS = U.T @ da @ V
-        ds = jnp.diagonal(dS)
+        U, s, Vt = _svd_primal(a, False, True)
+        V = _H(Vt)
+        dS = _H(U) @ da @ V
+        ds = jnp.real(jnp.diagonal(dS, axis1=-2, axis2=-1))
         if not compute_uv:
             return core(a), ds
-        sd = s[None, :]
-        diffs = (sd + sd.T) * (sd - sd.T)
-        zeros = (diffs == 0).astype(a.dtype)
-        F = 1.0 / (diffs + zeros) - zeros
-        dSS, SdS = sd * dS, sd.T * dS
-        s_zeros = (s == 0).astype(a.dtype)
+        sd = s[..., None, :]
+        sdT = jnp.swapaxes(sd, -1, -2)
+        diffs = (sd + sdT) * (sd - sdT)
+        zeros = (diffs == 0).astype(s.dtype)
+        F = (1.0 / (diffs + zeros) - zeros).astype(a.dtype)
+        sd, sdT = sd.astype(a.dtype), sdT.astype(a.dtype)
+        dSS, SdS = sd * dS, sdT * dS
+        s_zeros = (s == 0).astype(s.dtype)
         s_inv = 1.0 / (s + s_zeros) - s_zeros
-        dUdV_diag = 0.5 * (dS - dS.T) * jnp.diag(s_inv)
-        dU = U @ (F * (dSS + dSS.T) + dUdV_diag)
-        dV = V @ (F * (SdS + SdS.T))
-        m, n = a.shape
+        dUdV_diag = 0.5 * (dS - _H(dS)) * (s_inv[..., None, :] * jnp.eye(s.shape[-1], dtype=s.dtype)).astype(a.dtype)
+        dU = U @ (F * (dSS + _H(dSS)) + dUdV_diag)
+        dV = V @ (F * (SdS + _H(SdS)))
+        m, n = a.shape[-2:]
         if m > n:
             dAV = da @ V
-            dU = dU + (dAV - U @ (U.T @ dAV)) / sd
+            dU = dU + (dAV - U @ (_H(U) @ dAV)) / sd
         if n > m:
-            dAHU = da.T @ U
+            dAHU = _H(da) @ U
             dV = dV + (dAHU - V @ (Vt @ dAHU)) / sd
-        return (U, s, Vt), (dU, ds, dV.T)
+        return (U, s, Vt), (dU, ds, _H(dV))
 
     core.defjvp(core_jvp)
     _SVD_CORE[compute_uv] = core
@@ -312,16 +432,31 @@ def _svd_core(compute_uv):
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False, subset_by_index=None):
     """`jnp.linalg.svd`: u, s (descending), vh with a = u @ diag(s) @ vh."""
-    a = _float(a)
+    from . import numpy as jnp
+    a = _float_or_complex(a)
     if a.ndim < 2:
         raise ValueError(f"Argument to singular value decomposition must have ndims >= 2, got shape {tuple(a.shape)}")
     if subset_by_index is not None:
         raise NotImplementedError("svd(subset_by_index=...) is not supported")
+    if hermitian:
+        # JAX's: |w| in descending order, u the matching eigenvectors, vh = (sign(w) u)^H
+        w, v = eigh(a)
+        sgn = jnp.sign(w)
+        s = jnp.abs(w)
+        order = jnp.flip(jnp.argsort(s, axis=-1), axis=-1)
+        s = jnp.take_along_axis(s, order, axis=-1)
+        if not compute_uv:
+            return s
+        sgn = jnp.take_along_axis(sgn, order, axis=-1)
+        u = jnp.take_along_axis(v, order[..., None, :], axis=-1)
+        vh = _H(u * sgn[..., None, :].astype(u.dtype))
+        return _SVDResult((u, s, vh))
     # thin and value-only forms carry JAX's derivative rule; like JAX, the
     # full-matrices form has none (its extra columns are not unique)
-    f = (lambda x: _svd_one(x, True, True)) if (full_matrices and compute_uv and min(a.shape[-2:]) != max(a.shape[-2:])) \
-        else _svd_core(compute_uv)
-    out = _batched(f, a)
+    if full_matrices and compute_uv and a.shape[-2] != a.shape[-1]:
+        out = _svd_primal(a, True, True)
+    else:
+        out = _svd_core(compute_uv)(a)
     return _SVDResult(out) if compute_uv else out
 
 

@@ -80,11 +80,11 @@ def _geev_one(m, left, cdt):
 
 
 def _over_stack(fn, x, outs):
-    """`fn` (one concrete n x n matrix -> tuple of arrays) over a (..., n, n)
+    """`fn` (one concrete matrix -> tuple of arrays) over a (..., m, n)
     stack; `outs` gives each result's (per-matrix shape, dtype)."""
     x = _np.asarray(x)
-    batch, n = x.shape[:-2], x.shape[-1]
-    res = [fn(m) for m in x.reshape((int(_np.prod(batch)), n, n))]
+    batch = x.shape[:-2]
+    res = [fn(m) for m in x.reshape((int(_np.prod(batch)),) + x.shape[-2:])]
     return tuple(_np.stack([r[i] for r in res]).reshape(batch + shape).astype(d) if res else _np.zeros(batch + shape, d)
                  for i, (shape, d) in enumerate(outs))
 

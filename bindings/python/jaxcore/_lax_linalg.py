@@ -37,7 +37,7 @@ def lu(x):
 def qr(x, *, pivoting=False, full_matrices=True, use_magma=None):
     if pivoting:
         raise NotImplementedError("lax.linalg.qr(pivoting=True) is not supported yet")
-    return jnp.linalg.qr(x, mode="complete" if full_matrices else "reduced")
+    return tuple(jnp.linalg.qr(x, mode="complete" if full_matrices else "reduced"))
 
 
 def svd(x, *, full_matrices=True, compute_uv=True, subset_by_index=None, algorithm=None):
@@ -48,7 +48,7 @@ def svd(x, *, full_matrices=True, compute_uv=True, subset_by_index=None, algorit
             return out[..., lo:hi]
         u, s, vh = out
         return u[..., :, lo:hi], s[..., lo:hi], vh[..., lo:hi, :]
-    return out
+    return tuple(out) if compute_uv else out
 
 
 def triangular_solve(a, b, *, left_side=False, lower=False, transpose_a=False, conjugate_a=False, unit_diagonal=False):

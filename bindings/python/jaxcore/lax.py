@@ -704,6 +704,14 @@ def igammac(a, x):
     from .scipy.special import gammaincc
     return gammaincc(a, x)
 
+def igamma_grad_a(a, x):
+    from .scipy.special import igamma_grad_a as _igamma_grad_a
+    return _igamma_grad_a(a, x)
+
+def random_gamma_grad(a, x, **_):
+    from .scipy.special import random_gamma_grad as _random_gamma_grad
+    return _random_gamma_grad(a, x)
+
 def betainc(a, b, x):
     from .scipy.special import betainc as _betainc
     return _betainc(a, b, x)

@@ -461,8 +461,39 @@ def _gamma(k, a, shape, dtype, log_space, name):
     a = jnp.broadcast_to(jnp.asarray(a, d), shape)
     count = int(_np.prod(shape)) if shape else 1
     keys = split(k, count)
-    samples = vmap(lambda kk, aa: _gamma_one(kk, aa, log_space))(keys, jnp.reshape(a, (count,)))
+    samples = _gamma_sampler(log_space)(keys, jnp.reshape(a, (count,)))
     return jnp.reshape(samples, shape)
+
+_GAMMA_SAMPLERS = {}
+
+def _gamma_sampler(log_space):
+    """One Gamma(a) sample per key; its derivative in a is the implicit one
+    (`random_gamma_grad`: the sample moves along a fixed CDF level), as
+    jax.random's, not the derivative of the rejection loop."""
+    if log_space in _GAMMA_SAMPLERS:
+        return _GAMMA_SAMPLERS[log_space]
+    from ._api import custom_jvp, vmap
+    from . import numpy as jnp
+    from .scipy.special import random_gamma_grad
+
+    @custom_jvp
+    def sample(keys, a):
+        return vmap(lambda kk, aa: _gamma_one(kk, aa, log_space))(keys, a)
+
+    def sample_jvp(primals, tangents):
+        keys, a = primals
+        da = tangents[1]
+        out = sample(keys, a)
+        if log_space:
+            # d log x = dx / x; a sample that rounded to 0 is taken as the tiniest float
+            x = jnp.exp(out)
+            x = jnp.where(x == 0, jnp.finfo(x.dtype).tiny, x)
+            return out, da * random_gamma_grad(a, x) / x
+        return out, da * random_gamma_grad(a, out)
+
+    sample.defjvp(sample_jvp)
+    _GAMMA_SAMPLERS[log_space] = sample
+    return sample
 
 def gamma(k, a, shape=None, dtype=None):
     return _gamma(k, a, shape, dtype, False, "gamma")

@@ -152,6 +152,10 @@ def test_ravel_pytree_dtypes_and_precision():
     assert jax.dtypes.canonicalize_dtype(np.float64) == np.float32
     assert str(jax.dtypes.float0) == "[('float0', 'V')]"
     assert jnp.finfo(jnp.bfloat16).eps == 2.0 ** -7
+    # bfloat16 values reach Python and numpy (asking for a dtype) with or without ml_dtypes
+    h = jnp.array([1.5, 2.3], jnp.bfloat16)
+    assert h.tolist() == [1.5, 2.296875] and float(h[1]) == 2.296875 and h[0].item() == 1.5
+    assert np.asarray(h, np.float64).tolist() == [1.5, 2.296875]
     a = jnp.full((3,), 100, jnp.int8)
     assert int(jnp.dot(a, a, preferred_element_type=jnp.int32)) == 30000
     m = np.arange(6.0, dtype=np.float32).reshape(2, 3)

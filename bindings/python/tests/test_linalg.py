@@ -1,5 +1,6 @@
-"""jnp.linalg decompositions (Householder QR, Jacobi eigh and SVD) and what
-builds on them, against numpy's LAPACK results and central differences."""
+"""jnp.linalg decompositions (Householder QR; eigh and SVD through the host's
+LAPACK, or Jacobi rotations without scipy) and what builds on them, against
+numpy's LAPACK results, JAX's printed values and central differences."""
 
 import time  # noqa: F401
 
@@ -10,7 +11,19 @@ import jaxcore as jax
 import jaxcore.numpy as jnp
 
 
-def test_decompositions_against_numpy():
+@pytest.fixture(params=["lapack", "jacobi"])
+def decomposition_path(request, monkeypatch):
+    """Runs a test on the host-LAPACK path and again on the engine's Jacobi
+    rotations (what eigh/svd use without scipy)."""
+    if request.param == "lapack":
+        pytest.importorskip("scipy")
+    else:
+        from jaxcore import _decomp
+        monkeypatch.setattr(_decomp, "_host_lapack", lambda dtype: None)
+    return request.param
+
+
+def test_decompositions_against_numpy(decomposition_path):
     rng = np.random.default_rng(0)
     fails = []
     def chk(n, g, w, tol=1e-4):
@@ -189,3 +202,51 @@ def test_scipy_special_matrices_as_jax():
     a, v = np.array([1., 2., 3.]), np.array([1., -1., 2., 0.5])
     for mode in ("full", "same", "valid"):
         np.testing.assert_allclose(np.asarray(sl.convolution_matrix(jnp.asarray(a), 4, mode)) @ v, np.convolve(a, v, mode), atol=1e-6)
+
+
+def test_eigh_and_svd_vectors_have_jaxs_signs():
+    pytest.importorskip("scipy")
+    k = jax.random.PRNGKey(42)
+    cov = jnp.array([[2., .5], [.5, 1.]])
+    u, s, vh = jnp.linalg.svd(cov)
+    np.testing.assert_allclose(np.asarray(u), [[-0.92387953, -0.38268343], [-0.38268343, 0.92387953]], rtol=1e-5, atol=1e-6)
+    w, v = jnp.linalg.eigh(cov @ cov.T)
+    np.testing.assert_allclose(np.asarray(v), [[0.38268343, -0.92387953], [-0.92387953, -0.38268343]], rtol=1e-5, atol=1e-6)
+    # JAX: random.multivariate_normal(PRNGKey(42), zeros(2), cov, (3,), method="svd")
+    np.testing.assert_allclose(np.asarray(jax.random.multivariate_normal(k, jnp.zeros(2), cov, (3,), method="svd")),
+                               [[-0.12032986, 0.40038463], [-0.45818818, -0.04179848], [0.09632234, 0.24897097]], rtol=1e-5, atol=1e-6)
+    # the same under jit and vmap
+    np.testing.assert_allclose(np.asarray(jax.jit(lambda c: jnp.linalg.svd(c)[0])(cov)), np.asarray(u), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(jax.vmap(jnp.linalg.eigh)(jnp.stack([cov @ cov.T] * 2))[1][1]), np.asarray(v), rtol=1e-6)
+    # complex (Hermitian) matrices: heevd and gesdd, values JAX printed
+    c = jnp.array([[1 + 2j, 0.5 - 1j], [0.3j, 2 - 0.5j]], jnp.complex64)
+    w, v = jnp.linalg.eigh(c + c.conj().T)
+    np.testing.assert_allclose(np.asarray(w), [1.2853575, 4.7146435], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(v), [[-0.8897224, -0.45650184], [0.16387463 + 0.42607403j, -0.3193918 - 0.8304186j]], rtol=1e-5, atol=1e-6)
+    u, s, vh = jnp.linalg.svd(c)
+    np.testing.assert_allclose(np.asarray(s), [2.8950274, 1.4862089], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(u), [[-0.3813871 - 0.7136285j, -0.22634447 - 0.5422604j],
+                                               [0.16381964 - 0.564306j, -0.2985714 + 0.7520485j]], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(vh), [[-0.6832184, 0.39126664 + 0.61654127j],
+                                                [-0.73021406, -0.36608523 - 0.57686144j]], rtol=1e-5, atol=1e-6)
+    u, s, vh = jnp.linalg.svd(jnp.array([[2., 1.], [1., -3.]]), hermitian=True)
+    np.testing.assert_allclose(np.asarray(s), [3.1925824, 2.1925824], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(u), [[-0.18910754, -0.9819564], [0.9819564, -0.18910754]], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(vh), [[0.18910754, -0.9819564], [-0.9819564, -0.18910754]], rtol=1e-5)
+
+
+def test_complex_svd_and_eigh_derivatives_against_differences():
+    pytest.importorskip("scipy")
+    rng = np.random.default_rng(5)
+    c = (rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))).astype(np.complex64)
+    h = c + c.conj().T
+    fs = lambda m: jnp.linalg.svd(m, compute_uv=False)[0]
+    fw = lambda m: jnp.linalg.eigvalsh(m)[-1]
+    for f, x in [(fs, c), (fw, h)]:
+        d = (rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))).astype(np.complex64)
+        if f is fw:
+            d = d + d.conj().T
+        _, t = jax.jvp(f, (jnp.asarray(x),), (jnp.asarray(d),))
+        eps = 1e-3
+        want = (float(f(jnp.asarray(x + eps * d))) - float(f(jnp.asarray(x - eps * d)))) / (2 * eps)
+        np.testing.assert_allclose(float(t), want, rtol=2e-2, atol=2e-3)

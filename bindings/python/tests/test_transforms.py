@@ -213,6 +213,22 @@ def test_gamma_under_jit_and_vmap():
     assert abs(float(jnp.mean(jax.random.gamma(k, 3.0, (4000,)))) - 3.0) < 0.15
 
 
+def test_gamma_derivatives_are_jaxs_implicit_ones():
+    # d sample / d a along a fixed CDF level (jax.random's rule), values JAX printed
+    k = jax.random.PRNGKey(42)
+    close(jax.grad(lambda a: jax.random.gamma(k, a))(2.0), 1.4498594, 1e-4)
+    close(jax.grad(lambda a: jax.random.gamma(k, a).sum())(jnp.array([0.1, 0.5, 1.0, 3.0, 20.0])),
+          [0.44121075, 1.3462015, 1.634306, 0.8545892, 0.9220589], 1e-4)
+    close(jax.grad(lambda a: jax.random.beta(k, a, 2.0))(1.5), 0.19320245, 1e-4)
+    a, x = jnp.array([0.5, 1.0, 2.0, 5.0]), jnp.array([0.1, 1.0, 3.0, 4.0])
+    close(jax.lax.random_gamma_grad(a, x), [0.5097656, 1.1735635, 1.321798, 0.92272604], 1e-4)
+    close(jax.lax.igamma_grad_a(a, x), [-0.8229362, -0.43172967, -0.19742535, -0.18026985], 1e-4)
+    # igamma_grad_a is the derivative of gammainc in a
+    eps = 1e-3
+    fd = (jax.scipy.special.gammainc(a + eps, x) - jax.scipy.special.gammainc(a - eps, x)) / (2 * eps)
+    close(jax.lax.igamma_grad_a(a, x), fd, 5e-3)
+
+
 def test_linalg_against_numpy():
     rng = np.random.default_rng(0)
     a = rng.normal(size=(4, 4)).astype(np.float32)

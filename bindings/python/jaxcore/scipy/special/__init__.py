@@ -224,10 +224,10 @@ def _lentz_fix(v):
     return jnp.where(jnp.abs(v) < _TINY, _TINY, v)
 
 
-def _igamma(a, x):
-    """(P, Q) of the regularized incomplete gamma function."""
-    a, x = _floats(a, x)
-    use_series = x < a + 1
+def _igamma_sums(a, x, use_series):
+    """The series sum s with P = s * x**a e**-x / Gamma(a) where use_series,
+    and the continued fraction h with Q = h * x**a e**-x / Gamma(a) elsewhere
+    (each evaluated at a harmless point where the other one is used)."""
     xs = jnp.where(use_series, x, 0.0)
     def series(i, st):
         ap, d, s = st
@@ -246,10 +246,21 @@ def _igamma(a, x):
         return b, c, d, h * d * c
     b0 = xc + 1 - a
     _, _, _, h = lax.fori_loop(1, _STEPS, fraction, (b0, jnp.full_like(b0, 1 / _TINY), 1 / _lentz_fix(b0), 1 / _lentz_fix(b0)))
-    log_pref = lambda v: a * jnp.log(v) - v - gammaln(a)
+    return s, h
+
+
+def _igamma_log_prefactor(a, x):
+    return a * jnp.log(x) - x - gammaln(a)
+
+
+def _igamma(a, x):
+    """(P, Q) of the regularized incomplete gamma function."""
+    a, x = _floats(a, x)
+    use_series = x < a + 1
+    s, h = _igamma_sums(a, x, use_series)
     # x = 0 is answered below; a safe 1.0 here keeps log(0) out of the derivative
-    p_series = s * jnp.exp(log_pref(jnp.where(use_series & (x > 0), x, 1.0)))
-    q_fraction = h * jnp.exp(log_pref(xc))
+    p_series = s * jnp.exp(_igamma_log_prefactor(a, jnp.where(use_series & (x > 0), x, 1.0)))
+    q_fraction = h * jnp.exp(_igamma_log_prefactor(a, jnp.where(use_series, a + 2, x)))
     p = jnp.where(use_series, p_series, 1 - q_fraction)
     q = jnp.where(use_series, 1 - p_series, q_fraction)
     bad = (a <= 0) | (x < 0) | jnp.isnan(a) | jnp.isnan(x)
@@ -257,6 +268,37 @@ def _igamma(a, x):
     p = jnp.where(bad, jnp.nan, jnp.where(zero, 0.0, p))
     q = jnp.where(bad, jnp.nan, jnp.where(zero, 1.0, q))
     return p, q
+
+
+def _igamma_a_derivatives(a, x):
+    """d/da of s (series) or h (fraction) with x held, and what they scale."""
+    from ..._api import jvp
+    a, x = _floats(a, x)
+    use_series = x < a + 1
+    bad = (a <= 0) | (x < 0) | jnp.isnan(a) | jnp.isnan(x)
+    xx = jnp.where(bad | (x == 0), 1.0, x)
+    (s, h), (ds, dh) = jvp(lambda aa: _igamma_sums(aa, xx, use_series), (a,), (jnp.ones_like(a),))
+    dlog = jnp.log(xx) - digamma(a)
+    # d/da [s * e^L] = e^L (ds + s dL), L the log prefactor, dL/da = log x - digamma(a)
+    sign_term = jnp.where(use_series, ds + s * dlog, -(dh + h * dlog))
+    return a, x, xx, bad, sign_term
+
+
+def igamma_grad_a(a, x):
+    """dP(a, x)/da, the derivative of the regularized lower incomplete gamma
+    function in its first argument (`lax.igamma_grad_a`)."""
+    a, x, xx, bad, term = _igamma_a_derivatives(a, x)
+    out = term * jnp.exp(_igamma_log_prefactor(a, xx))
+    return jnp.where(bad, jnp.nan, jnp.where(x == 0, 0.0, out))
+
+
+def random_gamma_grad(a, x):
+    """dx/da along P(a, x) = const: how a Gamma(a) sample x moves with a
+    (implicit reparameterization; `lax.random_gamma_grad`). The prefactor
+    x**a e**-x / Gamma(a) cancels against the density, so none is computed."""
+    a, x, xx, bad, term = _igamma_a_derivatives(a, x)
+    out = -term * xx
+    return jnp.where(bad, jnp.nan, jnp.where(x == 0, 0.0, out))
 
 
 def gammainc(a, x):
