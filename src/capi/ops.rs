@@ -242,10 +242,8 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
         );
         reduce_ops!(t;
             "sum" => jnp::sum_where, "prod" => jnp::prod_where, "max" => jnp::max_where, "min" => jnp::min_where,
-            "mean" => jnp::mean_where,
+            "mean" => jnp::mean_where, "all" => jnp::all_where, "any" => jnp::any_where,
         );
-        t.insert("all", |a, p| { need(a, 1, "all")?; one(jnp::all(&a[0], p.axes().as_deref(), p.keep())) });
-        t.insert("any", |a, p| { need(a, 1, "any")?; one(jnp::any(&a[0], p.axes().as_deref(), p.keep())) });
         // var/std: floats[0] = ddof (default 0)
         t.insert("var", |a, p| { need(a, 1, "var")?; one(jnp::var(&a[0], p.axes().as_deref(), p.floats.first().copied().unwrap_or(0.0) as usize, p.keep())) });
         t.insert("std", |a, p| { need(a, 1, "std")?; one(jnp::std(&a[0], p.axes().as_deref(), p.floats.first().copied().unwrap_or(0.0) as usize, p.keep())) });

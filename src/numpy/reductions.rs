@@ -103,6 +103,12 @@ pub fn all(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Result<Array> {
 pub fn any(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Result<Array> {
     reduce_with(ReduceOp::Or, "any", x, axis, keepdims, None)
 }
+pub fn all_where(x: &Array, axis: Option<&[isize]>, keepdims: bool, mask: Option<&Array>) -> Result<Array> {
+    reduce_with(ReduceOp::And, "all", x, axis, keepdims, mask)
+}
+pub fn any_where(x: &Array, axis: Option<&[isize]>, keepdims: bool, mask: Option<&Array>) -> Result<Array> {
+    reduce_with(ReduceOp::Or, "any", x, axis, keepdims, mask)
+}
 
 /// Number of elements reduced over (or of the mask's true entries).
 fn count(x: &Array, axis: Option<&[isize]>, keepdims: bool, mask: Option<&Array>, dtype: DType) -> Result<Array> {
@@ -126,8 +132,24 @@ pub fn mean_where(x: &Array, axis: Option<&[isize]>, keepdims: bool, mask: Optio
     let d = if x.dtype().is_inexact() { x.dtype() } else { default_float() };
     let xf = lax::convert_element_type(x, d)?;
     let s = sum_where(&xf, axis, keepdims, mask)?;
+    if mask.is_none() {
+        let axes = norm_axes(axis, x.ndim())?;
+        return div_by_constant(&s, axes.iter().map(|&a| x.shape()[a]).product::<usize>() as f64);
+    }
     let n = count(&xf, axis, keepdims, mask, d)?;
     lax::div(&s, &n)
+}
+
+/// `s / n` for a count `n` known when the program is built. JAX's mean
+/// divides by such a constant inside jit, which XLA turns into a
+/// multiplication by the reciprocal (rounded in the dtype); doing the same
+/// gives JAX's last bit, eager or jitted.
+fn div_by_constant(s: &Array, n: f64) -> Result<Array> {
+    if !matches!(s.dtype(), DType::F32 | DType::F64) {
+        return lax::div(s, &super::full_like(s, n)?);
+    }
+    let recip = lax::div(&super::full(&[], 1.0, s.dtype())?, &super::full(&[], n, s.dtype())?)?;
+    lax::mul(s, &super::broadcast_to(&recip, s.shape())?)
 }
 pub fn mean(x: &Array, axis: Option<&[isize]>, keepdims: bool) -> Result<Array> {
     mean_where(x, axis, keepdims, None)
@@ -149,6 +171,8 @@ pub fn var(x: &Array, axis: Option<&[isize]>, ddof: usize, keepdims: bool) -> Re
     let s = sum(&sq, axis, keepdims)?;
     let axes = norm_axes(axis, x.ndim())?;
     let n: usize = axes.iter().map(|&a| x.shape()[a]).product();
+    // a true division: JAX's normalizer is n - ddof, a subtraction XLA has
+    // not folded when it rewrites divisions by constants
     let denom = (n as f64 - ddof as f64).max(0.0);
     lax::div(&s, &super::full_like(&s, denom)?)
 }

@@ -341,7 +341,8 @@ def sort_key_val(keys, values, dimension=-1, is_stable=True):
 def top_k(operand, k):
     from . import numpy as jnp
     x = asarray(operand)
-    idx = jnp.argsort(-x if x.dtype.kind != "b" else ~x, axis=-1, stable=True)
+    # a stable descending sort: ties keep the lower index first, NaN is largest (XLA's TopK)
+    idx = jnp.argsort(x, axis=-1, stable=True, descending=True)
     idx = slice_in_dim(idx, 0, k, 1, x.ndim - 1)
     return [jnp.take_along_axis(x, idx, axis=-1), idx]
 

@@ -6,6 +6,7 @@ from ._core import (Array, asarray, op, op1, _reduce, _axes, dtype_code, FLAG_AX
                     FLAG_ALT, FLAG_MIN, FLAG_MAX)
 
 import builtins as _b
+import operator as _operator
 ndarray = Array
 class _ScalarType(str):
     """A dtype name that, like `jnp.float32`, also makes arrays: `jnp.float32(3)`."""
@@ -15,6 +16,10 @@ class _ScalarType(str):
     @property
     def dtype(self):
         return _np.dtype(str(self)) if str(self) != "bfloat16" else str(self)
+
+    @property
+    def __name__(self):
+        return str(self)
 
 bool_, int8, int16, int32, int64 = (_ScalarType(n) for n in ("bool", "int8", "int16", "int32", "int64"))
 uint8, uint16, uint32, uint64 = (_ScalarType(n) for n in ("uint8", "uint16", "uint32", "uint64"))
@@ -90,11 +95,11 @@ def _red(name):
 sum, prod, max, min, mean = _red("sum"), _red("prod"), _red("max"), _red("min"), _red("mean")
 amax, amin = max, min
 
-def all(a, axis=None, keepdims=False):
-    return _reduce("all", asarray(a), axis, keepdims)
+def all(a, axis=None, out=None, keepdims=False, *, where=None):
+    return _reduce("all", asarray(a), axis, keepdims, where)
 
-def any(a, axis=None, keepdims=False):
-    return _reduce("any", asarray(a), axis, keepdims)
+def any(a, axis=None, out=None, keepdims=False, *, where=None):
+    return _reduce("any", asarray(a), axis, keepdims, where)
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, correction=None):
     ddof = ddof if correction is None else correction
@@ -128,8 +133,12 @@ def argmin(a, axis=None, keepdims=False):
 
 def _cum(name):
     def f(a, axis=None, dtype=None, out=None):
+        a = asarray(a)
+        if dtype is not None and _is_bool_dtype(dtype):
+            # boolean accumulation is a running or (cumsum) / and (cumprod), as JAX's
+            return f(a.astype("bool").astype("int32"), axis) > 0
         if dtype is not None:
-            a = asarray(a).astype(dtype)
+            a = a.astype(dtype)
         ints, flags = _axes(axis)
         return op1(name, a, ints=ints, flags=flags)
     f.__name__ = name
@@ -828,8 +837,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     r, c = (i, i + offset) if offset >= 0 else (i - offset, i)
     return a[..., r, c]
 
-def trace(a, offset=0, axis1=0, axis2=1):
-    return sum(diagonal(a, offset, axis1, axis2), axis=-1)
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
 def fabs(x): return abs(x)
 def rint(x): return op1("lax.round", asarray(x).astype(asarray(x).dtype) if issubdtype(asarray(x).dtype, _np.floating) else asarray(x), flags=FLAG_ALT)
@@ -886,19 +895,32 @@ def _x64():
 
 _sum, _max, _min, _mean, _prod = sum, max, min, mean, prod
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    a = asarray(a)
-    if dtype is not None:
-        a = a.astype(dtype)
-    r = _sum(a, axis, keepdims, where)
-    return r if initial is None else add(r, initial)
+def _is_bool_dtype(dtype):
+    return str(dtype) != "bfloat16" and _np.dtype(dtype) == _np.bool_
 
-def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+def _typed_reduction(reduce, logical, combine, a, axis, dtype, keepdims, initial, where, promote_integers):
+    """sum/prod with JAX's dtype rules: `dtype=` is the result type (narrow
+    integers wrap as in that type; a boolean sum is an `any`, a product an
+    `all`); without it integers widen to the default int unless
+    promote_integers=False."""
     a = asarray(a)
+    if dtype is None and not promote_integers and issubdtype(a.dtype, _np.integer):
+        dtype = a.dtype
+    if dtype is not None and _is_bool_dtype(dtype):
+        r = logical(a.astype("bool"), axis, keepdims=keepdims, where=where)
+        return r if initial is None else combine(r.astype("int32"), asarray(initial).astype("int32")).astype("bool")
     if dtype is not None:
         a = a.astype(dtype)
-    r = _prod(a, axis, keepdims, where)
-    return r if initial is None else multiply(r, initial)
+    r = reduce(a, axis, keepdims, where)
+    if initial is not None:
+        r = combine(r, initial)
+    return r if dtype is None else r.astype(dtype)
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
+    return _typed_reduction(_sum, any, add, a, axis, dtype, keepdims, initial, where, promote_integers)
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
+    return _typed_reduction(_prod, all, multiply, a, axis, dtype, keepdims, initial, where, promote_integers)
 
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     a = asarray(a)
@@ -926,8 +948,16 @@ def _np_where_fill(a, cond, fill):
 
 amax, amin = max, min
 
-def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     a = asarray(a)
+    if dtype is not None and not issubdtype(dtype, _np.inexact):
+        # an integer mean is the integer sum divided (truncating) by the count, as JAX's
+        if _is_bool_dtype(dtype):
+            raise TypeError("div does not accept dtype bool. Accepted dtypes are subtypes of integer, floating, complex.")
+        from . import lax
+        ones_ = ones(a.shape, dtype) if where is None else broadcast_to(asarray(where), a.shape).astype(dtype)
+        return lax.div(sum(a, axis, dtype=dtype, keepdims=keepdims, where=where),
+                       sum(ones_, axis, dtype=dtype, keepdims=keepdims))
     if dtype is not None:
         a = a.astype(dtype)
     return _mean(a, axis, keepdims, where)
@@ -947,22 +977,24 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
         avg = divide(sum(multiply(a, w), axis, keepdims=keepdims), wsum)
     return (avg, wsum) if returned else avg
 
-def nansum(a, axis=None, keepdims=False):
-    a = asarray(a)
-    return sum(where(isnan(a), zeros_like(a), a), axis, keepdims=keepdims)
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    return sum(_nan_to(a, 0), axis, dtype=dtype, keepdims=keepdims, initial=initial, where=where)
 
-def nanmean(a, axis=None, keepdims=False):
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     a = asarray(a)
     ok = logical_not(isnan(a))
-    return divide(nansum(a, axis, keepdims), sum(ok, axis, keepdims=keepdims))
+    if where is not None:
+        ok = logical_and(ok, where)
+    out = divide(nansum(a, axis, keepdims=keepdims, where=where), sum(ok, axis, keepdims=keepdims))
+    return out if dtype is None else out.astype(dtype)
 
-def nanmax(a, axis=None, keepdims=False):
+def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     a = asarray(a)
-    return max(where(isnan(a), full_like(a, -inf), a), axis, keepdims=keepdims)
+    return max(_nan_to(a, -inf), axis, keepdims=keepdims, initial=initial, where=where)
 
-def nanmin(a, axis=None, keepdims=False):
+def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     a = asarray(a)
-    return min(where(isnan(a), full_like(a, inf), a), axis, keepdims=keepdims)
+    return min(_nan_to(a, inf), axis, keepdims=keepdims, initial=initial, where=where)
 
 def ptp(a, axis=None, keepdims=False):
     return subtract(max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
@@ -1128,8 +1160,14 @@ def _slice_axis(a, start, stop, axis):
     idx[axis] = slice(start, stop)
     return a[tuple(idx)]
 
-def ediff1d(ary):
-    return diff(ravel(asarray(ary)))
+def ediff1d(ary, to_end=None, to_begin=None):
+    arr = ravel(asarray(ary))
+    out = diff(arr)
+    if to_begin is not None:
+        out = concatenate([ravel(asarray(to_begin).astype(arr.dtype)), out])
+    if to_end is not None:
+        out = concatenate([out, ravel(asarray(to_end).astype(arr.dtype))])
+    return out
 
 def searchsorted(a, v, side="left", sorter=None):
     a, v = asarray(a), asarray(v)
@@ -1336,32 +1374,106 @@ def argwhere(a, *, size=None, fill_value=None):
         a = reshape(a, (1,))
     return stack(nonzero(a, size=size, fill_value=fill_value), axis=1)
 
-def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, size=None, fill_value=None, equal_nan=True):
-    """`jnp.unique` on concrete values (its shape depends on the data; under
-    jit JAX needs `size=`, which is supported here for 1-d values only)."""
-    x = asarray(ar)
-    if size is not None:
-        if axis is not None or return_index or return_inverse or return_counts:
-            raise NotImplementedError("jnp.unique(size=...) supports only the values")
-        s = sort(ravel(x))
-        n = s.shape[0]
-        first = concatenate([ones((1,), "bool"), not_equal(s[1:], s[:-1])]) if n > 0 else zeros((0,), "bool")
-        keys = where(first, arange(n), full((n,), n, "int32"))
-        pos = sort(keys)[:size]
-        fill = s[0] if fill_value is None else fill_value
-        vals = take(s, clip(pos, 0, _b.max(n - 1, 0)))
-        return where(less(pos, n), vals, full_like(vals, fill))
-    try:
-        host = _np.asarray(x)
-    except Exception:
-        raise TypeError("jnp.unique of a traced value needs a static `size=` (its shape depends on the data)")
-    res = _np.unique(host, return_index=return_index, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
-    if isinstance(res, tuple):
-        return tuple(asarray(r) for r in res)
-    return asarray(res)
+def _axis(axis, ndim):
+    """A canonical axis (numpy's error for one out of range)."""
+    axis = _operator.index(axis)
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+    return axis % ndim if ndim else 0
 
-def packbits(*a, **k):
-    raise NotImplementedError("jnp.packbits is not supported yet")
+def _unique_sorted(aux, equal_nan):
+    """(sorted slices, mask of the first of each run, sort permutation) of
+    aux's slices along axis 0 (JAX's construction: a lexsort of the slices)."""
+    n, inner = aux.shape[0], int(_np.prod(aux.shape[1:]))
+    if iscomplexobj(aux):
+        aux = where(isnan(aux), asarray(_np.nan, aux.dtype), aux)
+    if inner == 0:
+        n, perm = 1, zeros((1,), "int32")
+    else:
+        perm = lexsort(list(reshape(aux, (n, inner)).T[::-1]))
+    aux = take(aux, perm, axis=0, mode="clip") if aux.size else aux
+    if not aux.size:
+        return aux, zeros((n,), "bool"), perm
+    neq = not_equal(aux[1:], aux[:-1])
+    if equal_nan and issubdtype(aux.dtype, _np.inexact):
+        neq = logical_and(neq, logical_not(logical_and(isnan(aux[1:]), isnan(aux[:-1]))))
+    if aux.ndim > 1:
+        neq = any(neq, axis=tuple(range(1, aux.ndim)))
+    return aux, concatenate([ones((1,), "bool"), neq]), perm
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, size=None, fill_value=None, equal_nan=True, sorted=True):
+    """`jnp.unique` as JAX builds it: sort, mark the first of each run, gather
+    those. Without `size=` the count depends on the data, so the values must
+    be concrete; with it the function traces (padding with `fill_value`,
+    default the smallest value)."""
+    arr = asarray(ar)
+    if size is None and arr._is_tracer():
+        from .errors import ConcretizationTypeError
+        raise ConcretizationTypeError("Abstract tracer value encountered where concrete value is expected: "
+                                      "The error arose for the first argument of jnp.unique(). When jnp.unique is used "
+                                      "with JIT, it must be called with a static size argument, e.g. jnp.unique(x, size=3)")
+    if size is not None:
+        size = _operator.index(size)
+    shape = tuple(arr.shape)
+    if axis is None:
+        arr, ax = ravel(arr), 0
+    else:
+        ax = _axis(axis, arr.ndim)
+    if arr.shape[ax] == 0 and size and fill_value is None:
+        raise ValueError("jnp.unique: for zero-sized input with nonzero size argument, fill_value must be specified")
+    aux, mask, perm = _unique_sorted(moveaxis(arr, ax, 0), equal_nan)
+    ind = nonzero(mask, size=size)[0]
+    result = take(aux, ind, axis=0) if aux.size else aux
+    if size is not None and fill_value is not None:
+        fill = asarray(fill_value).astype(result.dtype)
+        if result.shape[0]:
+            valid = expand_dims(arange(size) < sum(mask), tuple(range(1, result.ndim)))
+            result = where(valid, result, fill)
+        else:
+            result = full((size,) + tuple(result.shape[1:]), fill, result.dtype)
+    out = [moveaxis(result, 0, ax)]
+    if return_index:
+        out.append(take(perm, ind) if aux.size else perm)
+    if return_inverse:
+        if aux.size:
+            inv = zeros(mask.shape, "int32").at[perm].set(cumsum(mask).astype("int32") - 1)
+        else:
+            inv = zeros((arr.shape[ax],), "int32")
+        out.append(reshape(inv, shape) if axis is None else inv)
+    if return_counts:
+        if aux.size:
+            if size is None:
+                idx = append(nonzero(mask)[0], mask.size)
+            else:
+                idx = nonzero(mask, size=size + 1)[0]
+                idx = idx.at[1:].set(where(idx[1:] != 0, idx[1:], mask.size))
+            out.append(diff(idx))
+        elif arr.shape[ax]:
+            out.append(full((1,), arr.shape[ax], "int32"))
+        else:
+            out.append(zeros((0,), "int32"))
+    return out[0] if len(out) == 1 else tuple(out)
+
+def packbits(a, axis=None, bitorder="big"):
+    """`jnp.packbits`: eight truth values to a uint8 (zero-padded), most
+    significant bit first unless bitorder="little"."""
+    a = asarray(a)
+    if not (issubdtype(a.dtype, _np.integer) or a.dtype == _np.bool_):
+        raise TypeError("Expected an input array of integer or boolean data type")
+    if bitorder not in ("big", "little"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    bits = not_equal(a, 0).astype("uint8")
+    if axis is None:
+        bits, axis = ravel(bits), 0
+    axis = _axis(axis, bits.ndim)
+    bits = moveaxis(bits, axis, -1)
+    rem = bits.shape[-1] % 8
+    if rem:
+        bits = pad(bits, [(0, 0)] * (bits.ndim - 1) + [(0, 8 - rem)])
+    bits = reshape(bits, tuple(bits.shape[:-1]) + (bits.shape[-1] // 8, 8))
+    shifts = arange(7, -1, -1) if bitorder == "big" else arange(8)
+    packed = sum(left_shift(bits, shifts.astype("uint8")), axis=-1, dtype="uint8")
+    return moveaxis(packed, -1, axis)
 
 from . import _decomp  # noqa: E402
 for _n in ["qr", "svd", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank"]:
@@ -1615,10 +1727,12 @@ def lcm(x1, x2):
 
 def _nan_to(a, v):
     a = asarray(a)
+    if not issubdtype(a.dtype, _np.inexact):
+        return a
     return where(isnan(a), full_like(a, v), a)
 
-def nanprod(a, axis=None, keepdims=False):
-    return prod(_nan_to(a, 1), axis, keepdims=keepdims)
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    return prod(_nan_to(a, 1), axis, dtype=dtype, keepdims=keepdims, initial=initial, where=where)
 
 def nanargmax(a, axis=None, keepdims=False):
     return argmax(_nan_to(a, -inf), axis, keepdims=keepdims)
@@ -1626,11 +1740,11 @@ def nanargmax(a, axis=None, keepdims=False):
 def nanargmin(a, axis=None, keepdims=False):
     return argmin(_nan_to(a, inf), axis, keepdims=keepdims)
 
-def nancumsum(a, axis=None, dtype=None):
-    return cumsum(_nan_to(a, 0), axis)
+def nancumsum(a, axis=None, dtype=None, out=None):
+    return cumsum(_nan_to(a, 0), axis, dtype)
 
-def nancumprod(a, axis=None, dtype=None):
-    return cumprod(_nan_to(a, 1), axis)
+def nancumprod(a, axis=None, dtype=None, out=None):
+    return cumprod(_nan_to(a, 1), axis, dtype)
 
 def nanvar(a, axis=None, ddof=0, keepdims=False):
     a = asarray(a)
@@ -1909,11 +2023,35 @@ def lexsort(keys, axis=-1):
         order = take_along_axis(order, argsort(take_along_axis(k, order, axis), axis=axis), axis)  # stable
     return order
 
+def _ascending_key(a):
+    # top_k of this picks the smallest values (~a for unsigned ints, where -a wraps)
+    return bitwise_not(a) if issubdtype(a.dtype, _np.unsignedinteger) else negative(a)
+
 def partition(a, kth, axis=-1):
-    return sort(a, axis=axis)
+    """`jnp.partition` as JAX's: the kth+1 smallest ascending, then the rest
+    in descending order (both from top_k)."""
+    from . import lax
+    a = asarray(a)
+    axis = _axis(axis, a.ndim)
+    kth = _axis(kth, a.shape[axis])
+    x = swapaxes(a, axis, -1)
+    bottom = take_along_axis(x, lax.top_k(_ascending_key(x), kth + 1)[1], axis=-1)
+    top = lax.top_k(x, x.shape[-1] - kth - 1)[0]
+    return swapaxes(concatenate([bottom, top], axis=-1), -1, axis)
 
 def argpartition(a, kth, axis=-1):
-    return argsort(a, axis=axis)
+    """`jnp.argpartition` as JAX's: indices of the kth+1 smallest, ascending,
+    then the other indices in increasing order."""
+    from . import lax
+    a = asarray(a)
+    axis = _axis(axis, a.ndim)
+    kth = _axis(kth, a.shape[axis])
+    x = swapaxes(a, axis, -1)
+    bottom = lax.top_k(_ascending_key(x), kth + 1)[1]
+    n = x.shape[-1]
+    chosen = any(equal(expand_dims(bottom, -1), arange(n)), axis=-2)
+    top = lax.top_k(where(chosen, 0.0, 1.0), n - kth - 1)[1]
+    return swapaxes(concatenate([bottom, top], axis=-1), -1, axis)
 
 def gradient(f, *varargs, axis=None, edge_order=None):
     """Central differences inside, one-sided at the edges (numpy's defaults)."""
@@ -2266,38 +2404,22 @@ def histogram2d(x, y, bins=10, range=None, weights=None, density=None):
     hist, edges = histogramdd(transpose(asarray([x, y])), bins, range, weights, density)
     return hist, edges[0], edges[1]
 
-_UniqueAll = __import__("collections").namedtuple("UniqueAllResult", ["values", "indices", "inverse_indices", "counts"])
-_UniqueCounts = __import__("collections").namedtuple("UniqueCountsResult", ["values", "counts"])
-_UniqueInverse = __import__("collections").namedtuple("UniqueInverseResult", ["values", "inverse_indices"])
+_UniqueAll = __import__("collections").namedtuple("_UniqueAllResult", ["values", "indices", "inverse_indices", "counts"])
+_UniqueCounts = __import__("collections").namedtuple("_UniqueCountsResult", ["values", "counts"])
+_UniqueInverse = __import__("collections").namedtuple("_UniqueInverseResult", ["values", "inverse_indices"])
 
 def unique_values(x, /, *, size=None, fill_value=None):
-    return unique(x, size=size, fill_value=fill_value)
-
-def _unique_host(x, what):
-    try:
-        return _np.asarray(x)
-    except Exception:
-        raise TypeError(f"jnp.{what} of a traced value is not supported (its shape depends on the data)")
+    return unique(x, equal_nan=False, size=size, fill_value=fill_value)
 
 def unique_counts(x, /, *, size=None, fill_value=None):
-    if size is not None:
-        raise NotImplementedError("jnp.unique_counts(size=...) is not supported yet")
-    v, c = _np.unique(_unique_host(x, "unique_counts"), return_counts=True)
-    return _UniqueCounts(asarray(v), asarray(c, "int32"))
+    return _UniqueCounts(*unique(x, return_counts=True, equal_nan=False, size=size, fill_value=fill_value))
 
 def unique_inverse(x, /, *, size=None, fill_value=None):
-    if size is not None:
-        raise NotImplementedError("jnp.unique_inverse(size=...) is not supported yet")
-    h = _unique_host(x, "unique_inverse")
-    v, inv = _np.unique(h, return_inverse=True)
-    return _UniqueInverse(asarray(v), asarray(_np.reshape(inv, h.shape), "int32"))
+    return _UniqueInverse(*unique(x, return_inverse=True, equal_nan=False, size=size, fill_value=fill_value))
 
 def unique_all(x, /, *, size=None, fill_value=None):
-    if size is not None:
-        raise NotImplementedError("jnp.unique_all(size=...) is not supported yet")
-    h = _unique_host(x, "unique_all")
-    v, i, inv, c = _np.unique(h, return_index=True, return_inverse=True, return_counts=True)
-    return _UniqueAll(asarray(v), asarray(i, "int32"), asarray(_np.reshape(inv, h.shape), "int32"), asarray(c, "int32"))
+    return _UniqueAll(*unique(x, return_index=True, return_inverse=True, return_counts=True, equal_nan=False,
+                              size=size, fill_value=fill_value))
 
 def angle(z, deg=False):
     """`jnp.angle`: the argument of complex numbers (0 or pi for reals)."""

@@ -210,3 +210,55 @@ def test_division_by_a_broadcast_divisor_is_xlas():
         assert np.array_equal(np.asarray(jnp.asarray(x) / jnp.asarray(y)), want)
         assert np.array_equal(np.asarray(jax.jit(lambda a, b: a / b)(x, y)), want)
     assert np.array_equal(np.asarray(jnp.asarray(x) / jnp.asarray(x)), x / x)  # same shapes: a true division
+    # a mean divides by its constant count as XLA does inside JAX's jitted mean:
+    # times the reciprocal (JAX printed 0x3f84198f for this mean)
+    v = np.array([1.764052391052246, 0.40015721321105957, 0.978738009929657, 2.2408931255340576,
+                  1.8675580024719238, -0.9772778749465942, 0.9500884413719177], np.float32)
+    assert np.asarray(jnp.mean(v)).tobytes().hex() == "8f19843f"
+    assert float(jnp.mean(v)) == float(jax.jit(jnp.mean)(v))
+
+
+def test_unique_partition_packbits_as_jax():
+    x = jnp.array([3, 1, 3, 2, 1, 7])
+    # JAX's values (size pads with the smallest value, its index and a zero count)
+    v, i, inv, c = jnp.unique(x, size=7, return_index=True, return_inverse=True, return_counts=True)
+    assert v.tolist() == [1, 2, 3, 7, 1, 1, 1] and i.tolist() == [1, 3, 0, 5, 1, 1, 1]
+    assert inv.tolist() == [2, 0, 2, 1, 0, 3] and c.tolist() == [2, 1, 2, 1, 0, 0, 0]
+    assert jax.jit(lambda a: jnp.unique(a, size=5, fill_value=0))(x).tolist() == [1, 2, 3, 7, 0]
+    m = jnp.array([[1, 2], [2, 3], [1, 2]])
+    v, i, inv, c = jnp.unique(m, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    assert v.tolist() == [[1, 2], [2, 3]] and i.tolist() == [0, 1] and inv.tolist() == [0, 1, 0] and c.tolist() == [2, 1]
+    with pytest.raises(jax.errors.ConcretizationTypeError):
+        jax.jit(jnp.unique)(x)
+    f = jnp.array([1., np.nan, 2., np.nan, 1.])
+    assert len(jnp.unique(f)) == 3 and len(jnp.unique_values(f)) == 4  # the array-API forms keep NaNs apart
+    a = jnp.array([[5, 2, 9, 1], [3, 3, 0, 8]])
+    assert jnp.partition(a, 1).tolist() == [[1, 2, 9, 5], [0, 3, 8, 3]]
+    assert jnp.argpartition(a, 2).tolist() == [[3, 1, 0, 2], [2, 0, 1, 3]]
+    assert jnp.partition(jnp.array([5, 0, 9, 1], jnp.uint8), 1).tolist() == [0, 1, 9, 5]
+    assert jnp.packbits(jnp.array([[1, 0, 1], [0, 1, 1]]), axis=1).tolist() == [[160], [96]]
+    assert jnp.packbits(jnp.array([1, 1, 0, 0, 0, 0, 0, 0, 1]), bitorder="little").tolist() == [3, 1]
+    assert jnp.packbits(jnp.array([True] * 10)).dtype == jnp.uint8
+    assert jnp.unpackbits(jnp.packbits(jnp.array([1, 0, 1, 1, 0, 0, 0, 1, 1])), count=9).tolist() == [1, 0, 1, 1, 0, 0, 0, 1, 1]
+    assert jnp.ediff1d(jnp.array([1, 4, 9]), to_begin=-1, to_end=jnp.array([7, 8])).tolist() == [-1, 3, 5, 7, 8]
+
+
+def test_top_k_and_reduction_dtypes_as_jax():
+    t = jax.lax.top_k(jnp.array([1., np.nan, 3., 3.]), 3)
+    assert np.isnan(float(t[0][0])) and t[1].tolist() == [1, 2, 3]
+    assert jax.lax.top_k(jnp.array([5, 2**31 - 1, -2**31, 0]), 2)[0].tolist() == [2**31 - 1, 5]
+    assert jax.lax.top_k(jnp.array([200, 100, 7], jnp.uint8), 2)[0].tolist() == [200, 100]
+    u, i8 = jnp.array([200, 100, 7], jnp.uint8), jnp.array([100, 100, -3], jnp.int8)
+    s = jnp.sum(u, dtype=jnp.uint8)
+    assert s.dtype == jnp.uint8 and int(s) == 51  # wraps in the requested type
+    assert jnp.sum(u).dtype == jnp.uint32 and int(jnp.sum(u)) == 307
+    assert int(jnp.prod(i8, dtype=jnp.int8)) == -48
+    assert jnp.sum(i8, dtype=bool).dtype == jnp.bool_ and bool(jnp.sum(jnp.array([1, -1]), dtype=bool))
+    assert jnp.cumsum(i8, dtype=bool).tolist() == [True, True, True]
+    assert jnp.cumprod(jnp.array([True, True, False]), dtype=bool).tolist() == [True, True, False]
+    m = jnp.mean(i8, dtype=jnp.int8)
+    assert m.dtype == jnp.int8 and int(m) == -19  # integer sum, truncating division
+    assert int(jnp.nansum(u, dtype=jnp.int16)) == 307 and int(jnp.trace(jnp.diag(u), dtype=jnp.uint8)) == 51
+    assert jnp.sum(i8, promote_integers=False).dtype == jnp.int8
+    assert jnp.any(jnp.array([True, False]), where=jnp.array([False, True])).tolist() is False
+    assert jnp.uint8.__name__ == "uint8"
