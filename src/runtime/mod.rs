@@ -34,7 +34,8 @@ pub fn set_cpu_device_count(n: usize) -> crate::Result<()> {
 
 /// The client `jit` runs on: the plugin named by `JAXCORE_PLATFORM`
 /// (default `cpu`; `JAXCORE_PLUGIN=/path.so` picks a file), with
-/// `JAXCORE_CPU_DEVICES` devices. `JAXCORE_PLATFORM=interp`, or no plugin
+/// `JAXCORE_CPU_DEVICES` devices (or `XLA_FLAGS`'
+/// `--xla_force_host_platform_device_count`; one by default, as JAX). `JAXCORE_PLATFORM=interp`, or no plugin
 /// to be found, means the interpreter (with a one-line notice).
 pub fn default_client() -> Option<Arc<pjrt::Client>> {
     DEFAULT_CLIENT
@@ -43,7 +44,13 @@ pub fn default_client() -> Option<Arc<pjrt::Client>> {
             if platform == "interp" {
                 return None;
             }
-            let devices = CPU_DEVICES.get().copied().or_else(|| std::env::var("JAXCORE_CPU_DEVICES").ok().and_then(|s| s.parse().ok()));
+            // one CPU device unless asked for more, as JAX (the plugin alone would make 4)
+            let devices = CPU_DEVICES
+                .get()
+                .copied()
+                .or_else(|| std::env::var("JAXCORE_CPU_DEVICES").ok().and_then(|s| s.parse().ok()))
+                .or_else(xla_flags_device_count)
+                .or(Some(1));
             let made = pjrt::find_plugin(&platform)
                 .and_then(|p| pjrt::Plugin::load(&p))
                 .and_then(|p| pjrt::Client::new(p, if platform == "cpu" { devices } else { None }));
@@ -56,6 +63,13 @@ pub fn default_client() -> Option<Arc<pjrt::Client>> {
             }
         })
         .clone()
+}
+
+/// `--xla_force_host_platform_device_count=N` in `XLA_FLAGS`, which JAX
+/// users set for several CPU devices.
+fn xla_flags_device_count() -> Option<usize> {
+    let flags = std::env::var("XLA_FLAGS").ok()?;
+    flags.split_whitespace().find_map(|f| f.strip_prefix("--xla_force_host_platform_device_count=")?.parse().ok())
 }
 
 /// `jax.default_backend()`: the platform name of the default client, or "interp".

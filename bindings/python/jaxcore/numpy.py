@@ -1242,25 +1242,63 @@ def polyval(p, x):
         y = add(multiply(y, x), p[i])
     return y
 
-def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None):
-    """`jnp.cov` (variables in rows unless rowvar=False; `y` adds variables)."""
-    if fweights is not None or aweights is not None:
-        raise NotImplementedError("jnp.cov with fweights/aweights is not supported yet")
-    m = atleast_2d(asarray(m))
-    if not rowvar and m.shape[0] != 1:
-        m = m.T
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
+    """`jnp.cov` (variables in rows unless rowvar=False; `y` adds variables;
+    frequency and analytic weights as numpy defines them)."""
+    m = asarray(m)
+    if m.ndim > 2:
+        raise ValueError("m has more than 2 dimensions")
+    if dtype is not None and not issubdtype(dtype, _np.inexact):
+        raise ValueError(f"cov: dtype must be a subclass of float or complex; got dtype={dtype}")
+    x = atleast_2d(m)
+    if not rowvar and m.ndim != 1:
+        x = x.T
     if y is not None:
         y = atleast_2d(asarray(y))
         if not rowvar and y.shape[0] != 1:
             y = y.T
-        m = concatenate([m, y], axis=0)
-    if not str(m.dtype).startswith(("float", "bfloat")):
-        m = m.astype("float32")
-    n = m.shape[1]
-    c = subtract(m, mean(m, axis=1, keepdims=True))
-    d = (0 if bias else 1) if ddof is None else ddof
-    out = divide(matmul(c, c.T), n - d)
-    return squeeze(out) if m.shape[0] == 1 else out
+        x = concatenate([x, y], axis=0)
+    if not issubdtype(x.dtype, _np.inexact):
+        x = x.astype("float64" if _x64() else "float32")
+    if dtype is not None:
+        x = x.astype(dtype)
+    if x.shape[0] == 0:
+        return zeros((0, 0), x.dtype)
+    if x.shape[1] == 0:
+        return full(() if x.shape[0] == 1 else (x.shape[0], x.shape[0]), _np.nan, x.dtype)
+    if ddof is None:
+        ddof = 1 if not bias else 0
+    w = None
+    for name, wt in (("fweights", fweights), ("aweights", aweights)):
+        if wt is None:
+            continue
+        wt = asarray(wt)
+        if wt.ndim > 1:
+            raise RuntimeError(f"cannot handle multidimensional {name}")
+        if wt.shape[0] != x.shape[1]:
+            raise RuntimeError(f"incompatible numbers of samples and {name}")
+        if name == "fweights" and not issubdtype(wt.dtype, _np.integer):
+            raise TypeError("fweights must be integer.")
+        wt = abs(wt)
+        if name == "aweights":
+            aweights = wt
+        w = wt if w is None else multiply(w, wt)
+    if w is None:
+        avg = mean(x, axis=1)
+        f = x.shape[1] - ddof
+    else:
+        w = w.astype(x.dtype)
+        w_sum = sum(w)
+        avg = divide(sum(multiply(x, w), axis=1), w_sum)
+        if ddof == 0:
+            f = w_sum
+        elif aweights is None:
+            f = w_sum - ddof
+        else:
+            f = w_sum - ddof * sum(multiply(w, aweights)) / w_sum
+    c = subtract(x, avg[:, None])
+    ct = c.T if w is None else multiply(c, w).T
+    return squeeze(divide(matmul(c, conj(ct)), f))
 
 def corrcoef(x, y=None, rowvar=True):
     c = cov(x, y, rowvar)

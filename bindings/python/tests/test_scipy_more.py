@@ -117,3 +117,28 @@ def test_lu_family_and_structured_matrices():
     close(sl.circulant(jnp.array([1., 2, 3])), [[1, 3, 2], [2, 1, 3], [3, 2, 1]])
     assert int(jnp.argmax(jnp.array([False, True, True]))) == 1
     assert int(jnp.argmin(jnp.array([True, False]))) == 1
+
+
+def test_cov_weights_and_gaussian_kde_against_numpy_and_jax():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 6)).astype(np.float32)
+    fw, aw = np.array([1, 2, 1, 3, 1, 2]), rng.uniform(0.1, 1.0, size=6).astype(np.float32)
+    close(jnp.cov(x, fweights=fw), np.cov(x, fweights=fw), 1e-5)
+    close(jnp.cov(x, aweights=aw), np.cov(x, aweights=aw), 1e-5)
+    close(jnp.cov(x, fweights=fw, aweights=aw), np.cov(x, fweights=fw, aweights=aw), 1e-5)
+    close(jnp.cov(x, fweights=fw, aweights=aw, ddof=0), np.cov(x, fweights=fw, aweights=aw, ddof=0), 1e-5)
+    with pytest.raises(TypeError):
+        jnp.cov(x, fweights=fw.astype(np.float32))
+    # gaussian_kde: values JAX printed (scipy's estimator)
+    k = stats.gaussian_kde(jnp.array([0., 1., 1.5, 3.]))
+    close(k(jnp.array([0.5, 2.])), [0.24673063, 0.22354752], 1e-5)
+    close(k.logpdf(jnp.array([40.])), [-764.99255], 1e-5)
+    close(k.integrate_box_1d(0., 2.), 0.49519908, 1e-5)
+    kw = stats.gaussian_kde(jnp.array([0., 1., 1.5, 3.]), weights=jnp.array([1., 2., 1., 3.]))
+    close(kw(jnp.array([0.5, 2.])), [0.18810633, 0.22912055], 1e-5)
+    k2 = stats.gaussian_kde(jnp.array([[0., 1., 1.5, 3., 2.], [1., 0.5, 2., 2.5, 0.]]))
+    close(k2(jnp.array([[0.5, 1.], [1., 2.]])), [0.08931576, 0.06961716], 1e-5)
+    close(jax.jit(lambda kk, p: kk(p))(k, jnp.array([0.5])), [0.24673063], 1e-5)
+    assert k2.resample(jax.random.PRNGKey(0), (3,)).shape == (2, 3)
+    with pytest.raises(ValueError):
+        k2(jnp.array([[0.5, 1., 2.]]))

@@ -145,3 +145,18 @@ def test_make_array_from_callback_and_devices_indices_map():
     with jax.default_matmul_precision("float32"), jax.numpy_rank_promotion("allow"), jax.debug_nans(False):
         assert jax.config.jax_default_matmul_precision == "float32"
     assert jax.config.jax_default_matmul_precision is None
+
+
+def test_default_cpu_device_count_is_jaxs():
+    # one CPU device unless asked for more (JAX's default), XLA_FLAGS as in JAX;
+    # a fresh process, since this one has 8; and no plugin INFO lines on stderr
+    import os, subprocess, sys
+    code = "import jaxcore as jax; print(jax.device_count(), jax.local_device_count())"
+    env = {k: v for k, v in os.environ.items() if k not in ("JAXCORE_CPU_DEVICES", "XLA_FLAGS", "TF_CPP_MIN_LOG_LEVEL")}
+    env["PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(jax.__file__)))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["1", "1"], out.stderr
+    assert "cpu_device_count" not in out.stderr
+    env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=3"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["3", "3"], out.stderr

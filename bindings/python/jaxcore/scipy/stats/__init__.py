@@ -437,3 +437,5 @@ def mode(a, axis=0, nan_policy="propagate", keepdims=False):
     if keepdims:
         m, c = jnp.expand_dims(m, axis), jnp.expand_dims(c, axis)
     return collections.namedtuple("ModeResult", ["mode", "count"])(m, c)
+
+from ._kde import gaussian_kde  # noqa: E402
