@@ -174,11 +174,51 @@ def _argnums(argnums):
 
 def grad(f, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
     """`jax.grad`."""
+    if holomorphic:
+        return _holomorphic_vg(f, argnums, has_aux, value=False)
     return _vg(f, argnums, has_aux, value=False, allow_int=allow_int)
 
 def value_and_grad(f, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
     """`jax.value_and_grad`."""
+    if holomorphic:
+        return _holomorphic_vg(f, argnums, has_aux, value=True)
     return _vg(f, argnums, has_aux, value=True, allow_int=allow_int)
+
+def _complex_leaves(what, tree):
+    import numpy as np
+    for leaf in tu.tree_leaves(tree):
+        d = asarray(leaf).dtype
+        if str(d) == "bfloat16" or np.dtype(d).kind != "c":
+            raise TypeError(f"{what} with holomorphic=True requires inputs with complex dtype, but got {d}.")
+
+def _holomorphic_vg(f, argnums, has_aux, value):
+    """grad(..., holomorphic=True): the pullback of a one through a complex
+    scalar function is its complex derivative f'(z) (JAX's convention)."""
+    nums = _argnums(argnums)
+    def inner(*args, **kwargs):
+        dyn = _dyn_positions(argnums, nums, args)
+        for i in dyn:
+            _complex_leaves("grad", args[i])
+        def of_dyn(*d):
+            full = list(args)
+            for i, v in zip(dyn, d):
+                full[i] = v
+            return f(*full, **kwargs)
+        res = vjp(of_dyn, *[args[i] for i in dyn], has_aux=has_aux)
+        out, pullback = res[0], res[1]
+        if not hasattr(out, "dtype") or out.shape != () or str(out.dtype).find("complex") < 0:
+            shape = getattr(out, "shape", ())
+            if shape != ():
+                raise TypeError(f"Gradient only defined for scalar-output functions. Output had shape: {tuple(shape)}.")
+            raise TypeError(f"grad with holomorphic=True requires outputs with complex dtype, but got {out.dtype}.")
+        from .numpy import ones_like
+        grads = pullback(ones_like(out))
+        g = grads[0] if isinstance(argnums, int) else tuple(grads)
+        if value:
+            return ((out, res[2]) if has_aux else out), g
+        return (g, res[2]) if has_aux else g
+    inner.__wrapped__ = f
+    return inner
 
 def _is_int_leaf(x):
     import numpy as np
@@ -218,9 +258,8 @@ def _vg(f, argnums, has_aux, value, allow_int=False):
             out = f(*rebuilt)
             if has_aux:
                 val, aux = out
-                aux_leaves, adef = tu.tree_flatten(aux)
-                store[0] = adef
-                return [val] + aux_leaves
+                store[0] = _Aux(aux)
+                return [val] + store[0].arrays
             return [out]
         base = _make(body, getattr(f, "__name__", "f"))
         h = fn()
@@ -239,7 +278,7 @@ def _vg(f, argnums, has_aux, value, allow_int=False):
             gs.append(tu.tree_unflatten(per_arg[i][1], grads[k:k + m]))
             k += m
         g = gs[0] if isinstance(argnums, int) else tuple(gs)
-        aux = tu.tree_unflatten(store[0], aux_leaves) if has_aux else None
+        aux = store[0].rebuild(aux_leaves) if has_aux else None
         if value:
             return ((val, aux) if has_aux else val), g
         return (g, aux) if has_aux else g
@@ -635,6 +674,21 @@ def _flatten_args(args):
 def _rebuild(per_arg, offsets, leaves):
     return [tu.tree_unflatten(d, leaves[o:o + len(ls)]) for (ls, d), o in zip(per_arg, offsets)]
 
+class _Aux:
+    """A function's has_aux value split for a trace: its array leaves leave
+    the trace as extra outputs, other leaves (ints, strings, ...) are kept
+    as they are, as JAX returns them."""
+    def __init__(self, aux):
+        leaves, self.tree = tu.tree_flatten(aux)
+        self.is_array = [isinstance(l, Array) for l in leaves]
+        self.kept = [None if a else l for l, a in zip(leaves, self.is_array)]
+        self.arrays = [l for l, a in zip(leaves, self.is_array) if a]
+
+    def rebuild(self, arrays):
+        it = iter(arrays)
+        return tu.tree_unflatten(self.tree, [next(it) if a else k for a, k in zip(self.is_array, self.kept)])
+
+
 def _outputs_of(fun, rebuild, store, has_aux=False):
     """`fun` as a function of flat leaves: calls it on `rebuild(leaves)` and
     records its output tree in store[0] (and, with has_aux, its aux in store[1])."""
@@ -658,9 +712,9 @@ def jvp(fun, primals, tangents, has_aux=False):
         out = fun(*tu.tree_unflatten(p_tree, ls))
         if has_aux:
             out, aux = out
-            aux_leaves, store[1] = tu.tree_flatten(aux)
+            store[1] = _Aux(aux)
         out_leaves, store[0] = tu.tree_flatten(out)
-        return out_leaves + (aux_leaves if has_aux else [])
+        return out_leaves + (store[1].arrays if has_aux else [])
     f = _make(body, _name(fun))
     ph, n = handles(p_leaves)
     th, _ = handles(t_leaves)
@@ -672,7 +726,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     n_out = store[0].num_leaves
     y, t = tu.tree_unflatten(store[0], ys[:n_out]), tu.tree_unflatten(store[0], ts[:n_out])
     if has_aux:
-        return y, t, tu.tree_unflatten(store[1], ys[n_out:])
+        return y, t, store[1].rebuild(ys[n_out:])
     return y, t
 
 def linearize(fun, *primals):
@@ -690,7 +744,15 @@ def vjp(fun, *primals, has_aux=False):
     """`jax.vjp(fun, *primals)`: (outputs, vjp_fun[, aux])."""
     per_arg, offsets, flat = _flatten_args(primals)
     store = [None, None]
-    f = _make(_outputs_of(fun, lambda ls: _rebuild(per_arg, offsets, ls), store, has_aux), _name(fun))
+    def body(ls):
+        out = fun(*_rebuild(per_arg, offsets, ls))
+        if has_aux:
+            # aux arrays leave the trace as extra outputs (their cotangents are zeros)
+            out, aux = out
+            store[1] = _Aux(aux)
+        out_leaves, store[0] = tu.tree_flatten(out)
+        return out_leaves + (store[1].arrays if has_aux else [])
+    f = _make(body, _name(fun))
     ph, n = handles(flat)
     outs = (arr * _OUT_CAP)()
     k = C.c_size_t()
@@ -698,15 +760,18 @@ def vjp(fun, *primals, has_aux=False):
     engine(lib.jc_vjp, f.h, ph, n, outs, _OUT_CAP, C.byref(k), C.byref(pb))
     pullback = _Fn(pb.value)
     out_tree = store[0]
-    y = tu.tree_unflatten(out_tree, [Array(outs[i]) for i in range(k.value)])
+    ys = [Array(outs[i]) for i in range(k.value)]
+    n_out = out_tree.num_leaves
+    y = tu.tree_unflatten(out_tree, ys[:n_out])
+    aux_zeros = [numpy_zeros_like(a) for a in ys[n_out:]]
     def vjp_fun(ct):
         ct_leaves, ct_tree = tu.tree_flatten(ct)
         if ct_tree != out_tree:
             raise TypeError(f"Tree structure of cotangent input {ct_tree}, does not match structure of primal output {out_tree}.")
-        gs = pullback.call(ct_leaves)
+        gs = pullback.call(ct_leaves + aux_zeros)
         return tuple(_rebuild(per_arg, offsets, gs))
     if has_aux:
-        return y, vjp_fun, store[1]
+        return y, vjp_fun, store[1].rebuild(ys[n_out:])
     return y, vjp_fun
 
 def _jac(kind, fun, argnums, has_aux):
@@ -744,23 +809,37 @@ def _jac(kind, fun, argnums, has_aux):
                 k += c
             per_out.append(parts[0] if isinstance(argnums, int) else tuple(parts))
         j = tu.tree_unflatten(store[0], per_out)
-        return (j, store[1]) if has_aux else j
+        if has_aux:
+            # the aux of the traced call would be a tracer of that trace: evaluate once more
+            return j, fun(*args)[1]
+        return j
     inner.__wrapped__ = fun
     return inner
 
-def jacfwd(fun, argnums=0, has_aux=False):
-    """`jax.jacfwd`."""
-    return _jac("jc_jacfwd", fun, argnums, has_aux)
+def _holomorphic_check(kind, fun, argnums):
+    nums = _argnums(argnums)
+    def inner(*args, **kwargs):
+        for i in _dyn_positions(argnums, nums, args):
+            _complex_leaves(kind, args[i])
+        return fun(*args, **kwargs)
+    inner.__wrapped__ = fun
+    return inner
 
-def jacrev(fun, argnums=0, has_aux=False):
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    """`jax.jacfwd`."""
+    j = _jac("jc_jacfwd", fun, argnums, has_aux)
+    return _holomorphic_check("jacfwd", j, argnums) if holomorphic else j
+
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """`jax.jacrev`."""
-    return _jac("jc_jacrev", fun, argnums, has_aux)
+    j = _jac("jc_jacrev", fun, argnums, has_aux)
+    return _holomorphic_check("jacrev", j, argnums) if holomorphic else j
 
 jacobian = jacrev
 
-def hessian(fun, argnums=0, has_aux=False):
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     """`jax.hessian`: jacfwd of jacrev."""
-    return jacfwd(jacrev(fun, argnums, has_aux), argnums, has_aux)
+    return jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)
 
 def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
     """`jax.checkpoint` (remat): intermediates are recomputed in the backward pass."""

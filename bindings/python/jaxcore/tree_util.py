@@ -55,7 +55,7 @@ def _flatten(x, leaves, is_leaf):
         return _LEAF
     if isinstance(x, (tuple, list)) and type(x) in (tuple, list):
         return PyTreeDef(type(x).__name__, len(x), tuple(_flatten(c, leaves, is_leaf) for c in x))
-    if isinstance(x, dict):
+    if isinstance(x, dict) and type(x) not in _REGISTRY:
         keys = tuple(sorted(x))
         return PyTreeDef("dict", keys, tuple(_flatten(x[k], leaves, is_leaf) for k in keys))
     if x is None:
@@ -137,6 +137,10 @@ class Partial:
     def __call__(self, *args, **kw):
         return self.func(*self.args, *args, **{**self.keywords, **kw})
 
+    def __repr__(self):
+        parts = [repr(self.func)] + [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.keywords.items()]
+        return f"Partial({', '.join(parts)})"
+
 register_pytree_node(Partial, lambda p: ((p.args, p.keywords), p.func), lambda func, kids: Partial(func, *kids[0], **kids[1]))
 
 # --- key paths (JAX's key types and printing) ---
@@ -195,7 +199,7 @@ def _paths(x, path, out, is_leaf):
     if isinstance(x, (tuple, list)) and type(x) in (tuple, list):
         for i, c in enumerate(x):
             _paths(c, path + (SequenceKey(i),), out, is_leaf)
-    elif isinstance(x, dict):
+    elif isinstance(x, dict) and type(x) not in _REGISTRY:
         for k in sorted(x):
             _paths(x[k], path + (DictKey(k),), out, is_leaf)
     elif x is None:
@@ -303,7 +307,7 @@ def tree_broadcast(prefix_tree, full_tree, is_leaf=None):
     return go(pd, prefix_tree, full_tree)
 
 def _children_values(x):
-    if isinstance(x, dict):
+    if isinstance(x, dict) and type(x) not in _REGISTRY:
         return [x[k] for k in sorted(x)]
     if isinstance(x, (tuple, list)):
         return list(x)
@@ -371,3 +375,19 @@ def flatten_one_level_with_keys(tree):
     keyed = []
     _paths(tree, (), keyed, lambda x: x is not tree)  # every child is a leaf one level down
     return tuple((path[0], child) for (path, _), child in zip(keyed, children)), aux
+
+
+# OrderedDict keeps its order, defaultdict sorts its keys and keeps its
+# factory (JAX's nodes for them); both have DictKey paths
+def _register_dicts():
+    import collections
+    register_pytree_with_keys(
+        collections.OrderedDict,
+        lambda d: ([(DictKey(k), v) for k, v in d.items()], tuple(d)),
+        lambda keys, kids: collections.OrderedDict(zip(keys, kids)))
+    register_pytree_with_keys(
+        collections.defaultdict,
+        lambda d: ([(DictKey(k), d[k]) for k in sorted(d)], (d.default_factory, tuple(sorted(d)))),
+        lambda aux, kids: collections.defaultdict(aux[0], zip(aux[1], kids)))
+
+_register_dicts()

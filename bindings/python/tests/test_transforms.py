@@ -654,3 +654,39 @@ def test_argument_passing_as_jax():
     with pytest.raises(OverflowError):
         jax.jit(lambda x: x)(2 ** 31)
     assert int(jnp.asarray(2 ** 31 - 1)) == 2 ** 31 - 1
+
+
+def test_has_aux_values_and_holomorphic_derivatives_as_jax():
+    f = lambda x: (jnp.sum(x ** 2), {"n": 3, "s": "str", "v": x * 2})
+    x = jnp.arange(2.0)
+    for aux in [jax.grad(f, has_aux=True)(x)[1], jax.jvp(f, (x,), (x,), has_aux=True)[2],
+                jax.vjp(f, x, has_aux=True)[2], jax.jacrev(f, has_aux=True)(x)[1], jax.jacfwd(f, has_aux=True)(x)[1]]:
+        # array leaves come back as arrays (not tracers), other leaves as they were
+        assert aux["n"] == 3 and aux["s"] == "str"
+        close(aux["v"], [0.0, 2.0])
+    y, pullback, aux = jax.vjp(lambda t: (t * 2, t + 1), 1.0, has_aux=True)
+    close(pullback(1.0)[0], 2.0)
+    close(aux, 2.0)
+    # holomorphic derivatives: f'(z), values JAX printed
+    z = jnp.array(1.0 + 2.0j, jnp.complex64)
+    close(jax.grad(lambda t: t ** 2, holomorphic=True)(z), 2 + 4j)
+    close(jax.grad(lambda t: jnp.sin(t) * jnp.exp(t), holomorphic=True)(z), -3.180708885192871 + 14.08488655090332j)
+    v, g = jax.value_and_grad(lambda t: t ** 3, holomorphic=True)(z)
+    close(v, -11 - 2j)
+    close(g, -9 + 12j)
+    close(jax.jacrev(lambda t: t ** 2, holomorphic=True)(jnp.array([z, z])), np.diag([2 + 4j, 2 + 4j]))
+    with pytest.raises(TypeError, match="complex dtype"):
+        jax.grad(lambda t: t ** 2, holomorphic=True)(1.0)
+
+
+def test_ordered_and_default_dicts_are_jaxs_nodes():
+    import collections
+    od = collections.OrderedDict([("b", 1), ("a", 2)])
+    assert jax.tree_util.tree_leaves(od) == [1, 2]  # insertion order
+    assert jax.tree_util.tree_map(lambda v: v * 10, od) == collections.OrderedDict([("b", 10), ("a", 20)])
+    assert [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(od)[0]] == ["['b']", "['a']"]
+    dd = collections.defaultdict(list, {"b": 1, "a": 2})
+    out = jax.tree_util.tree_map(lambda v: v + 1, dd)
+    assert jax.tree_util.tree_leaves(dd) == [2, 1] and isinstance(out, collections.defaultdict) and out["z"] == []
+    p = jax.tree_util.Partial(jnp.add, 2.0)
+    assert repr(p).startswith("Partial(") and float(jax.jit(lambda f, v: f(v))(p, 3.0)) == 5.0
