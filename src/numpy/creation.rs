@@ -67,12 +67,17 @@ fn arange_int(start: i64, step: i64, n: usize, dtype: DType) -> Result<Array> {
 /// `jnp.linspace(start, stop, num, endpoint)`.
 pub fn linspace(start: f64, stop: f64, num: usize, endpoint: bool, dtype: Option<DType>) -> Result<Array> {
     let dtype = dtype.unwrap_or(default_float());
-    let div = if endpoint { num.saturating_sub(1) } else { num } as f64;
-    let step = if div > 0.0 { (stop - start) / div } else { 0.0 };
-    let mut v: Vec<f64> = (0..num).map(|i| start + i as f64 * step).collect();
-    if endpoint && num > 1 {
-        v[num - 1] = stop;
-    }
+    let div = if endpoint { num.saturating_sub(1) } else { num };
+    // JAX's construction, in the computation dtype: t_i = i * (1 / div) (XLA's
+    // division by a constant), start * (1 - t) + stop * t, stop itself last
+    let v: Vec<f64> = if dtype == DType::F64 {
+        let r = 1.0 / div as f64;
+        (0..num).map(|i| if i >= div { stop } else { let t = i as f64 * r; start * (1.0 - t) + stop * t }).collect()
+    } else {
+        let (s, e, r) = (start as f32, stop as f32, 1.0f32 / div as f32);
+        (0..num).map(|i| f64::from(if i >= div { e } else { let t = i as f32 * r; s * (1.0 - t) + e * t })).collect()
+    };
+    let v = if dtype.is_int() { v.into_iter().map(f64::floor).collect() } else { v };
     Ok(Array::from_host(HostData::from_vec(&[num], v)?.cast(dtype)))
 }
 

@@ -235,16 +235,15 @@ class Array:
         if self._is_tracer():
             return f"Traced<{self._aval()}>"
         dt = self.dtype
-        if not isinstance(dt, np.dtype):  # bfloat16 without ml_dtypes: the engine prints it
-            from ._lib import string_out
-            return string_out(lib.jc_array_to_string, self._h)
-        dtype_str = f"dtype={dt.name}" + (", weak_type=True" if self.weak_type else "")
+        name = dt.name if isinstance(dt, np.dtype) else str(dt)
+        dtype_str = f"dtype={name}" + (", weak_type=True" if self.weak_type else "")
         prefix = "Array("
         width = np.get_printoptions()["linewidth"]
         if self.size == 0:
             s = f"[], shape={self.shape}"
         else:
-            s = np.array2string(np.asarray(self), prefix=prefix, suffix=",", separator=", ", max_line_width=width)
+            host, fmt = self._printable()
+            s = np.array2string(host, prefix=prefix, suffix=",", separator=", ", max_line_width=width, formatter=fmt)
         last = len(s) - s.rfind("\n") + 1
         sep = " " if last + len(dtype_str) + 2 <= width else " " * len(prefix)
         return f"{prefix}{s},{sep}{dtype_str})"
@@ -258,9 +257,20 @@ class Array:
 
     def __str__(self):
         """As JAX: the numpy array's text (`print(x)` shows `[1. 2.]`)."""
-        if self._is_tracer() or not isinstance(self.dtype, np.dtype):
+        if self._is_tracer():
             return repr(self)
-        return str(np.asarray(self))
+        host, fmt = self._printable()
+        if fmt is None:
+            return str(host)
+        return np.array2string(host, formatter=fmt) if host.ndim else fmt["float_kind"](host[()])
+
+    def _printable(self):
+        """(host array, numpy formatter) for printing: bfloat16 without
+        ml_dtypes prints its float32 values the way ml_dtypes' scalars print
+        (six significant digits, `1` for 1.0), as JAX's arrays do."""
+        if isinstance(self.dtype, np.dtype):
+            return np.asarray(self), None
+        return np.asarray(self, np.float32), {"float_kind": lambda v: "%g" % v}
 
     # --- operators (the engine promotes and broadcasts); the commonest go
     # straight to their typed C entry points

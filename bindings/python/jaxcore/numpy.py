@@ -468,11 +468,11 @@ def arange(start, stop=None, step=1, dtype=None):
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
     if _np.ndim(start) or _np.ndim(stop) or axis != 0:
-        # array endpoints: start + (stop - start) * t along a new axis
+        # array endpoints: start * (1 - t) + stop * t along a new axis (JAX's)
         s, e = asarray(start), asarray(stop)
         t = op1("linspace", ints=[num], floats=[0.0, 1.0], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
         t = reshape(t, (num,) + (1,) * _b.max(s.ndim, e.ndim))
-        out = moveaxis(add(s, multiply(subtract(e, s), t)), 0, axis)
+        out = moveaxis(add(multiply(s, subtract(1, t)), multiply(e, t)), 0, axis)
     else:
         out = op1("linspace", ints=[num], floats=[start, stop], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
     if retstep:

@@ -156,6 +156,8 @@ def test_ravel_pytree_dtypes_and_precision():
     h = jnp.array([1.5, 2.3], jnp.bfloat16)
     assert h.tolist() == [1.5, 2.296875] and float(h[1]) == 2.296875 and h[0].item() == 1.5
     assert np.asarray(h, np.float64).tolist() == [1.5, 2.296875]
+    # and print as JAX's (ml_dtypes' six significant digits)
+    assert str(h) == "[1.5 2.29688]" and repr(jnp.ones(2, jnp.bfloat16)) == "Array([1, 1], dtype=bfloat16)"
     a = jnp.full((3,), 100, jnp.int8)
     assert int(jnp.dot(a, a, preferred_element_type=jnp.int32)) == 30000
     m = np.arange(6.0, dtype=np.float32).reshape(2, 3)
