@@ -1,8 +1,10 @@
 //! Eager primitives on large arrays run as cached one-op XLA programs, as
 //! JAX's eager dispatch does; small ones stay on the interpreter, which
-//! answers faster than a PJRT call would. The threshold is the largest input
-//! or output size in elements: `JAXCORE_EAGER_XLA_MIN` (default 2^17; `0`
-//! turns the XLA path off).
+//! answers faster than a PJRT call would, except those whose interpreter
+//! kernel does not give XLA's bits (`differs_from_xla`: transcendental
+//! functions, long sums, matrix-vector products) and complex arithmetic.
+//! The size threshold is the largest input or output size in elements:
+//! `JAXCORE_EAGER_XLA_MIN` (default 2^17; `0` turns every XLA path off).
 
 use crate::array::Array;
 use crate::error::Result;
@@ -66,6 +68,62 @@ pub(crate) fn complex_via_xla(prim: &Prim, inputs: &[&Array], out_avals: &[Aval]
     let program = program(&client, prim, &in_avals).map_err(|e| e.context(prim.name()))?;
     let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
     crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]).map(Some)
+}
+
+/// Where the interpreter's float kernels are not XLA's: its transcendental
+/// functions (libm and our own series against XLA's approximations), the
+/// order of long sums, and matrix-vector products (XLA's vectorized
+/// accumulation). These disagree with JAX in the last bits (and more:
+/// XLA's `lgamma(1)` is 4.8e-7, its `tanh` saturates to 1 early), so eager
+/// primitives of these kinds run as one-op XLA programs whatever their
+/// size, as JAX's eager dispatch runs them. The choice was measured against
+/// JAX 0.10 op by op and dtype by dtype: where the plugin's XLA (an older
+/// one than jaxlib's) is further from JAX than the interpreter is (`cbrt`,
+/// float16 `log1p`/`rsqrt`, matrix-matrix products), the interpreter stays.
+/// Everything else (arithmetic, comparisons, indexing, shape operations,
+/// max/min, short sums) gives XLA's bits on the interpreter.
+fn differs_from_xla(prim: &Prim, in_avals: &[Aval]) -> bool {
+    use crate::prim::{elementwise::UnaryOp as U, linalg::DotDims, reduce::ReduceOp as R};
+    let Some(first) = in_avals.first() else { return false };
+    if !first.dtype.is_float() {
+        return false;
+    }
+    match prim {
+        Prim::Unary(op) => {
+            let half = first.dtype == crate::dtype::DType::F16;
+            matches!(
+                op,
+                U::Exp | U::Exp2 | U::Log | U::Expm1 | U::Tanh | U::Logistic | U::Tan | U::Asin | U::Acos | U::Sinh | U::Cosh
+                    | U::Asinh | U::Acosh | U::Atanh | U::Erf | U::Erfc | U::ErfInv | U::Lgamma | U::Digamma
+            ) || (!half && matches!(op, U::Log1p | U::Rsqrt))
+        }
+        // sums of up to 32 numbers add in XLA's order on the interpreter too
+        Prim::Reduce { op: R::Sum | R::Prod, axes } => axes.iter().map(|&a| first.shape[a]).product::<usize>() > 32,
+        Prim::DotGeneral { dims, .. } => {
+            // a matrix-vector product: one side's free dimensions hold one element
+            let free_size = |a: &Aval, contract: &[usize], batch: &[usize]| -> usize {
+                DotDims::free(a.shape.len(), contract, batch).iter().map(|&d| a.shape[d]).product()
+            };
+            free_size(&in_avals[0], &dims.lhs_contract, &dims.lhs_batch) == 1
+                || free_size(&in_avals[1], &dims.rhs_contract, &dims.rhs_batch) == 1
+        }
+        _ => false,
+    }
+}
+
+/// Runs `prim` as a one-op XLA program when the interpreter's kernel for it
+/// is not XLA's (`differs_from_xla`); `None` when it is, when no plugin is
+/// loaded, or when XLA cannot take it (the interpreter answers then).
+/// `JAXCORE_EAGER_XLA_MIN=0` keeps everything on the interpreter.
+pub(crate) fn exact_via_xla(prim: &Prim, inputs: &[&Array], _out_avals: &[Aval]) -> Result<Option<Vec<Array>>> {
+    let in_avals: Vec<Aval> = inputs.iter().map(|x| x.aval().clone()).collect();
+    if threshold() == 0 || !differs_from_xla(prim, &in_avals) || inputs.iter().any(|x| x.sharding().is_some()) {
+        return Ok(None);
+    }
+    let Some(client) = crate::runtime::default_client() else { return Ok(None) };
+    let Ok(program) = program(&client, prim, &in_avals) else { return Ok(None) };
+    let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
+    Ok(crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]).ok())
 }
 
 /// The cached one-op program of `prim` at `in_avals`, built on first use. A

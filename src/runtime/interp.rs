@@ -29,7 +29,11 @@ pub fn eval_graph(g: &Graph, args: &[Array]) -> Result<Vec<Array>> {
         let ins: Vec<Array> = e.inputs.iter().map(|a| read(&env, a)).collect();
         let out_avals: Vec<_> = e.outputs.iter().map(|v| g.aval(*v).clone()).collect();
         let refs: Vec<&Array> = ins.iter().collect();
-        if let Some(outs) = crate::runtime::eager::complex_via_xla(&e.prim, &refs, &out_avals).map_err(|err| err.context(e.prim.name()))? {
+        let via_xla = match crate::runtime::eager::complex_via_xla(&e.prim, &refs, &out_avals).map_err(|err| err.context(e.prim.name()))? {
+            Some(outs) => Some(outs),
+            None => crate::runtime::eager::exact_via_xla(&e.prim, &refs, &out_avals)?,
+        };
+        if let Some(outs) = via_xla {
             for (v, x) in e.outputs.iter().zip(outs) {
                 env[v.0 as usize] = Some(x);
             }

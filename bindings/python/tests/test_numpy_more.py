@@ -262,3 +262,22 @@ def test_top_k_and_reduction_dtypes_as_jax():
     assert jnp.sum(i8, promote_integers=False).dtype == jnp.int8
     assert jnp.any(jnp.array([True, False]), where=jnp.array([False, True])).tolist() is False
     assert jnp.uint8.__name__ == "uint8"
+
+
+def test_eager_transcendentals_long_sums_and_matvecs_are_xlas():
+    # these run eagerly as one-op XLA programs: eager == jit, and JAX's numbers
+    if jax.default_backend() == "interp":
+        pytest.skip("needs the PJRT plugin")
+    x = jnp.array([1.0, 2.0, 8.0, -4.88])
+    for f in [jax.lax.lgamma, jnp.tanh, jax.nn.gelu, jnp.exp, jnp.log1p, jax.scipy.special.erfinv]:
+        v = x if f is not jax.scipy.special.erfinv else x / 10
+        assert np.array_equal(np.asarray(f(v)), np.asarray(jax.jit(f)(v)), equal_nan=True), f
+    assert float(jax.lax.lgamma(1.0)) == 4.76837158203125e-07  # XLA's (and JAX's), not 0
+    assert float(jax.nn.gelu(jnp.float32(-4.88))) == 0.0      # XLA's tanh saturates to -1 there
+    rng = np.random.default_rng(1)
+    a, v, s = (rng.normal(size=sh).astype(np.float32) for sh in [(50, 100), (100,), (1000,)])
+    assert np.array_equal(np.asarray(jnp.dot(a, v)), np.asarray(jax.jit(jnp.dot)(a, v)))
+    assert np.array_equal(np.asarray(jnp.sum(s)), np.asarray(jax.jit(jnp.sum)(s)))
+    # JAX printed these for random.normal(PRNGKey(0), (3, 3))
+    n = np.asarray(jax.random.normal(jax.random.PRNGKey(0), (3, 3)))
+    assert n[0, 0] == np.float32(1.6226422) and n[1, 1] == np.float32(0.1760909)

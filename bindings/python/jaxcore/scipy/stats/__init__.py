@@ -71,7 +71,8 @@ expon = _ns(
     "expon",
     logpdf=_expon_logpdf,
     pdf=lambda x, loc=0, scale=1: jnp.exp(_expon_logpdf(x, loc, scale)),
-    cdf=lambda x, loc=0, scale=1: jnp.where(_std(x, loc, scale) < 0, 0.0, -jnp.expm1(-_std(x, loc, scale))),
+    # (loc - x) / scale, not -z: at x = loc JAX's cdf is -0.
+    cdf=lambda x, loc=0, scale=1: jnp.where(_std(x, loc, scale) < 0, 0.0, -jnp.expm1((loc - _f(x)) / scale)),
     sf=lambda x, loc=0, scale=1: jnp.where(_std(x, loc, scale) < 0, 1.0, jnp.exp(-_std(x, loc, scale))),
     ppf=lambda q, loc=0, scale=1: -jnp.log1p(-_f(q)) * scale + loc,
 )
