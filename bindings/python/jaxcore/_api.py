@@ -448,7 +448,31 @@ def jit(f=None, static_argnums=(), static_argnames=(), donate_argnums=(), donate
     inner.trace = lambda *a, **k: Traced(inner, *stage(a, k))
     inner.lower = lambda *a, **k: inner.trace(*a, **k).lower()
     inner.eval_shape = lambda *a, **k: (lambda g, dyn: eval_shape(g, *dyn))(*stage(a, k))
+    if out_shardings is not None:
+        return _tag_out_specs(inner, out_shardings)
     return inner
+
+def _tag_out_specs(jitted, out_shardings):
+    """Results placed by out_shardings show its spec as given (JAX's)."""
+    from .sharding import NamedSharding, PartitionSpec
+    def spec_of(s):
+        return s.spec if isinstance(s, NamedSharding) else s if isinstance(s, PartitionSpec) else None
+    def tag(o, s):
+        p = spec_of(s)
+        if p is not None and isinstance(o, Array) and not o._is_tracer():
+            o._spec = p
+        return o
+    def call(*args, **kwargs):
+        out = jitted(*args, **kwargs)
+        if spec_of(out_shardings) is not None:
+            return tu.tree_map(lambda o: tag(o, out_shardings), out)
+        try:
+            return type(out)(tag(o, s) for o, s in zip(out, out_shardings))
+        except TypeError:
+            return out
+    for attr in ("__wrapped__", "__name__", "_cache_size", "trace", "lower", "eval_shape"):
+        setattr(call, attr, getattr(jitted, attr))
+    return call
 
 def _bind_call(f, args, kwargs):
     """A call with keywords as one value per parameter of f (defaults filled,

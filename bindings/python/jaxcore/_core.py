@@ -62,7 +62,7 @@ def _python_values(x):
 
 class Array:
     """A jaxcore array (host, device, or a tracer inside a transformation)."""
-    __slots__ = ("_h", "__weakref__")
+    __slots__ = ("_h", "_spec", "__weakref__")  # _spec: the PartitionSpec it was placed with, if any
     __array_priority__ = 100
 
     def __init__(self, handle):

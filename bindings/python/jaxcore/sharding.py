@@ -260,7 +260,10 @@ def _put(x, s, cfunc=None):
     spec, n = s.spec._c()
     h = C.c_void_p()
     (cfunc or lib.jc_device_put_sharded)(x._h, s.mesh._h, spec, n, C.byref(h))
-    return Array(h.value)
+    out = Array(h.value)
+    if not out._is_tracer():
+        out._spec = s.spec  # x.sharding shows the spec as given (JAX's)
+    return out
 
 
 def reshard(xs, out_shardings):
@@ -283,7 +286,14 @@ def _sharding_of(x):
         return SingleDeviceSharding()
     mesh_text, spec_text = text[len("NamedSharding(mesh="):-1].rsplit(", spec=", 1)
     parts = ast.literal_eval("(" + spec_text[2:-1] + ("," if spec_text[2:-1] and not spec_text[2:-1].endswith(",") else "") + ")") if spec_text != "P()" else ()
-    spec = PartitionSpec(*parts)
+    # JAX shows a placement's spec as it was given, and a computed one with
+    # an entry per dimension (the engine's text drops trailing Nones)
+    given = getattr(x, "_spec", None)
+    trim = lambda ps: tuple(ps)[:max([i + 1 for i, p in enumerate(ps) if p is not None], default=0)]
+    if given is not None and trim(given) == trim(parts):
+        spec = given
+    else:
+        spec = PartitionSpec(*(tuple(parts) + (None,) * (x.ndim - len(parts))))
     mesh = _MESHES.get(mesh_text)
     if mesh is None:
         raise RuntimeError(f"the array's mesh {mesh_text} is no longer alive in Python")

@@ -160,3 +160,15 @@ def test_default_cpu_device_count_is_jaxs():
     env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=3"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["3", "3"], out.stderr
+
+
+def test_sharding_spec_shows_as_jax_does():
+    mesh = jax.make_mesh((4, 2), ("x", "y"))
+    x = jnp.arange(32.0).reshape(8, 4)
+    # a placement keeps the spec as given; computed layouts have one entry per dimension
+    assert jax.device_put(x, NamedSharding(mesh, P("x"))).sharding.spec == P("x")
+    b = jax.device_put(x, NamedSharding(mesh, P("x", None)))
+    assert repr(b.sharding.spec) == "P('x', None)"
+    assert repr(jax.jit(lambda v: v * 2)(jax.device_put(x, NamedSharding(mesh, P("x")))).sharding.spec) == "P('x', None)"
+    assert repr(jax.jit(lambda v: v.T)(b).sharding.spec) == "P(None, 'x')"
+    assert repr(jax.jit(lambda v: v * 2, out_shardings=NamedSharding(mesh, P("x")))(x).sharding.spec) == "P('x',)"

@@ -33,11 +33,13 @@ fn rt(msg: String) -> crate::Error {
 impl Plugin {
     /// Opens the plugin at `path` and initializes it.
     pub fn load(path: &Path) -> Result<Arc<Plugin>> {
-        // XLA's plugins log at INFO level to stderr (e.g. each client's
-        // cpu_device_count); JAX's runs show warnings and errors only.
-        // The user's own setting wins.
+        // XLA's plugins log to stderr at INFO level (each client's
+        // cpu_device_count) and warn about their own internals (GSPMD's
+        // deprecation on every partitioned compile); a JAX program's stderr
+        // shows neither, so only errors are let through. The user's own
+        // setting wins.
         if std::env::var_os("TF_CPP_MIN_LOG_LEVEL").is_none() {
-            std::env::set_var("TF_CPP_MIN_LOG_LEVEL", "1");
+            std::env::set_var("TF_CPP_MIN_LOG_LEVEL", "2");
         }
         // SAFETY: loading a shared library runs its initializers; the path is the user's choice of plugin.
         let lib = unsafe { libloading::Library::new(path) }.map_err(|e| rt(format!("cannot load PJRT plugin {}: {e}", path.display())))?;
