@@ -282,32 +282,32 @@ class Array:
     def __rmul__(self, o): return _bin(_MUL, o, self)
     def __truediv__(self, o): return _bin(_DIV, self, o)
     def __rtruediv__(self, o): return _bin(_DIV, o, self)
-    def __floordiv__(self, o): return op1("floor_divide", self, o)
-    def __rfloordiv__(self, o): return op1("floor_divide", o, self)
-    def __mod__(self, o): return op1("remainder", self, o)
-    def __rmod__(self, o): return op1("remainder", o, self)
-    def __pow__(self, o): return op1("power", self, o)
-    def __rpow__(self, o): return op1("power", o, self)
-    def __matmul__(self, o): return op1("matmul", self, o)
-    def __rmatmul__(self, o): return op1("matmul", o, self)
+    def __floordiv__(self, o): return _binop("floor_divide", self, o)
+    def __rfloordiv__(self, o): return _binop("floor_divide", o, self)
+    def __mod__(self, o): return _binop("remainder", self, o)
+    def __rmod__(self, o): return _binop("remainder", o, self)
+    def __pow__(self, o): return _binop("power", self, o)
+    def __rpow__(self, o): return _binop("power", o, self)
+    def __matmul__(self, o): return _binop("matmul", self, o)
+    def __rmatmul__(self, o): return _binop("matmul", o, self)
     def __neg__(self): return op1("negative", self)
     def __pos__(self): return self
     def __abs__(self): return op1("abs", self)
     def __invert__(self): return op1("invert", self)
-    def __and__(self, o): return op1("bitwise_and", self, o)
-    def __rand__(self, o): return op1("bitwise_and", o, self)
-    def __or__(self, o): return op1("bitwise_or", self, o)
-    def __ror__(self, o): return op1("bitwise_or", o, self)
-    def __xor__(self, o): return op1("bitwise_xor", self, o)
-    def __rxor__(self, o): return op1("bitwise_xor", o, self)
-    def __lshift__(self, o): return op1("left_shift", self, o)
-    def __rshift__(self, o): return op1("right_shift", self, o)
-    def __eq__(self, o): return op1("equal", self, o)
-    def __ne__(self, o): return op1("not_equal", self, o)
-    def __lt__(self, o): return op1("less", self, o)
-    def __le__(self, o): return op1("less_equal", self, o)
-    def __gt__(self, o): return op1("greater", self, o)
-    def __ge__(self, o): return op1("greater_equal", self, o)
+    def __and__(self, o): return _binop("bitwise_and", self, o)
+    def __rand__(self, o): return _binop("bitwise_and", o, self)
+    def __or__(self, o): return _binop("bitwise_or", self, o)
+    def __ror__(self, o): return _binop("bitwise_or", o, self)
+    def __xor__(self, o): return _binop("bitwise_xor", self, o)
+    def __rxor__(self, o): return _binop("bitwise_xor", o, self)
+    def __lshift__(self, o): return _binop("left_shift", self, o)
+    def __rshift__(self, o): return _binop("right_shift", self, o)
+    def __eq__(self, o): return _binop("equal", self, o)
+    def __ne__(self, o): return _binop("not_equal", self, o)
+    def __lt__(self, o): return _binop("less", self, o)
+    def __le__(self, o): return _binop("less_equal", self, o)
+    def __gt__(self, o): return _binop("greater", self, o)
+    def __ge__(self, o): return _binop("greater_equal", self, o)
     __hash__ = None
 
     # --- methods
@@ -430,11 +430,31 @@ _ADD, _SUB, _MUL, _DIV = _raw("jc_add"), _raw("jc_subtract"), _raw("jc_multiply"
 _KNOWN = _raw("jc_array_known_value", (C.c_void_p, C.c_void_p))
 _ERR_TRACER = 4  # JC_ERR_TRACER
 
+_OPERANDS = (Array, bool, int, float, complex, np.ndarray, np.generic, list, tuple)
+
+
+def _foreign(x):
+    """An operand an Array operator leaves to the other type's reflected
+    method (JAX's NotImplemented): not an array, scalar or sequence, and
+    not convertible (no __array__), e.g. a sparse matrix."""
+    return not isinstance(x, _OPERANDS) and not hasattr(x, "__array__") and type(x).__name__ != "PRNGKeyArray"
+
+
+def _binop(name, a, b):
+    if _foreign(a) or _foreign(b):
+        return NotImplemented
+    return op1(name, a, b)
+
+
 def _bin(cfunc, a, b):
     """A binary op through its typed C function (errors as from jc_op)."""
     if type(a) is not Array:
+        if _foreign(a):
+            return NotImplemented
         a = asarray(a)
     if type(b) is not Array:
+        if _foreign(b):
+            return NotImplemented
         b = asarray(b)
     out = C.c_void_p()
     st = cfunc(a._h, b._h, C.byref(out))
