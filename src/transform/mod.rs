@@ -92,6 +92,9 @@ pub fn vjp(f: &Function, primals: &[Array]) -> Result<(Vec<Array>, Function)> {
                 crate::bail!(Type, "the cotangent {} does not match the output {}", c.aval(), o);
             }
         }
+        // JAX's weak types: a cotangent result is weak when its primal is,
+        // unless a weakly typed output got a strongly typed cotangent
+        let strengthened = cts.iter().zip(&out_avals).any(|(c, o)| o.weak_type && !c.aval().weak_type);
         let cts: Vec<Tangent> = cts.iter().map(|c| Some(c.clone())).collect();
         let got = linearize::backward_pass(&lin, &res, &cts)?;
         let mut it = got.into_iter();
@@ -100,7 +103,7 @@ pub fn vjp(f: &Function, primals: &[Array]) -> Result<(Vec<Array>, Function)> {
             .zip(&which)
             .map(|(a, &w)| {
                 let ct = if w { it.next().flatten() } else { None };
-                instantiate(&ct, &a.clone().weak(false))
+                with_weak(&instantiate(&ct, &a.clone().weak(false))?, a.weak_type && !strengthened)
             })
             .collect()
     });
@@ -151,17 +154,18 @@ fn value_and_grads(f: &Function, args: &[Array], argnums: &[usize], has_aux: boo
     // as JAX, a gradient is weakly typed exactly when its primal is
     let grads = argnums
         .iter()
-        .map(|&i| {
-            let g = instantiate(by_input[i].as_ref().unwrap(), &args[i].aval().clone().weak(false))?;
-            let weak = args[i].aval().weak_type;
-            if g.aval().weak_type == weak {
-                Ok(g)
-            } else {
-                crate::lax::convert_weak(&g, g.dtype(), weak)
-            }
-        })
+        .map(|&i| with_weak(&instantiate(by_input[i].as_ref().unwrap(), &args[i].aval().clone().weak(false))?, args[i].aval().weak_type))
         .collect::<Result<_>>()?;
     Ok((outs, grads))
+}
+
+/// `x` with the given weak-type flag (values unchanged).
+fn with_weak(x: &Array, weak: bool) -> Result<Array> {
+    if x.aval().weak_type == weak {
+        Ok(x.clone())
+    } else {
+        crate::lax::convert_weak(x, x.dtype(), weak)
+    }
 }
 
 /// `jax.grad(f, argnums, has_aux)`: one gradient per argnum (then the aux
@@ -316,7 +320,9 @@ pub fn jacfwd(f: &Function, argnums: &[usize]) -> Function {
             per_arg.push(cols.iter().zip(&outs_avals).map(|(c, o)| {
                 // [n_in] + out.shape -> out.shape + in.shape
                 let moved = batching::move_axis(c, 0, c.ndim() - 1)?;
-                crate::lax::reshape(&moved, &[o.shape.clone(), a.shape.clone()].concat())
+                let j = crate::lax::reshape(&moved, &[o.shape.clone(), a.shape.clone()].concat())?;
+                // JAX's: weak when the argument and the output both are
+                with_weak(&j, args[i].aval().weak_type && o.weak_type)
             }).collect::<Result<_>>()?);
         }
         Ok((0..outs_avals.len()).flat_map(|o| per_arg.iter().map(move |p| p[o].clone())).collect())
@@ -340,7 +346,8 @@ pub fn jacrev(f: &Function, argnums: &[usize]) -> Function {
             let rows = vmap_call(&row, &[b], &[Some(0)], &[Some(0)], ya.size())?;
             for &i in &argnums {
                 let shape = [ya.shape.clone(), args[i].shape().to_vec()].concat();
-                jac.push(crate::lax::reshape(&rows[i], &shape)?);
+                // JAX's: weak exactly when the argument is, as a gradient
+                jac.push(with_weak(&crate::lax::reshape(&rows[i], &shape)?, args[i].aval().weak_type)?);
             }
         }
         Ok(jac)

@@ -158,7 +158,8 @@ def map(f, xs, *, batch_size=None):
     return ys
 
 def stop_gradient(x):
-    return tu.tree_map(lambda a: op1("lax.stop_gradient", a), x)
+    # a Python scalar becomes a strongly typed array (astype drops the weak type), as in JAX
+    return tu.tree_map(lambda a: op1("lax.stop_gradient", a if isinstance(a, Array) else asarray(a).astype(asarray(a).dtype)), x)
 
 # ---- primitives ----
 

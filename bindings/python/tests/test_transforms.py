@@ -690,3 +690,15 @@ def test_ordered_and_default_dicts_are_jaxs_nodes():
     assert jax.tree_util.tree_leaves(dd) == [2, 1] and isinstance(out, collections.defaultdict) and out["z"] == []
     p = jax.tree_util.Partial(jnp.add, 2.0)
     assert repr(p).startswith("Partial(") and float(jax.jit(lambda f, v: f(v))(p, 3.0)) == 5.0
+
+
+def test_weak_types_of_derivatives_as_jax():
+    # what JAX 0.10 gives for a Python-scalar primal (weak) and float32 ones
+    two, one = jnp.asarray(2.0, jnp.float32), jnp.asarray(1.0, jnp.float32)
+    f, g = (lambda t: t * two), (lambda t: t * 2.0)
+    got = [[r.weak_type for r in [jax.jacfwd(h)(1.0), jax.jacrev(h)(1.0), jax.jacfwd(h)(one), jax.jacrev(h)(one),
+                                   jax.vjp(h, 1.0)[1](one)[0], jax.vjp(h, 1.0)[1](1.0)[0], jax.vjp(h, one)[1](1.0)[0],
+                                   jax.grad(h)(1.0)]] for h in (f, g)]
+    assert got == [[False, True, False, False, True, True, False, True],
+                   [True, True, False, False, False, True, False, True]]
+    assert jax.hessian(lambda t: t ** 3)(1.0).weak_type and not jax.lax.stop_gradient(1.0).weak_type
