@@ -115,7 +115,7 @@ fn differs_from_xla(prim: &Prim, in_avals: &[Aval]) -> bool {
 /// is not XLA's (`differs_from_xla`); `None` when it is, when no plugin is
 /// loaded, or when XLA cannot take it (the interpreter answers then).
 /// `JAXCORE_EAGER_XLA_MIN=0` keeps everything on the interpreter.
-pub(crate) fn exact_via_xla(prim: &Prim, inputs: &[&Array], _out_avals: &[Aval]) -> Result<Option<Vec<Array>>> {
+pub(crate) fn exact_via_xla(prim: &Prim, inputs: &[&Array]) -> Result<Option<Vec<Array>>> {
     let in_avals: Vec<Aval> = inputs.iter().map(|x| x.aval().clone()).collect();
     if threshold() == 0 || !differs_from_xla(prim, &in_avals) || inputs.iter().any(|x| x.sharding().is_some()) {
         return Ok(None);

@@ -31,7 +31,7 @@ pub fn eval_graph(g: &Graph, args: &[Array]) -> Result<Vec<Array>> {
         let refs: Vec<&Array> = ins.iter().collect();
         let via_xla = match crate::runtime::eager::complex_via_xla(&e.prim, &refs, &out_avals).map_err(|err| err.context(e.prim.name()))? {
             Some(outs) => Some(outs),
-            None => crate::runtime::eager::exact_via_xla(&e.prim, &refs, &out_avals)?,
+            None => crate::runtime::eager::exact_via_xla(&e.prim, &refs)?,
         };
         if let Some(outs) = via_xla {
             for (v, x) in e.outputs.iter().zip(outs) {

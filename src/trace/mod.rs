@@ -110,7 +110,7 @@ pub fn bind(prim: Prim, inputs: &[&Array]) -> Result<Vec<Array>> {
     if let Some(outs) = crate::runtime::eager::complex_via_xla(&prim, inputs, &out_avals)? {
         return Ok(outs);
     }
-    if let Some(outs) = crate::runtime::eager::exact_via_xla(&prim, inputs, &out_avals)? {
+    if let Some(outs) = crate::runtime::eager::exact_via_xla(&prim, inputs)? {
         return Ok(outs);
     }
     if let Some(outs) = crate::runtime::eager::try_run(&prim, inputs, &in_avals, &out_avals)? {

@@ -715,13 +715,15 @@ class _Aux:
 
 def _outputs_of(fun, rebuild, store, has_aux=False):
     """`fun` as a function of flat leaves: calls it on `rebuild(leaves)` and
-    records its output tree in store[0] (and, with has_aux, its aux in store[1])."""
+    records its output tree in store[0]. With has_aux, the aux (an `_Aux`
+    in store[1]) leaves the trace as extra outputs after the real ones."""
     def body(ls):
         out = fun(*rebuild(ls))
         if has_aux:
-            out, store[1] = out
+            out, aux = out
+            store[1] = _Aux(aux)
         out_leaves, store[0] = tu.tree_flatten(out)
-        return out_leaves
+        return out_leaves + (store[1].arrays if has_aux else [])
     return body
 
 def jvp(fun, primals, tangents, has_aux=False):
@@ -732,14 +734,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     if p_tree != t_tree:
         raise TypeError(f"primal and tangent arguments to jax.jvp must have the same tree structure; got primal {p_tree} and tangent {t_tree}.")
     store = [None, None]
-    def body(ls):
-        out = fun(*tu.tree_unflatten(p_tree, ls))
-        if has_aux:
-            out, aux = out
-            store[1] = _Aux(aux)
-        out_leaves, store[0] = tu.tree_flatten(out)
-        return out_leaves + (store[1].arrays if has_aux else [])
-    f = _make(body, _name(fun))
+    f = _make(_outputs_of(fun, lambda ls: tu.tree_unflatten(p_tree, ls), store, has_aux), _name(fun))
     ph, n = handles(p_leaves)
     th, _ = handles(t_leaves)
     outs, touts = (arr * _OUT_CAP)(), (arr * _OUT_CAP)()
@@ -768,15 +763,8 @@ def vjp(fun, *primals, has_aux=False):
     """`jax.vjp(fun, *primals)`: (outputs, vjp_fun[, aux])."""
     per_arg, offsets, flat = _flatten_args(primals)
     store = [None, None]
-    def body(ls):
-        out = fun(*_rebuild(per_arg, offsets, ls))
-        if has_aux:
-            # aux arrays leave the trace as extra outputs (their cotangents are zeros)
-            out, aux = out
-            store[1] = _Aux(aux)
-        out_leaves, store[0] = tu.tree_flatten(out)
-        return out_leaves + (store[1].arrays if has_aux else [])
-    f = _make(body, _name(fun))
+    # aux arrays leave the trace as extra outputs (their cotangents are zeros)
+    f = _make(_outputs_of(fun, lambda ls: _rebuild(per_arg, offsets, ls), store, has_aux), _name(fun))
     ph, n = handles(flat)
     outs = (arr * _OUT_CAP)()
     k = C.c_size_t()
@@ -817,7 +805,9 @@ def _jac(kind, fun, argnums, has_aux):
         per_arg, offsets, flat = _flatten_args(args)
         leaf_nums = [offsets[i] + k for i in nums for k in range(len(per_arg[i][0]))]
         store = [None, None]
-        base = _make(_outputs_of(fun, lambda ls: _rebuild(per_arg, offsets, ls), store, has_aux), _name(fun))
+        # the Jacobian is of the outputs only; the aux is evaluated apart below
+        of_out = (lambda *a: fun(*a)[0]) if has_aux else fun
+        base = _make(_outputs_of(of_out, lambda ls: _rebuild(per_arg, offsets, ls), store), _name(fun))
         h = fn()
         ib, n = _ints(leaf_nums)
         getattr(lib, kind)(base.h, ib, n, C.byref(h))
