@@ -169,3 +169,21 @@ def test_expn_dawsn_fresnel_hypergeometric_bessel_against_scipy():
     close(jax.grad(lambda t: special.hyp1f1(1.0, 2.0, t))(1.5), 0.5 * s.hyp1f1(2.0, 3.0, 1.5), 1e-5)
     close(jax.grad(special.dawsn)(1.5), 1 - 2 * 1.5 * s.dawsn(1.5), 1e-5)
     close(jax.grad(lambda t: special.bessel_jn(t, v=1)[1])(1.0), s.jvp(1, 1.0), 1e-5)
+
+
+def test_fftconvolve_and_detrend_against_scipy():
+    s = pytest.importorskip("scipy.signal")
+    rng = np.random.default_rng(7)
+    a, k = rng.normal(size=(5, 6)).astype(np.float32), rng.normal(size=(3, 2)).astype(np.float32)
+    v, w = rng.normal(size=9).astype(np.float32), rng.normal(size=4).astype(np.float32)
+    for mode in ["full", "same", "valid"]:
+        close(signal.fftconvolve(a, k, mode=mode), s.fftconvolve(a, k, mode=mode), 1e-4)
+        close(signal.fftconvolve(w, v, mode=mode), s.fftconvolve(w, v, mode=mode), 1e-4)
+    b = rng.normal(size=(5, 2)).astype(np.float32)
+    close(signal.fftconvolve(a, b, axes=1), s.fftconvolve(a, b, axes=1), 1e-4)
+    with pytest.raises(ValueError, match="mapped axes"):
+        signal.fftconvolve(a, np.ones((1, 2), np.float32), axes=1)
+    d = rng.normal(size=(4, 11)).astype(np.float32) + np.arange(11, dtype=np.float32)
+    close(signal.detrend(d), s.detrend(d), 1e-5)
+    close(signal.detrend(d, axis=0, type="constant"), s.detrend(d, axis=0, type="constant"), 1e-5)
+    close(signal.detrend(d, bp=[4, 7]), s.detrend(d, bp=[4, 7]), 1e-5)
