@@ -46,11 +46,14 @@ pub(crate) fn try_run(prim: &Prim, inputs: &[&Array], in_avals: &[Aval], out_ava
     }
     let Some(client) = crate::runtime::default_client() else { return Ok(None) };
     let Ok(program) = program(&client, prim, in_avals) else { return Ok(None) };
+    // on failure the interpreter gives the answer (or the error) instead
+    Ok(run_program(&program, inputs).ok())
+}
+
+/// Runs a cached one-op program on `inputs`.
+fn run_program(program: &Compiled, inputs: &[&Array]) -> Result<Vec<Array>> {
     let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
-    match crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]) {
-        Ok(outs) => Ok(Some(outs)),
-        Err(_) => Ok(None), // the interpreter gives the answer (or the error) instead
-    }
+    crate::transform::jit::run(&program.0, &[], &program.1, &args, &[])
 }
 
 /// Complex arithmetic runs on XLA (the interpreter only stores complex
@@ -66,8 +69,7 @@ pub(crate) fn complex_via_xla(prim: &Prim, inputs: &[&Array], out_avals: &[Aval]
     };
     let in_avals: Vec<Aval> = inputs.iter().map(|x| x.aval().clone()).collect();
     let program = program(&client, prim, &in_avals).map_err(|e| e.context(prim.name()))?;
-    let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
-    crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]).map(Some)
+    run_program(&program, inputs).map(Some)
 }
 
 /// Where the interpreter's float kernels are not XLA's: its transcendental
@@ -82,9 +84,9 @@ pub(crate) fn complex_via_xla(prim: &Prim, inputs: &[&Array], out_avals: &[Aval]
 /// float16 `log1p`/`rsqrt`, matrix-matrix products), the interpreter stays.
 /// Everything else (arithmetic, comparisons, indexing, shape operations,
 /// max/min, short sums) gives XLA's bits on the interpreter.
-fn differs_from_xla(prim: &Prim, in_avals: &[Aval]) -> bool {
+fn differs_from_xla(prim: &Prim, inputs: &[&Array]) -> bool {
     use crate::prim::{elementwise::UnaryOp as U, linalg::DotDims, reduce::ReduceOp as R};
-    let Some(first) = in_avals.first() else { return false };
+    let Some(first) = inputs.first().map(|x| x.aval()) else { return false };
     if !first.dtype.is_float() {
         return false;
     }
@@ -104,8 +106,8 @@ fn differs_from_xla(prim: &Prim, in_avals: &[Aval]) -> bool {
             let free_size = |a: &Aval, contract: &[usize], batch: &[usize]| -> usize {
                 DotDims::free(a.shape.len(), contract, batch).iter().map(|&d| a.shape[d]).product()
             };
-            free_size(&in_avals[0], &dims.lhs_contract, &dims.lhs_batch) == 1
-                || free_size(&in_avals[1], &dims.rhs_contract, &dims.rhs_batch) == 1
+            free_size(inputs[0].aval(), &dims.lhs_contract, &dims.lhs_batch) == 1
+                || free_size(inputs[1].aval(), &dims.rhs_contract, &dims.rhs_batch) == 1
         }
         _ => false,
     }
@@ -116,14 +118,14 @@ fn differs_from_xla(prim: &Prim, in_avals: &[Aval]) -> bool {
 /// loaded, or when XLA cannot take it (the interpreter answers then).
 /// `JAXCORE_EAGER_XLA_MIN=0` keeps everything on the interpreter.
 pub(crate) fn exact_via_xla(prim: &Prim, inputs: &[&Array]) -> Result<Option<Vec<Array>>> {
-    let in_avals: Vec<Aval> = inputs.iter().map(|x| x.aval().clone()).collect();
-    if threshold() == 0 || !differs_from_xla(prim, &in_avals) || inputs.iter().any(|x| x.sharding().is_some()) {
+    // checked on the inputs' own avals: every eager primitive passes here
+    if !differs_from_xla(prim, inputs) || threshold() == 0 || inputs.iter().any(|x| x.sharding().is_some()) {
         return Ok(None);
     }
     let Some(client) = crate::runtime::default_client() else { return Ok(None) };
+    let in_avals: Vec<Aval> = inputs.iter().map(|x| x.aval().clone()).collect();
     let Ok(program) = program(&client, prim, &in_avals) else { return Ok(None) };
-    let args: Vec<Array> = inputs.iter().map(|x| (*x).clone()).collect();
-    Ok(crate::transform::jit::run(&program.0, &[], &program.1, &args, &[]).ok())
+    Ok(run_program(&program, inputs).ok())
 }
 
 /// The cached one-op program of `prim` at `in_avals`, built on first use. A

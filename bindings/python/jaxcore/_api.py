@@ -199,12 +199,7 @@ def _holomorphic_vg(f, argnums, has_aux, value):
         dyn = _dyn_positions(argnums, nums, args)
         for i in dyn:
             _complex_leaves("grad", args[i])
-        def of_dyn(*d):
-            full = list(args)
-            for i, v in zip(dyn, d):
-                full[i] = v
-            return f(*full, **kwargs)
-        res = vjp(of_dyn, *[args[i] for i in dyn], has_aux=has_aux)
+        res = vjp(lambda *d: f(*_with_dyn(args, dyn, d), **kwargs), *[args[i] for i in dyn], has_aux=has_aux)
         out, pullback = res[0], res[1]
         if not hasattr(out, "dtype") or out.shape != () or str(out.dtype).find("complex") < 0:
             shape = getattr(out, "shape", ())
@@ -226,6 +221,13 @@ def _is_int_leaf(x):
     if d is None:
         return isinstance(x, (bool, int)) and not hasattr(x, "dtype")
     return d.kind in "biu"
+
+def _with_dyn(args, dyn, values):
+    """args with the values at positions dyn (the differentiated ones) replaced."""
+    full = list(args)
+    for i, v in zip(dyn, values):
+        full[i] = v
+    return full
 
 def _dyn_positions(argnums, nums, args):
     """The positions argnums names in args (negative ones from the end); JAX's error when args are too few."""
@@ -795,13 +797,8 @@ def _jac(kind, fun, argnums, has_aux):
         dyn = _dyn_positions(argnums, nums, args)
         if len(set(dyn)) < len(args):
             # only the differentiated arguments are traced; the others reach fun as they are
-            def of_dyn(*d):
-                full = list(args)
-                for i, v in zip(dyn, d):
-                    full[i] = v
-                return fun(*full)
             own = 0 if isinstance(argnums, int) else tuple(range(len(dyn)))
-            return _jac(kind, of_dyn, own, has_aux)(*[args[i] for i in dyn])
+            return _jac(kind, lambda *d: fun(*_with_dyn(args, dyn, d)), own, has_aux)(*[args[i] for i in dyn])
         per_arg, offsets, flat = _flatten_args(args)
         leaf_nums = [offsets[i] + k for i in nums for k in range(len(per_arg[i][0]))]
         store = [None, None]

@@ -268,9 +268,8 @@ class Array:
         """(host array, numpy formatter) for printing: bfloat16 without
         ml_dtypes prints its float32 values the way ml_dtypes' scalars print
         (six significant digits, `1` for 1.0), as JAX's arrays do."""
-        if isinstance(self.dtype, np.dtype):
-            return np.asarray(self), None
-        return np.asarray(self, np.float32), {"float_kind": lambda v: "%g" % v}
+        fmt = None if isinstance(self.dtype, np.dtype) else {"float_kind": lambda v: "%g" % v}
+        return _python_values(self), fmt
 
     # --- operators (the engine promotes and broadcasts); the commonest go
     # straight to their typed C entry points

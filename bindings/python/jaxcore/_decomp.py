@@ -23,16 +23,13 @@ import numpy as _np
 from ._core import asarray
 
 
-def _float(a):
+def _float(a, complex_ok=False):
+    """a as an array of floats (float32 from other types; complex kept when
+    the decomposition takes it)."""
     from . import numpy as jnp
     a = jnp.asarray(a)
-    return a if str(a.dtype).startswith(("float", "bfloat")) else a.astype("float32")
-
-
-def _float_or_complex(a):
-    from . import numpy as jnp
-    a = jnp.asarray(a)
-    return a if str(a.dtype).startswith(("float", "bfloat", "complex")) else a.astype("float32")
+    kinds = ("float", "bfloat", "complex") if complex_ok else ("float", "bfloat")
+    return a if str(a.dtype).startswith(kinds) else a.astype("float32")
 
 
 def _H(x):
@@ -287,7 +284,7 @@ def eigh(a, UPLO=None, symmetrize_input=True):
     """`jnp.linalg.eigh`: ascending eigenvalues and orthonormal eigenvectors
     (columns) of a symmetric (Hermitian) matrix."""
     from . import numpy as jnp
-    a = _float_or_complex(a)
+    a = _float(a, complex_ok=True)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"Argument to symmetric eigendecomposition must have shape [..., n, n], got shape {tuple(a.shape)}")
     if symmetrize_input:
@@ -433,7 +430,7 @@ def _svd_core(compute_uv):
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False, subset_by_index=None):
     """`jnp.linalg.svd`: u, s (descending), vh with a = u @ diag(s) @ vh."""
     from . import numpy as jnp
-    a = _float_or_complex(a)
+    a = _float(a, complex_ok=True)
     if a.ndim < 2:
         raise ValueError(f"Argument to singular value decomposition must have ndims >= 2, got shape {tuple(a.shape)}")
     if subset_by_index is not None:

@@ -159,7 +159,10 @@ def map(f, xs, *, batch_size=None):
 
 def stop_gradient(x):
     # a Python scalar becomes a strongly typed array (astype drops the weak type), as in JAX
-    return tu.tree_map(lambda a: op1("lax.stop_gradient", a if isinstance(a, Array) else asarray(a).astype(asarray(a).dtype)), x)
+    def strong(a):
+        a = asarray(a)
+        return a.astype(a.dtype)
+    return tu.tree_map(lambda a: op1("lax.stop_gradient", a if isinstance(a, Array) else strong(a)), x)
 
 # ---- primitives ----
 

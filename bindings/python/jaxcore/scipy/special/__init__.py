@@ -251,6 +251,10 @@ def _igamma_sums(a, x, use_series):
     return s, h
 
 
+def _igamma_domain_error(a, x):
+    return (a <= 0) | (x < 0) | jnp.isnan(a) | jnp.isnan(x)
+
+
 def _igamma_log_prefactor(a, x):
     return a * jnp.log(x) - x - gammaln(a)
 
@@ -265,7 +269,7 @@ def _igamma(a, x):
     q_fraction = h * jnp.exp(_igamma_log_prefactor(a, jnp.where(use_series, a + 2, x)))
     p = jnp.where(use_series, p_series, 1 - q_fraction)
     q = jnp.where(use_series, 1 - p_series, q_fraction)
-    bad = (a <= 0) | (x < 0) | jnp.isnan(a) | jnp.isnan(x)
+    bad = _igamma_domain_error(a, x)
     zero = x == 0
     p = jnp.where(bad, jnp.nan, jnp.where(zero, 0.0, p))
     q = jnp.where(bad, jnp.nan, jnp.where(zero, 1.0, q))
@@ -277,7 +281,7 @@ def _igamma_a_derivatives(a, x):
     from ..._api import jvp
     a, x = _floats(a, x)
     use_series = x < a + 1
-    bad = (a <= 0) | (x < 0) | jnp.isnan(a) | jnp.isnan(x)
+    bad = _igamma_domain_error(a, x)
     xx = jnp.where(bad | (x == 0), 1.0, x)
     (s, h), (ds, dh) = jvp(lambda aa: _igamma_sums(aa, xx, use_series), (a,), (jnp.ones_like(a),))
     dlog = jnp.log(xx) - digamma(a)
