@@ -104,7 +104,7 @@ def write_page(res, c, jax_version):
         "# Benchmarks: libjaxcore next to JAX",
         "",
         f"Latest run: {time.strftime('%Y-%m-%d')}, {machine()}, JAX {jax_version} (CPU, from PyPI), "
-        "libjaxcore release build with XLA's CPU PJRT plugin (`xla-cpu-pjrt`).",
+        "libjaxcore release build with XLA's CPU PJRT plugin (`scripts/fetch_cpu_plugin.sh`: the XLA of jaxlib 0.11.2).",
         "",
         "Command (creates its own virtual environment with jax and numpy, builds in release mode):",
         "",

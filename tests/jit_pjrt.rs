@@ -236,3 +236,40 @@ fn eager_ops_on_large_arrays_run_on_xla_and_match_host_arithmetic() {
     let small = jnp::multiply(&jnp::ones(&[8], DType::F32).unwrap(), &jnp::scalar(3.0)).unwrap();
     assert!(!small.is_on_device());
 }
+
+/// Compiled transcendental functions on long vectors (XLA vectorizes them
+/// in blocks; the XLA of jaxlib 0.10.2+ got `atan` wrong past 64 elements,
+/// jax-ml/jax#39352) against Rust's f64 functions.
+#[test]
+fn compiled_transcendentals_on_long_vectors_are_accurate() {
+    if !have_plugin() {
+        return;
+    }
+    use jaxcore::lax;
+    type Op = (&'static str, fn(&Array) -> jaxcore::Result<Array>, fn(f64) -> f64, f64, f64);
+    let ops: [Op; 14] = [
+        ("atan", lax::atan, f64::atan, -8.0, 8.0),
+        ("asin", lax::asin, f64::asin, -0.99, 0.99),
+        ("acos", lax::acos, f64::acos, -0.99, 0.99),
+        ("tan", lax::tan, f64::tan, -1.4, 1.4),
+        ("sinh", lax::sinh, f64::sinh, -5.0, 5.0),
+        ("cosh", lax::cosh, f64::cosh, -5.0, 5.0),
+        ("asinh", lax::asinh, f64::asinh, -8.0, 8.0),
+        ("atanh", lax::atanh, f64::atanh, -0.99, 0.99),
+        ("tanh", lax::tanh, f64::tanh, -4.0, 4.0),
+        ("exp", lax::exp, f64::exp, -8.0, 8.0),
+        ("log", lax::log, f64::ln, 0.01, 50.0),
+        ("log1p", lax::log1p, f64::ln_1p, -0.9, 50.0),
+        ("sin", lax::sin, f64::sin, -8.0, 8.0),
+        ("cbrt", lax::cbrt, f64::cbrt, -8.0, 8.0),
+    ];
+    let n = 1000;
+    for (name, op, reference, lo, hi) in ops {
+        let xs: Vec<f32> = (0..n).map(|i| (lo + (hi - lo) * ((i * 37 % n) as f64 + 0.5) / n as f64) as f32).collect();
+        let x = Array::from_vec(xs.clone(), &[n]).unwrap();
+        let f = jit(&Function::new(name, move |a| Ok(vec![op(&a[0])?])), &[], &[]);
+        let got = f64v(&f.call(&[x]).unwrap()[0]);
+        let want: Vec<f64> = xs.iter().map(|&v| reference(v as f64)).collect();
+        close(&got, &want, 1e-5, 1e-6, &format!("jit({name}) on {n} elements"));
+    }
+}

@@ -720,12 +720,30 @@ fn lower_unary(e: &mut Emitter, op: UnaryOp, x: &V, out: &Aval) -> V {
         Log1p => "stablehlo.log_plus_one",
         Expm1 => "stablehlo.exponential_minus_one",
         Tanh => "stablehlo.tanh",
-        Logistic => "stablehlo.logistic",
+        Logistic => {
+            // JAX's lowering, 1 / (1 + exp(-x)) op by op (XLA's own logistic
+            // rounds differently in bfloat16)
+            let one = e.full(x.aval.dtype, 1.0, &x.aval.shape);
+            let neg = e.op("stablehlo.negate", &[x], "", &x.aval);
+            let ex = e.op("stablehlo.exponential", &[&neg], "", &x.aval);
+            let den = e.bin("stablehlo.add", &one, &ex);
+            return e.op("stablehlo.divide", &[&one, &den], "", out);
+        }
         Sin => "stablehlo.sine",
         Cos => "stablehlo.cosine",
         Tan => "chlo.tan",
         Asin => "chlo.asin",
         Acos => "chlo.acos",
+        Atan if !x.aval.dtype.is_complex() => {
+            // atan(x) = atan2(x, 1) with a 1 XLA cannot see through: the XLA
+            // of jaxlib 0.10.2+ (and the plugin built from it) miscompiles
+            // its vectorized `atan` for 64+ elements (jax-ml/jax#39352),
+            // while atan2 stays right and gives the same bits
+            let one = e.constant(x.aval.dtype, 1.0, &[]);
+            let hidden = e.op("stablehlo.optimization_barrier", &[&one], "", &one.aval);
+            let ones = e.broadcast(&hidden, &x.aval.shape, &[]);
+            return e.op("stablehlo.atan2", &[x, &ones], "", out);
+        }
         Atan => "chlo.atan",
         Sinh => "chlo.sinh",
         Cosh => "chlo.cosh",

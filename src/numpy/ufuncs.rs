@@ -292,9 +292,23 @@ pub fn arctan2(x: &Array, y: &Array) -> Result<Array> {
     let v = promote_args_inexact("arctan2", &[x, y])?;
     lax::atan2(&v[0], &v[1])
 }
+/// `jnp.hypot`, computed as JAX does: max * sqrt(1 + (min/max)^2), which
+/// neither overflows nor underflows where x^2 + y^2 would (and gives JAX's
+/// bits and derivatives).
 pub fn hypot(x: &Array, y: &Array) -> Result<Array> {
     let v = promote_args_inexact("hypot", &[x, y])?;
-    lax::sqrt(&lax::add(&lax::mul(&v[0], &v[0])?, &lax::mul(&v[1], &v[1])?)?)
+    if v[0].dtype().is_complex() {
+        crate::bail!(Value, "jnp.hypot is not well defined for complex-valued inputs. Please convert to real values first, such as by using abs(x)");
+    }
+    let (a, b) = (lax::abs(&v[0])?, lax::abs(&v[1])?);
+    let inf = |t: &Array| lax::eq(t, &Array::weak_scalar(t.dtype(), f64::INFINITY));
+    let any_inf = logical_or(&inf(&a)?, &inf(&b)?)?;
+    let (hi, lo) = (maximum(&a, &b)?, minimum(&a, &b)?);
+    let zero = lax::eq(&hi, &Array::weak_scalar(hi.dtype(), 0.0))?;
+    let one = Array::weak_scalar(hi.dtype(), 1.0);
+    let safe = where_(&zero, &one, &hi)?;
+    let r = lax::mul(&hi, &lax::sqrt(&lax::add(&one, &lax::square(&lax::div(&lo, &safe)?)?)?)?)?;
+    where_(&any_inf, &Array::weak_scalar(hi.dtype(), f64::INFINITY), &where_(&zero, &hi, &r)?)
 }
 pub fn nextafter(x: &Array, y: &Array) -> Result<Array> {
     let v = promote_args_inexact("nextafter", &[x, y])?;

@@ -264,7 +264,7 @@ def test_top_k_and_reduction_dtypes_as_jax():
     assert jnp.uint8.__name__ == "uint8"
 
 
-def test_eager_transcendentals_long_sums_and_matvecs_are_xlas():
+def test_eager_transcendentals_long_sums_and_products_are_xlas():
     # these run eagerly as one-op XLA programs: eager == jit, and JAX's numbers
     if jax.default_backend() == "interp":
         pytest.skip("needs the PJRT plugin")
@@ -278,6 +278,31 @@ def test_eager_transcendentals_long_sums_and_matvecs_are_xlas():
     a, v, s = (rng.normal(size=sh).astype(np.float32) for sh in [(50, 100), (100,), (1000,)])
     assert np.array_equal(np.asarray(jnp.dot(a, v)), np.asarray(jax.jit(jnp.dot)(a, v)))
     assert np.array_equal(np.asarray(jnp.sum(s)), np.asarray(jax.jit(jnp.sum)(s)))
+    # bits JAX 0.10.2 printed (the interpreter's differ in the last place)
+    rng = np.random.default_rng(4)
+    a, b, c = rng.normal(size=(4, 64)).astype(np.float32), rng.normal(size=(64, 4)).astype(np.float32), rng.normal(size=(40,)).astype(np.float32)
+    assert np.asarray(jnp.matmul(a, b)).view(np.uint32).ravel().tolist() == [
+        3215847572, 3230342535, 1084814074, 1085650657, 3224088729, 1068683457, 3246740583, 1086684205,
+        3229838718, 3233791620, 3179768353, 3230841248, 1099884425, 1087200087, 3234272476, 1075518332]
+    assert np.asarray(jnp.cumsum(c)).view(np.uint32)[[20, 39]].tolist() == [1075259898, 3213994926]
+    cb = jnp.cbrt(np.array([6.809263706207275, -0.9069082736968994, -0.6382208466529846], np.float32))
+    assert np.asarray(cb).view(np.uint32).tolist() == [1072864346, 3212299212, 3210504405]
+    # JAX computes logistic as 1 / (1 + exp(-x)) op by op (bfloat16 rounds after each)
+    sg = jax.nn.sigmoid(jnp.asarray(np.linspace(-6, 6, 25), jnp.bfloat16)).astype(jnp.float32)
+    assert np.asarray(sg)[[2, 4, 5, 8, 15, 16, 18, 20, 21, 23, 24]].tolist() == [
+        0.0067138671875, 0.01806640625, 0.0294189453125, 0.11962890625, 0.8203125, 0.8828125, 0.95703125,
+        0.984375, 0.9921875, 0.9921875, 1.0]
     # JAX printed these for random.normal(PRNGKey(0), (3, 3))
     n = np.asarray(jax.random.normal(jax.random.PRNGKey(0), (3, 3)))
     assert n[0, 0] == np.float32(1.6226422) and n[1, 1] == np.float32(0.1760909)
+
+
+def test_jitted_atan_is_right_on_long_vectors():
+    # the XLA of jaxlib 0.10.2+ miscompiles a vectorized atan past 64 elements
+    # (jax-ml/jax#39352); atan is lowered as atan2(x, 1) around it
+    x = np.random.default_rng(0).normal(size=4000).astype(np.float32) * 3
+    for f in (jnp.arctan, jax.jit(jnp.arctan), jax.jit(jax.vmap(jnp.arctan))):
+        np.testing.assert_allclose(np.asarray(f(x)), np.arctan(x), rtol=1e-6, atol=1e-7)
+    xb = jnp.asarray(x, jnp.bfloat16)
+    np.testing.assert_allclose(np.asarray(jax.jit(jnp.arctan)(xb).astype(jnp.float32)), np.arctan(x), rtol=1e-2, atol=1e-2)
+    assert float(jax.jit(jnp.arctan)(jnp.float32(np.inf))) == np.float32(np.pi / 2)

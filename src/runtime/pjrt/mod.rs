@@ -509,7 +509,7 @@ pub fn cpu_plugin_cache_path() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
         .unwrap_or_else(|| PathBuf::from("/tmp"));
-    base.join("jaxcore/plugins/cpu/xla_cpu_pjrt.so")
+    base.join("jaxcore/plugins/cpu/xla_cpu-0.11.2.so")
 }
 
 /// The plugin path for a platform name (`cpu`, `cuda`, `tpu`) or an explicit
