@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 ./scripts/fetch_cpu_plugin.sh >/dev/null
 cargo build --benches --examples --quiet 2>&1
 cargo test --lib --tests 2>&1
+# eager primitives whose kernels are not XLA's run on XLA when a plugin is
+# loaded; this run keeps them on the interpreter, so every primitive's
+# interpreter kernel is checked against XLA's compiled one
+JAXCORE_EAGER_XLA_MIN=0 cargo test --test jit_pjrt every_primitive_compiled_equals_the_interpreter 2>&1
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check numpy pytest scipy
 # the library this test run built (cargo test refreshes target/debug/deps)

@@ -295,6 +295,12 @@ pub fn dot_general(x: &Array, y: &Array, dims: DotDims, preferred: Option<DType>
     bind1(Prim::DotGeneral { dims, preferred }, &[x, y])
 }
 
+/// `lax.conv_general_dilated` with its parameters resolved (padding as
+/// (low, high) pairs, dimension numbers as permutations).
+pub fn conv_general_dilated(lhs: &Array, rhs: &Array, params: ConvParams) -> Result<Array> {
+    bind1(Prim::Conv(Box::new(params)), &[lhs, rhs])
+}
+
 /// `lax.sort` of several operands along `dim`, keyed by the first `num_keys`.
 pub fn sort(xs: &[&Array], dim: usize, num_keys: usize, stable: bool) -> Result<Vec<Array>> {
     bind(Prim::Sort { dim, num_keys, stable }, xs)

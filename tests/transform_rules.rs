@@ -97,9 +97,12 @@ fn vmap_matches_a_loop() {
         let want = jnp::stack(&want.iter().collect::<Vec<_>>(), 0).unwrap();
         let mut variants: Vec<Vec<Option<isize>>> = vec![vec![Some(0); n], vec![Some(-1); n]];
         if n > 1 {
-            let mut v = vec![Some(0); n];
-            v[0] = None;
-            variants.push(v);
+            // the first, then the last operand unmapped
+            for unmapped in [0, n - 1] {
+                let mut v = vec![Some(0); n];
+                v[unmapped] = None;
+                variants.push(v);
+            }
         }
         for axes in variants {
             let args: Vec<Array> = (0..n)
@@ -112,11 +115,10 @@ fn vmap_matches_a_loop() {
                     }
                 })
                 .collect();
-            let want = if axes[0].is_none() {
-                // the unmapped argument is example 0's for every member
+            let want = if axes.iter().any(Option::is_none) {
+                // an unmapped argument is example 0's for every member
                 let ys: Vec<Array> = (0..b).map(|k| {
-                    let mut xs = per[k].clone();
-                    xs[0] = per[0][0].clone();
+                    let xs: Vec<Array> = (0..n).map(|i| if axes[i].is_none() { per[0][i].clone() } else { per[k][i].clone() }).collect();
                     f.call(&xs).unwrap().pop().unwrap()
                 }).collect();
                 jnp::stack(&ys.iter().collect::<Vec<_>>(), 0).unwrap()

@@ -437,6 +437,33 @@ fn table() -> &'static HashMap<&'static str, OpFn> {
             let d = crate::prim::DotDims { lhs_contract: us(&l[0]), rhs_contract: us(&l[1]), lhs_batch: us(&l[2]), rhs_batch: us(&l[3]) };
             one(lax::dot_general(&a[0], &a[1], d, p.dtype))
         });
+        // conv_general_dilated: lists (strides, padding lows, padding highs, lhs
+        // dilation, rhs dilation, lhs spec, rhs spec, out spec, [feature groups,
+        // batch groups]); dtype = preferred
+        t.insert("lax.conv_general_dilated", |a, p| {
+            need(a, 2, "lax.conv_general_dilated")?;
+            let l = lists(p.ints, 9, "lax.conv_general_dilated")?;
+            let groups = us_checked(&l[8])?;
+            if groups.len() != 2 {
+                crate::bail!(Value, "lax.conv_general_dilated: the last list holds (feature_group_count, batch_group_count)");
+            }
+            let params = crate::prim::ConvParams {
+                strides: us_checked(&l[0])?,
+                padding: l[1].iter().copied().zip(l[2].iter().copied()).collect(),
+                lhs_dilation: us_checked(&l[3])?,
+                rhs_dilation: us_checked(&l[4])?,
+                lhs_spec: us_checked(&l[5])?,
+                rhs_spec: us_checked(&l[6])?,
+                out_spec: us_checked(&l[7])?,
+                feature_groups: groups[0],
+                batch_groups: groups[1],
+                preferred: p.dtype,
+            };
+            if params.padding.len() != l[1].len().max(l[2].len()) {
+                crate::bail!(Value, "lax.conv_general_dilated: {} padding lows for {} highs", l[1].len(), l[2].len());
+            }
+            one(lax::conv_general_dilated(&a[0], &a[1], params))
+        });
         t.insert("lax.reduce_min", |a, p| { need(a, 1, "lax.reduce_min")?; one(lax::reduce_min(&a[0], &p.shape()?)) });
         t.insert("lax.reduce_prod", |a, p| { need(a, 1, "lax.reduce_prod")?; one(lax::reduce_prod(&a[0], &p.shape()?)) });
         t.insert("lax.reduce_and", |a, p| { need(a, 1, "lax.reduce_and")?; one(lax::reduce_and(&a[0], &p.shape()?)) });

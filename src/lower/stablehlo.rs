@@ -558,6 +558,35 @@ fn lower_eqn(e: &mut Emitter, p: &Prim, ins: &[V], outs: &[Aval]) -> Result<Vec<
             parts.push(format!("lhs_contracting_dimensions = {}, rhs_contracting_dimensions = {}", list(&dims.lhs_contract), list(&dims.rhs_contract)));
             one(e.op("stablehlo.dot_general", &[&a, &b], &format!("dot_dimension_numbers = #stablehlo.dot<{}>", parts.join(", ")), out))
         }
+        Conv(p) => {
+            let (a, b) = (e.convert(&ins[0], out.dtype), e.convert(&ins[1], out.dtype));
+            let n = p.lhs_spec.len();
+            // each operand's layout: the role of every dimension in order
+            let layout = |spec: &[usize], first: &str, second: &str| -> String {
+                let mut names = vec![String::new(); n];
+                names[spec[0]] = first.into();
+                names[spec[1]] = second.into();
+                for (i, &d) in spec[2..].iter().enumerate() {
+                    names[d] = i.to_string();
+                }
+                format!("[{}]", names.join(", "))
+            };
+            let pads: Vec<String> = p.padding.iter().map(|(lo, hi)| format!("[{lo}, {hi}]")).collect();
+            let attrs = format!(
+                "batch_group_count = {} : i64, dimension_numbers = #stablehlo.conv<{}x{}->{}>, feature_group_count = {} : i64, lhs_dilation = {}, padding = dense<[{}]> : tensor<{}x2xi64>, rhs_dilation = {}, window_strides = {}",
+                p.batch_groups,
+                layout(&p.lhs_spec, "b", "f"),
+                layout(&p.rhs_spec, "o", "i"),
+                layout(&p.out_spec, "b", "f"),
+                p.feature_groups,
+                i64s(&p.lhs_dilation),
+                pads.join(", "),
+                pads.len(),
+                i64s(&p.rhs_dilation),
+                i64s(&p.strides)
+            );
+            one(e.op("stablehlo.convolution", &[&a, &b], &attrs, out))
+        }
         Sort { dim, num_keys, stable } => {
             let scal: Vec<Aval> = ins.iter().flat_map(|v| [Aval::scalar(v.aval.dtype), Aval::scalar(v.aval.dtype)]).collect();
             let nk = *num_keys;

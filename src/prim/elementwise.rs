@@ -888,6 +888,7 @@ fn fit(t: Array, shape: &[usize]) -> Result<Array> {
     }
 }
 
+/// JAX's JVP rules, operation for operation (so derivatives round as JAX's).
 pub fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent, y: &Array) -> Result<Tangent> {
     use lax::*;
     use UnaryOp::*;
@@ -898,11 +899,11 @@ pub fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent, y: &Array) -> Result<Tange
         Neg => neg(t)?,
         Sign | Floor | Ceil | Round | RoundEven | IsFinite | Not => return Ok(None),
         Exp => mul(t, y)?,
-        Exp2 => mul(t, &mul(y, &c(std::f64::consts::LN_2))?)?,
+        Exp2 => mul(&c(std::f64::consts::LN_2), &mul(t, y)?)?,
         Log => div(t, x)?,
         Log1p => div(t, &add(x, &c(1.0))?)?,
         Expm1 => mul(t, &add(y, &c(1.0))?)?,
-        Tanh => mul(t, &sub(&c(1.0), &sq(y)?)?)?,
+        Tanh => mul(&add(t, &mul(t, y)?)?, &sub(&c(1.0), y)?)?,
         Logistic => mul(t, &mul(y, &sub(&c(1.0), y)?)?)?,
         Sin => mul(t, &cos(x)?)?,
         Cos => neg(&mul(t, &sin(x)?)?)?,
@@ -913,9 +914,9 @@ pub fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent, y: &Array) -> Result<Tange
         Sinh => mul(t, &cosh(x)?)?,
         Cosh => mul(t, &sinh(x)?)?,
         Asinh => mul(t, &rsqrt(&add(&sq(x)?, &c(1.0))?)?)?,
-        Acosh => mul(t, &rsqrt(&mul(&sub(x, &c(1.0))?, &add(x, &c(1.0))?)?)?)?,
-        Atanh => div(t, &sub(&c(1.0), &sq(x)?)?)?,
-        Sqrt => div(t, &mul(&c(2.0), y)?)?,
+        Acosh => mul(t, &rsqrt(&sub(&sq(x)?, &c(1.0))?)?)?,
+        Atanh => mul(&div(&c(1.0), &add(&c(1.0), x)?)?, &div(t, &sub(&c(1.0), x)?)?)?,
+        Sqrt => mul(t, &div(&c(0.5), y)?)?,
         Rsqrt => mul(t, &mul(&c(-0.5), &div(y, x)?)?)?,
         Cbrt => mul(t, &mul(&c(1.0 / 3.0), &integer_pow(y, -2)?)?)?,
         // JAX's rule: the slope is +1 at 0 (select(x >= 0, t, -t)), not sign(0) = 0
@@ -929,9 +930,9 @@ pub fn unary_jvp(op: UnaryOp, x: &Array, t: &Tangent, y: &Array) -> Result<Tange
             let nonneg = convert_element_type(&ge(x, &c(0.0))?, x.dtype())?;
             mul(t, &sub(&mul(&nonneg, &c(2.0))?, &c(1.0))?)?
         }
-        Erf => mul(t, &mul(&c(std::f64::consts::FRAC_2_SQRT_PI), &exp(&neg(&sq(x)?)?)?)?)?,
-        Erfc => neg(&mul(t, &mul(&c(std::f64::consts::FRAC_2_SQRT_PI), &exp(&neg(&sq(x)?)?)?)?)?)?,
-        ErfInv => mul(t, &mul(&c(std::f64::consts::PI.sqrt() / 2.0), &exp(&sq(y)?)?)?)?,
+        Erf => mul(&c(std::f64::consts::FRAC_2_SQRT_PI), &mul(t, &exp(&neg(&sq(x)?)?)?)?)?,
+        Erfc => mul(&c(-std::f64::consts::FRAC_2_SQRT_PI), &mul(t, &exp(&neg(&sq(x)?)?)?)?)?,
+        ErfInv => mul(&c(std::f64::consts::PI.sqrt() / 2.0), &mul(t, &exp(&sq(y)?)?)?)?,
         Lgamma => mul(t, &digamma(x)?)?,
         Digamma => mul(t, &crate::trace::bind1(Prim::Unary(Polygamma(1)), &[x])?)?,
         Polygamma(m) => mul(t, &crate::trace::bind1(Prim::Unary(Polygamma(m + 1)), &[x])?)?,
@@ -983,7 +984,7 @@ pub fn binary_jvp(op: BinaryOp, p: &[Array], t: &[Tangent], out: &Array) -> Resu
         Add => (term(ta, &|t| Ok(t.clone()))?, term(tb, &|t| Ok(t.clone()))?),
         Sub => (term(ta, &|t| Ok(t.clone()))?, term(tb, &|t| neg(t))?),
         Mul => (term(ta, &|t| mul(t, b))?, term(tb, &|t| mul(a, t))?),
-        Div => (term(ta, &|t| div(t, b))?, term(tb, &|t| neg(&div(&mul(t, out)?, b)?))?),
+        Div => (term(ta, &|t| div(t, b))?, term(tb, &|t| mul(&mul(&neg(t)?, a)?, &integer_pow(b, -2)?))?),
         Rem => {
             let q = div(a, b)?;
             let trunc = mul(&sign(&q)?, &floor(&abs(&q)?)?)?;

@@ -7,6 +7,7 @@
 pub mod collective;
 pub mod compare;
 pub mod complex;
+pub mod conv;
 pub mod control;
 pub mod elementwise;
 pub mod indexing;
@@ -57,6 +58,7 @@ pub use compare::CmpOp;
 pub use complex::{ComplexOp, FftKind};
 pub use elementwise::{BinaryOp, UnaryOp};
 pub use indexing::{GatherDims, IndexMode, ScatterDims, ScatterOp};
+pub use conv::ConvParams;
 pub use linalg::DotDims;
 pub use reduce::{ArgOp, CumOp, ReduceOp};
 
@@ -112,6 +114,8 @@ pub enum Prim {
     Cumulative { op: CumOp, axis: usize, reverse: bool },
     // linalg.rs
     DotGeneral { dims: DotDims, preferred: Option<DType> },
+    // conv.rs
+    Conv(Box<ConvParams>),
     // sort.rs
     Sort { dim: usize, num_keys: usize, stable: bool },
     // random.rs
@@ -231,6 +235,7 @@ impl Prim {
             ArgReduce { op, .. } => op.name(),
             Cumulative { op, .. } => op.name(),
             DotGeneral { .. } => "dot_general",
+            Conv(_) => "conv_general_dilated",
             Sort { .. } => "sort",
             Threefry2x32 => "threefry2x32",
             Call { .. } => "pjit",
@@ -282,6 +287,7 @@ impl Prim {
                 l(&dims.rhs_batch),
                 preferred.map(|d| d.name()).unwrap_or("None")
             ),
+            Conv(p) => p.params_str(),
             Sort { dim, num_keys, stable } => format!("dimension={dim} is_stable={} num_keys={num_keys}", py_bool(*stable)),
             Call { body, name } => format!("name={name} equations={}", body.0.eqns.len()),
             Cond { branches } => format!("branches={}", tuple_str(&branches.iter().map(|b| format!("{{{} equations}}", b.0.eqns.len())).collect::<Vec<_>>())),
@@ -349,6 +355,7 @@ impl Prim {
             ArgReduce { op, axis, index_dtype } => one(reduce::arg_shape(*op, *axis, *index_dtype, ins)),
             Cumulative { op, axis, reverse: _ } => one(reduce::cumulative_shape(*op, *axis, ins)),
             DotGeneral { dims, preferred } => one(linalg::dot_general_shape(dims, *preferred, ins)),
+            Conv(p) => one(conv::conv_shape(p, ins)),
             Sort { dim, num_keys, stable: _ } => sort::sort_shape(*dim, *num_keys, ins),
             Threefry2x32 => random::threefry_shape(ins),
             Call { body, name } => control::call_shape(&body.0, &format!("pjit {name}"), ins),
@@ -407,6 +414,7 @@ impl Prim {
             ArgReduce { op, axis, index_dtype } => one(reduce::arg_eval(*op, *axis, *index_dtype, ins[0])),
             Cumulative { op, axis, reverse } => one(reduce::cumulative_eval(*op, *axis, *reverse, ins[0])),
             DotGeneral { dims, .. } => one(linalg::dot_general_eval(dims, ins[0], ins[1], &outs[0])),
+            Conv(p) => one(conv::conv_eval(p, ins[0], ins[1], &outs[0])),
             Sort { dim, num_keys, stable: _ } => sort::sort_eval(*dim, *num_keys, ins),
             Threefry2x32 => random::threefry_eval(ins),
             Call { body, .. } | Remat { body } => control::call_eval(&body.0, ins),
@@ -473,6 +481,7 @@ impl Prim {
             Reduce { op, axes } => one(reduce::reduce_jvp(*op, axes, &primals[0], &tangents[0], &outs[0])),
             Cumulative { op, axis, reverse } => one(reduce::cumulative_jvp(*op, *axis, *reverse, &primals[0], &tangents[0])),
             DotGeneral { dims, preferred } => one(linalg::dot_general_jvp(dims, *preferred, primals, tangents)),
+            Conv(p) => one(conv::conv_jvp(p, primals, tangents)),
             Sort { dim, num_keys, .. } => sort::sort_jvp(*dim, *num_keys, primals, tangents),
             Call { body, name } => control::call_jvp(&body.0, name, primals, tangents),
             Cond { .. } | While { .. } | LinearWhile(_) | Scan { .. } | Remat { .. } | CustomJvp(_) | CustomVjp(_) => {
@@ -550,6 +559,7 @@ impl Prim {
             Reduce { op: ReduceOp::Sum, axes } => Ok(vec![Some(reduce::reduce_sum_transpose(axes, ct, &args[0].aval())?)]),
             Cumulative { op: CumOp::Sum, axis, reverse } => Ok(vec![Some(crate::lax::cumsum(ct, *axis, !*reverse)?)]),
             DotGeneral { dims, .. } => linalg::dot_general_transpose(dims, ct, args),
+            Conv(p) => conv::conv_transpose(p, ct, args),
             ShardingConstraint { sharding } => Ok(vec![Some(sharding::constraint_transpose(sharding, ct, &args[0].aval())?)]),
             Collective(c) => c.transpose(ct, args),
             Call { .. } | Remat { .. } | Cond { .. } | Scan { .. } | LinearWhile(_) | CustomLin(_) | ShardMap(_) => unreachable!("handled above"),
@@ -592,6 +602,7 @@ impl Prim {
             Gather { dims: gd, slice_sizes, mode, fill } => indexing::gather_batch(gd, slice_sizes, *mode, *fill, args, dims, size),
             Scatter { dims: sd, op, mode } => indexing::scatter_batch(sd, *op, *mode, args, dims, size),
             DotGeneral { dims: dd, preferred } => linalg::dot_general_batch(dd, *preferred, args, dims),
+            Conv(p) => conv::conv_batch(p, args, dims),
             Sort { dim, num_keys, stable } => sort::sort_batch(*dim, *num_keys, *stable, args, dims, size),
             Call { body, name } => control::call_batch(&body.0, name, args, dims, size),
             Cond { branches } => control::cond::cond_batch(branches, args, dims, size),

@@ -75,7 +75,8 @@ pub(crate) fn complex_via_xla(prim: &Prim, inputs: &[&Array], out_avals: &[Aval]
 /// Where the interpreter's float kernels are not XLA's: its transcendental
 /// functions (libm and our own series against XLA's approximations), the
 /// order of long sums and of cumulative sums and products (XLA's
-/// associative scan), and dot products (XLA's vectorized accumulation).
+/// associative scan), and dot products and convolutions (XLA's vectorized
+/// accumulation).
 /// These disagree with JAX in the last bits (and more: XLA's `lgamma(1)` is
 /// 4.8e-7, its `tanh` saturates to 1 early), so eager primitives of these
 /// kinds run as one-op XLA programs whatever their size, as JAX's eager
@@ -100,7 +101,7 @@ fn differs_from_xla(prim: &Prim, inputs: &[&Array]) -> bool {
         // sums of up to 32 numbers add in XLA's order on the interpreter too
         Prim::Reduce { op: R::Sum | R::Prod, axes } => axes.iter().map(|&a| first.shape[a]).product::<usize>() > 32,
         Prim::Cumulative { op: C::Sum | C::Prod, axis, .. } => first.shape[*axis] > 2,
-        Prim::DotGeneral { .. } => true,
+        Prim::DotGeneral { .. } | Prim::Conv(_) => true,
         _ => false,
     }
 }

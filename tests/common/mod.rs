@@ -162,6 +162,30 @@ pub fn cases() -> Vec<Case> {
     v.push(case("dot_general", vec![(vec![4, 3, 2], Real), (vec![5, 4], Real)], true, |x| {
         lax::dot_general(&x[0], &x[1], DotDims { lhs_contract: vec![0], rhs_contract: vec![1], ..Default::default() }, None)
     }));
+    let conv = |strides: &[usize], padding: &[(i64, i64)], ld: &[usize], rd: &[usize], specs: [&[usize]; 3], groups: (usize, usize)| ConvParams {
+        strides: strides.to_vec(),
+        padding: padding.to_vec(),
+        lhs_dilation: ld.to_vec(),
+        rhs_dilation: rd.to_vec(),
+        lhs_spec: specs[0].to_vec(),
+        rhs_spec: specs[1].to_vec(),
+        out_spec: specs[2].to_vec(),
+        feature_groups: groups.0,
+        batch_groups: groups.1,
+        preferred: None,
+    };
+    let nchw: [&[usize]; 3] = [&[0, 1, 2, 3], &[0, 1, 2, 3], &[0, 1, 2, 3]];
+    let p = conv(&[1, 1], &[(1, 1), (1, 1)], &[1, 1], &[1, 1], nchw, (1, 1));
+    v.push(case("conv_general_dilated", vec![(vec![2, 4, 5, 5], Real), (vec![3, 4, 3, 3], Real)], true, move |x| lax::conv_general_dilated(&x[0], &x[1], p.clone())));
+    // NHWC / HWIO, strides, negative padding, input and kernel dilation
+    let p = conv(&[2, 1], &[(1, 0), (0, -1)], &[1, 2], &[2, 1], [&[0, 3, 1, 2], &[3, 2, 0, 1], &[0, 3, 1, 2]], (1, 1));
+    v.push(case("conv_general_dilated", vec![(vec![2, 6, 4, 4], Real), (vec![2, 3, 4, 3], Real)], true, move |x| lax::conv_general_dilated(&x[0], &x[1], p.clone())));
+    let p = conv(&[1, 2], &[(0, 1), (1, 1)], &[1, 1], &[1, 1], nchw, (2, 1));
+    v.push(case("conv_general_dilated", vec![(vec![2, 4, 4, 5], Real), (vec![6, 2, 2, 3], Real)], true, move |x| lax::conv_general_dilated(&x[0], &x[1], p.clone())));
+    let p = conv(&[1, 1], &[(0, 0), (1, 0)], &[1, 1], &[1, 1], nchw, (1, 2));
+    v.push(case("conv_general_dilated", vec![(vec![4, 3, 4, 4], Real), (vec![4, 3, 2, 2], Real)], true, move |x| lax::conv_general_dilated(&x[0], &x[1], p.clone())));
+    let p = conv(&[2], &[(2, 1)], &[1], &[2], [&[0, 1, 2], &[0, 1, 2], &[0, 1, 2]], (1, 1));
+    v.push(case("conv_general_dilated", vec![(vec![2, 3, 7], Real), (vec![4, 3, 3], Real)], true, move |x| lax::conv_general_dilated(&x[0], &x[1], p.clone())));
     v.push(case("sort", vec![(vec![3, 5], Real), (vec![3, 5], Real)], false, |x| Ok(lax::sort(&[&x[0], &x[1]], 1, 1, true)?.pop().unwrap())));
     v.push(case("sort", vec![(vec![4, 3], Real)], false, |x| Ok(lax::sort(&[&x[0]], 0, 1, true)?.pop().unwrap())));
     v.push(case("pjit", vec![(m(), Real), (m(), Pos)], true, |x| {
@@ -189,7 +213,7 @@ pub fn kind(p: &Prim) -> &'static str {
         | Concatenate { .. } | Pad { .. } | Iota { .. } => "structural",
         Gather { .. } | Scatter { .. } => "indexing",
         Reduce { .. } | ArgReduce { .. } | Cumulative { .. } => "reduce",
-        DotGeneral { .. } => "linalg",
+        DotGeneral { .. } | Conv(_) => "linalg",
         Sort { .. } => "sort",
         Threefry2x32 => "random",
         ShardingConstraint { .. } => "sharding",

@@ -1,15 +1,18 @@
-"""`lax.conv_general_dilated` and its relatives, composed of the engine's
-pad, strided slice and dot_general (the input is gathered into patches,
-one per kernel tap, and contracted with the kernel in one dot_general), so
-grad, vmap and jit come from those primitives' rules. Semantics follow
-jax.lax: dimension numbers, SAME/SAME_LOWER/VALID or explicit padding,
-input (lhs) and kernel (rhs) dilation, feature groups."""
+"""`lax.conv_general_dilated` and its relatives. A convolution with spatial
+dimensions of a real dtype is the engine's `conv_general_dilated`
+primitive (XLA's convolution, JAX's derivative and batching rules); one
+without spatial dimensions, or of complex numbers (which the interpreter
+cannot convolve), is composed of the engine's pad, strided slice and
+dot_general (the input gathered into patches, one per kernel tap,
+contracted with the kernel in one dot_general). Semantics follow jax.lax:
+dimension numbers, SAME/SAME_LOWER/VALID or explicit padding, input (lhs)
+and kernel (rhs) dilation, feature and batch groups."""
 
 import collections
 
 import numpy as _np
 
-from ._core import asarray
+from ._core import asarray, op1
 
 ConvDimensionNumbers = collections.namedtuple("ConvDimensionNumbers", ["lhs_spec", "rhs_spec", "out_spec"])
 
@@ -79,6 +82,13 @@ def _dilate_dim(d, r):
     return 0 if d == 0 else 1 + r * (d - 1)
 
 
+def _lists(*ls):
+    out = []
+    for l in ls:
+        out += [len(l)] + [int(v) for v in l]
+    return out
+
+
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
                          dimension_numbers=None, feature_group_count=1, batch_group_count=1,
                          precision=None, preferred_element_type=None):
@@ -97,9 +107,23 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, r
             raise TypeError(f"conv_general_dilated {name} must have {nsp} entries (one per spatial dimension), got {v}")
         if any(int(d) < 1 for d in v):
             raise ValueError(f"conv_general_dilated {name} must be positive, got {v}")
-    if batch_group_count != 1:
-        raise NotImplementedError("conv_general_dilated with batch_group_count > 1 is not supported yet")
-    G = int(feature_group_count)
+    G, B = int(feature_group_count), int(batch_group_count)
+    if nsp >= 1 and not str(lhs.dtype).startswith("complex"):
+        k_shape = [rhs.shape[d] for d in dn.rhs_spec[2:]]
+        s_shape = [lhs.shape[d] for d in dn.lhs_spec[2:]]
+        eff = tuple(_dilate_dim(k, r) for k, r in zip(k_shape, rhs_dilation))
+        if isinstance(padding, str):  # from the undilated input shape, as JAX
+            pads = padtype_to_pads(s_shape, eff, window_strides, padding)
+        else:
+            pads = [tuple(int(v) for v in p) for p in padding]
+            if len(pads) != nsp:
+                raise ValueError(f"conv_general_dilated padding must have {nsp} (lo, hi) pairs, got {padding}")
+        return op1("lax.conv_general_dilated", lhs, rhs,
+                   ints=_lists(window_strides, [p[0] for p in pads], [p[1] for p in pads], lhs_dilation, rhs_dilation,
+                               dn.lhs_spec, dn.rhs_spec, dn.out_spec, (G, B)),
+                   dtype=preferred_element_type)
+    if B != 1:
+        raise NotImplementedError("conv_general_dilated with batch_group_count > 1 needs spatial dimensions and a real dtype")
     # canonical layouts: x (N, C, *S), w (O, I, *K)
     x = jnp.transpose(lhs, dn.lhs_spec)
     w = jnp.transpose(rhs, dn.rhs_spec)

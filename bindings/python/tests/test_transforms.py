@@ -343,6 +343,31 @@ def test_conv_general_dilated_against_numpy():
         lax.conv_general_dilated(x, w, (1, 1), "VALID")
 
 
+def test_conv_general_dilated_is_xlas_convolution_with_jaxs_rules():
+    from jaxcore import lax
+    # bits JAX 0.10.2 printed for the same inputs (XLA's convolution kernel,
+    # JAX's transpose rules for the gradient)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, 3, 9, 9)).astype(np.float32)
+    w = rng.normal(size=(4, 3, 3, 3)).astype(np.float32)
+    conv = lambda x, w: lax.conv_general_dilated(x, w, (2, 1), "SAME", rhs_dilation=(1, 2))
+    y = conv(x, w)
+    assert y.shape == (2, 4, 5, 9)
+    assert np.asarray(y)[1, 2, 3, :6].view(np.uint32).tolist() == [1066706251, 1092276488, 3236947967, 3218630857, 3230026057, 1066613933]
+    gx, gw = jax.grad(lambda x, w: jnp.sum(jnp.tanh(conv(x, w))), argnums=(0, 1))(x, w)
+    assert np.asarray(gx)[0, 1, 4, :4].view(np.uint32).tolist() == [3220651340, 3213542096, 3226511638, 3225920484]
+    assert np.asarray(gw)[3, 2, 1].view(np.uint32).tolist() == [1066497962, 1081083426, 1074815443]
+    xb, wb = rng.normal(size=(4, 2, 5, 5)).astype(np.float32), rng.normal(size=(6, 2, 2, 2)).astype(np.float32)
+    yb = lax.conv_general_dilated(xb, wb, (1, 1), "VALID", batch_group_count=2)
+    assert yb.shape == (2, 6, 4, 4)
+    assert np.asarray(yb)[1, 4, 2, :].view(np.uint32).tolist() == [1077462852, 3209038874, 1041988954, 1065399223]
+    v = jax.vmap(lambda a, b: lax.conv_general_dilated(a[None], b, (1, 1), "SAME")[0], in_axes=(0, None))(x, w)
+    assert np.asarray(v)[1, 3, 5, :3].view(np.uint32).tolist() == [3211930078, 3217326892, 3237803941]
+    # batch groups: each half of the batch meets its half of the kernels
+    ref = np.concatenate([_conv_reference(xb[2 * g:2 * g + 2], wb[3 * g:3 * g + 3], (1, 1), [(0, 0), (0, 0)], (1, 1), (1, 1), 1) for g in range(2)], axis=1)
+    close(yb, ref, 1e-5)
+
+
 def test_more_activations_and_attention_against_numpy():
     x = np.linspace(-3, 3, 13).astype(np.float32)
     sp = np.log1p(np.exp(x))
