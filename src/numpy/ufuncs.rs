@@ -382,24 +382,47 @@ pub fn deg2rad(x: &Array) -> Result<Array> {
 pub fn rad2deg(x: &Array) -> Result<Array> {
     multiply(&promote_args_inexact("rad2deg", &[x])?[0], &scalar(180.0 / std::f64::consts::PI))
 }
-/// `jnp.logaddexp`
+/// `jnp.logaddexp`: JAX's construction, max + log1p(exp(-|a - b|)), with
+/// JAX's custom derivative t_a e^(a - out) + t_b e^(b - out) (infinities
+/// read as 0), so values and derivatives round as JAX's.
 pub fn logaddexp(x: &Array, y: &Array) -> Result<Array> {
     let v = promote_args_inexact("logaddexp", &[x, y])?;
-    let (a, b) = (&v[0], &v[1]);
-    // m + log1p(s) with m = max(a, b) held constant and s = e^(a-m) + e^(b-m) - 1
-    // written per branch with expm1 for the larger one (exact when it is tiny):
-    // the value is the usual one and every derivative is that of
-    // log(e^a + e^b), also at a tie (1/2 each), as JAX's custom rule gives
+    let v = super::broadcast_arrays(&[&v[0], &v[1]])?;
+    if v[0].dtype().is_complex() {
+        return logaddexp_complex(&v[0], &v[1]);
+    }
+    static F: std::sync::OnceLock<crate::Function> = std::sync::OnceLock::new();
+    let f = F.get_or_init(|| {
+        let value = crate::Function::new("logaddexp", |a| Ok(vec![logaddexp_value(&a[0], &a[1])?]));
+        let jvp = crate::Function::new("logaddexp_jvp", |a| {
+            let (x, y, tx, ty) = (&a[0], &a[1], &a[2], &a[3]);
+            // the output through logaddexp itself, so higher derivatives use this rule too
+            let out = logaddexp(x, y)?;
+            let no_inf = |v: &Array| -> Result<Array> { lax::select(&isinf(v)?, &super::zeros_like(v)?, v) };
+            let (xo, yo, oo) = (no_inf(x)?, no_inf(y)?, no_inf(&out)?);
+            let t = lax::add(&lax::mul(tx, &lax::exp(&lax::sub(&xo, &oo)?)?)?, &lax::mul(ty, &lax::exp(&lax::sub(&yo, &oo)?)?)?)?;
+            Ok(vec![out, t])
+        });
+        crate::control_flow::custom_jvp(&value, &jvp)
+    });
+    Ok(f.call(&v)?.pop().expect("one output"))
+}
+
+fn logaddexp_value(a: &Array, b: &Array) -> Result<Array> {
+    let amax = lax::max(a, b)?;
+    let delta = lax::sub(a, b)?;
+    let r = lax::add(&amax, &lax::log1p(&lax::exp(&lax::neg(&lax::abs(&delta)?)?)?)?)?;
+    // NaNs, or infinities of the same sign: a + b
+    lax::select(&lax::ne(&delta, &delta)?, &lax::add(a, b)?, &r)
+}
+
+/// Complex logaddexp: m + log1p(s), m = max(a, b) held constant.
+fn logaddexp_complex(a: &Array, b: &Array) -> Result<Array> {
     let m = lax::stop_gradient(&lax::max(a, b)?)?;
     let zero = super::full_like(&m, 0.0)?;
-    let m0 = lax::select(&super::isfinite(&m)?, &m, &zero)?;
-    let (da, db) = (lax::sub(a, &m0)?, lax::sub(b, &m0)?);
-    let a_big = lax::ge(a, b)?;
-    let s = lax::select(&a_big, &lax::add(&lax::expm1(&da)?, &lax::exp(&db)?)?, &lax::add(&lax::exp(&da)?, &lax::expm1(&db)?)?)?;
-    let r = lax::add(&m0, &lax::log1p(&s)?)?;
-    // equal infinities (a - b is NaN): a + b gives JAX's inf / -inf
-    let delta = lax::sub(a, b)?;
-    lax::select(&lax::ne(&delta, &delta)?, &lax::add(a, b)?, &r)
+    let m0 = lax::select(&isfinite(&m)?, &m, &zero)?;
+    let s = lax::add(&lax::expm1(&lax::sub(a, &m0)?)?, &lax::exp(&lax::sub(b, &m0)?)?)?;
+    lax::add(&m0, &lax::log1p(&s)?)
 }
 
 /// `jnp.real`: the real part (real arrays are their own).

@@ -93,3 +93,32 @@ def tridiagonal_solve(dl, d, du, b):
 
     _, xs = lax.scan(bwd, zero_d, (cps, dps), reverse=True)
     return xs
+
+
+def lu_pivots_to_permutation(pivots, permutation_size):
+    """The permutation that LAPACK's row swaps (`pivots`, over the leading
+    batch dimensions) apply to range(permutation_size)."""
+    from . import lax
+    pivots = jnp.asarray(pivots)
+    k = pivots.shape[-1]
+    if permutation_size < k:
+        raise ValueError(f"Output permutation size {permutation_size} has to exceed the trailing dimension of the pivots. Got pivots size {k}")
+    batch = pivots.shape[:-1]
+    perm = jnp.broadcast_to(lax.iota(pivots.dtype, permutation_size), batch + (permutation_size,))
+    for i in range(k):
+        j = pivots[..., i:i + 1]
+        pi = perm[..., i:i + 1]
+        pj = jnp.take_along_axis(perm, j, axis=-1)
+        perm = perm.at[..., i:i + 1].set(pj)
+        perm = jnp.where(jnp.arange(permutation_size) == j, pi, perm)
+    return perm
+
+
+def symmetric_product(a_matrix, c_matrix, *, alpha=1.0, beta=0.0, symmetrize_output=False):
+    """alpha * a @ a^T + beta * c (the lower triangle mirrored when
+    `symmetrize_output`)."""
+    a, c = jnp.asarray(a_matrix), jnp.asarray(c_matrix)
+    out = alpha * jnp.matmul(a, jnp.swapaxes(a, -1, -2)) + beta * c
+    if symmetrize_output:
+        out = jnp.tril(out) + jnp.swapaxes(jnp.tril(out, -1), -1, -2)
+    return out

@@ -436,9 +436,28 @@ def with_sharding_constraint(x, shardings):
     from .sharding import with_sharding_constraint as w
     return w(x, shardings)
 
-# ---- convolutions (composed of pad, strided slices and dot_general) ----
+# ---- convolutions (the engine's conv_general_dilated primitive) ----
 from ._conv import (ConvDimensionNumbers, conv_dimension_numbers, conv_general_dilated, conv,  # noqa: E402,F401
-                    conv_with_general_padding, conv_transpose, padtype_to_pads)
+                    conv_with_general_padding, conv_transpose, padtype_to_pads, conv_general_permutations,
+                    _conv_transpose_padding)
+ConvGeneralDilatedDimensionNumbers = ConvDimensionNumbers
+
+def conv_general_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    """The output shape of `conv_general_dilated` with these dimension numbers."""
+    lp, rp, op_ = conv_general_permutations(dimension_numbers)
+    out = conv_shape_tuple(tuple(lhs_shape[i] for i in lp), tuple(rhs_shape[i] for i in rp), window_strides, padding)
+    return tuple(out[i] for i in _np.argsort(op_))
+
+def conv_transpose_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    """The output shape of `conv_transpose` with these dimension numbers."""
+    lp, rp, op_ = conv_general_permutations(dimension_numbers)
+    lhs = tuple(lhs_shape[i] for i in lp)
+    rhs = tuple(rhs_shape[i] for i in rp)
+    if isinstance(padding, str):
+        padding = [_conv_transpose_padding(k, s, padding) for k, s in zip(rhs[2:], window_strides)]
+    space = [(i - 1) * s - k + 2 + sum(p) for i, k, s, p in zip(lhs[2:], rhs[2:], window_strides, padding)]
+    out = (lhs[0], rhs[0]) + tuple(int(v) for v in space)
+    return tuple(out[i] for i in _np.argsort(op_))
 
 # ---- bit counting (composed of shifts and masks on the unsigned view) ----
 

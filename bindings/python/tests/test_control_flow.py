@@ -170,6 +170,13 @@ def test_lax_shape_helpers_patches_ragged_dot_scatter_apply_as_jax():
     assert [np.asarray(u).tolist() for u in lax.unstack(jnp.arange(6).reshape(2, 3), 1)] == [[0, 3], [1, 4], [2, 5]]
     assert lax.conv_shape_tuple((1, 3, 10, 10), (8, 3, 3, 3), (2, 2), [(1, 1), (1, 1)]) == (1, 8, 5, 5)
     assert lax.reduce_window_shape_tuple((10, 10), (3, 3), (2, 2), [(0, 0), (1, 1)]) == (4, 5)
+    assert lax.conv_general_shape_tuple((2, 9, 9, 3), (3, 3, 3, 8), (2, 1), "SAME", ("NHWC", "HWIO", "NHWC")) == (2, 5, 9, 8)
+    assert lax.conv_transpose_shape_tuple((2, 5, 5, 3), (3, 3, 8, 3), (2, 2), "SAME", ("NHWC", "HWOI", "NHWC")) == (2, 10, 10, 8)
+    assert lax.conv_transpose_shape_tuple((2, 5, 5, 3), (4, 2, 8, 3), (2, 3), "VALID", ("NHWC", "HWOI", "NHWC")) == (2, 12, 15, 8)
+    assert np.asarray(lax.linalg.lu_pivots_to_permutation(jnp.array([2, 2, 3], dtype=jnp.int32), 5)).tolist() == [2, 0, 3, 1, 4]
+    assert np.asarray(lax.linalg.lu_pivots_to_permutation(jnp.array([[1, 1], [0, 1]], dtype=jnp.int32), 3)).tolist() == [[1, 0, 2], [0, 1, 2]]
+    a = jnp.arange(6.).reshape(2, 3)
+    assert np.asarray(lax.linalg.symmetric_product(a, jnp.ones((2, 2)), alpha=2., beta=0.5)).tolist() == [[10.5, 28.5], [28.5, 100.5]]
     x = jnp.arange(2 * 2 * 4 * 4.).reshape(2, 2, 4, 4)
     assert np.asarray(lax.conv_general_dilated_patches(x, (2, 2), (1, 1), "VALID")[0, :, 0, 0]).tolist() == [0, 1, 4, 5, 16, 17, 20, 21]
     assert lax.conv_general_dilated_patches(x, (2, 3), (2, 1), "SAME").shape == (2, 12, 2, 4)

@@ -187,3 +187,23 @@ def test_fftconvolve_and_detrend_against_scipy():
     close(signal.detrend(d), s.detrend(d), 1e-5)
     close(signal.detrend(d, axis=0, type="constant"), s.detrend(d, axis=0, type="constant"), 1e-5)
     close(signal.detrend(d, bp=[4, 7]), s.detrend(d, bp=[4, 7]), 1e-5)
+
+
+def test_regular_grid_interpolator_against_scipy():
+    from scipy.interpolate import RegularGridInterpolator as SR
+    from jaxcore.scipy.interpolate import RegularGridInterpolator as R
+    x, y = np.arange(3.0), np.array([0.0, 1.0, 3.0, 4.0])
+    v = (np.arange(12.0).reshape(3, 4) ** 1.5).astype(np.float32)
+    pts = np.array([[0.5, 1.5], [1.2, 2.7], [2.0, 4.0], [-1.0, 2.0], [0.3, 5.0]], np.float32)
+    for method in ("linear", "nearest"):
+        want = SR((x, y), v, method=method, bounds_error=False)(pts)
+        close(R((x, y), v, method=method)(pts), want, 1e-5)
+    close(R((x, y), v, fill_value=None)(pts[3:]), SR((x, y), v, bounds_error=False, fill_value=None)(pts[3:]), 1e-5)
+    # trailing value dimensions, 1-d grids, a tuple of coordinate arrays, jit and grad
+    r1 = R((x,), np.arange(6.0).reshape(3, 2))
+    close(r1(np.array([0.25, 1.75])), [[0.5, 1.5], [3.5, 4.5]])
+    close(R((x, y), v)((np.array([0.5, 1.0]), np.array([1.5, 2.0]))), SR((x, y), v)(np.array([[0.5, 1.5], [1.0, 2.0]])), 1e-5)
+    g = jax.jit(jax.grad(lambda p: jnp.sum(R((x, y), v)(p))))(pts[:2])
+    close(g, [[10.602383, 1.3362565], [16.75991, 1.8689175]], 1e-5)  # JAX 0.10.2's values
+    with pytest.raises(ValueError, match="method"):
+        R((x, y), v, method="cubic")
