@@ -45,11 +45,16 @@ def silu(x):
 swish = silu
 
 def gelu(x, approximate=True):
+    """JAX's formulas, operation for operation (so values and derivatives
+    round as JAX's)."""
     x = asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.inexact):
+        x = x.astype(jnp.result_type(float))
     if approximate:
-        c = math.sqrt(2 / math.pi)
-        return 0.5 * x * (1 + jnp.tanh(c * (x + 0.044715 * (x ** 3))))
-    return x * (lax.erf(x / math.sqrt(2)) + 1) / 2
+        c = jnp.asarray(math.sqrt(2 / math.pi), x.dtype)
+        cdf = 0.5 * (1.0 + jnp.tanh(c * (x + 0.044715 * (x ** 3))))
+        return x * cdf
+    return 0.5 * x * lax.erfc(-x * jnp.asarray(math.sqrt(0.5), x.dtype))
 
 def elu(x, alpha=1.0):
     x = asarray(x)
