@@ -18,35 +18,25 @@ fn trace_closed(f: &Function, avals: &[Aval]) -> Result<(Graph, Vec<Array>)> {
     Ok(lift_tracer_consts(&*f.graph(avals)?))
 }
 
-/// Traces a loop body whose outputs start with the carry: a weak-typed
-/// initial carry whose output comes back strongly typed is retraced strong,
-/// as JAX promotes it. `prefix` inputs (not carried) come first.
+/// Traces a loop body whose outputs start with the carry, which must come
+/// back with the carry's shapes and dtypes. A weakly typed carry whose
+/// output is strong keeps this one trace, as JAX's (its types match up to
+/// weak type): values computed from the carry in the body stay weak, the
+/// loop's final carry is strong. `prefix` inputs (not carried) come after.
 fn trace_carry(f: &Function, prefix: &[Aval], carry: &[Aval], what: &str) -> Result<(Graph, Vec<Array>, Vec<Aval>)> {
-    let mut carry = carry.to_vec();
-    loop {
-        let mut avals = carry.clone();
-        avals.extend_from_slice(prefix);
-        let (g, consts) = trace_closed(f, &avals)?;
-        let outs = g.out_avals();
-        if outs.len() < carry.len() || !same_types(&outs[..carry.len()], &carry) {
-            crate::bail!(
-                Type,
-                "{what} function carry input and carry output must have equal types (the same shapes and dtypes), but the input carry is [{}] and the output carry is [{}]",
-                avals_str(&carry),
-                avals_str(&outs[..carry.len().min(outs.len())])
-            );
-        }
-        let mut changed = false;
-        for (c, o) in carry.iter_mut().zip(&outs) {
-            if c.weak_type && !o.weak_type {
-                c.weak_type = false;
-                changed = true;
-            }
-        }
-        if !changed {
-            return Ok((g, consts, carry));
-        }
+    let mut avals = carry.to_vec();
+    avals.extend_from_slice(prefix);
+    let (g, consts) = trace_closed(f, &avals)?;
+    let outs = g.out_avals();
+    if outs.len() < carry.len() || !same_types(&outs[..carry.len()], carry) {
+        crate::bail!(
+            Type,
+            "{what} function carry input and carry output must have equal types (the same shapes and dtypes), but the input carry is [{}] and the output carry is [{}]",
+            avals_str(carry),
+            avals_str(&outs[..carry.len().min(outs.len())])
+        );
     }
+    Ok((g, consts, carry.to_vec()))
 }
 
 /// `lax.switch(index, branches, *operands)`: runs `branches[clamp(index)]`.
