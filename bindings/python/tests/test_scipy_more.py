@@ -207,3 +207,32 @@ def test_regular_grid_interpolator_against_scipy():
     close(g, [[10.602383, 1.3362565], [16.75991, 1.8689175]], 1e-5)  # JAX 0.10.2's values
     with pytest.raises(ValueError, match="method"):
         R((x, y), v, method="cubic")
+
+
+def test_rotation_and_slerp_against_scipy_and_jax():
+    from scipy.spatial.transform import Rotation as SR
+    from jaxcore.scipy.spatial.transform import Rotation as R, Slerp
+    q = np.random.RandomState(0).randn(5, 4).astype(np.float32)
+    r, s = R.from_quat(q), SR.from_quat(q.astype(np.float64))
+    close(r.as_matrix(), s.as_matrix(), 1e-5)
+    close(r.as_rotvec(), s.as_rotvec(), 1e-5)
+    close(r.as_mrp(), s.as_mrp(), 1e-5)
+    close(r.magnitude(), s.magnitude(), 1e-5)
+    for seq in ("xyz", "ZYX", "zxz", "XYX"):
+        close(r.as_euler(seq), s.as_euler(seq), 1e-5)
+    close(R.from_matrix(r.as_matrix()).as_matrix(), s.as_matrix(), 1e-5)
+    close(R.from_rotvec(s.as_rotvec()).as_matrix(), s.as_matrix(), 1e-5)
+    close(R.from_euler("ZXZ", np.array([10.0, 20.0, 30.0]), degrees=True).as_matrix(), SR.from_euler("ZXZ", [10, 20, 30], degrees=True).as_matrix(), 1e-5)
+    close((r[0] * r[1]).as_matrix(), (s[0] * s[1]).as_matrix(), 1e-5)
+    close(r.apply(np.array([1.0, 2.0, 3.0])), s.apply([1.0, 2.0, 3.0]), 1e-5)
+    close(r[2].apply(np.eye(3)[:2], inverse=True), s[2].apply(np.eye(3)[:2], inverse=True), 1e-5)
+    close(r.as_quat(canonical=True), s.as_quat(canonical=True), 1e-5)
+    assert len(r) == 5 and r[0].single
+    # values printed by JAX 0.10.2
+    close(r.mean(jnp.arange(1.0, 6.0)).quat, [-0.916671, 0.108648, -0.353338, 0.151864], 1e-5)
+    sl = Slerp.init(jnp.array([0.0, 1.0, 3.0]), r[:3])
+    close(sl(jnp.array([0.5, 2.2])).as_rotvec(), [[2.03838, -0.42684, 1.0763], [-1.0503, 0.93331, -0.32282]], 1e-4)
+    g = jax.grad(lambda a: jnp.sum(R.from_euler("xyz", a).as_matrix()))(jnp.array([0.1, 0.2, 0.3]))
+    close(g, [0.377391, -0.103898, -0.329549], 1e-5)
+    with pytest.raises(ValueError, match="consecutive"):
+        R.from_euler("xxy", np.zeros(3))

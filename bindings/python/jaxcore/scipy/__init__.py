@@ -1,2 +1,2 @@
 """`jaxcore.scipy`."""
-from . import special, stats, linalg, integrate, signal, optimize, sparse, ndimage, fft, interpolate  # noqa: F401
+from . import special, stats, linalg, integrate, signal, optimize, sparse, ndimage, fft, interpolate, spatial  # noqa: F401

@@ -1,0 +1,2 @@
+"""`jax.scipy.spatial`: the `transform` module (Rotation, Slerp)."""
+from . import transform  # noqa: F401
