@@ -29,6 +29,9 @@ class Device:
     def __repr__(self):
         return f"{self.platform.capitalize()}Device(id={self.id})"
 
+    def __str__(self):
+        return f"{self.platform}:{self.id}"
+
     def __eq__(self, o):
         return isinstance(o, Device) and (self.id, self.platform) == (o.id, o.platform)
 

@@ -221,6 +221,26 @@ class Array:
     def tolist(self):
         return _python_values(self).tolist()
 
+    def tobytes(self, order="C"):
+        return np.asarray(self).tobytes(order=order)
+
+    @property
+    def device(self):
+        """The device holding this array (its sharding when spread over several)."""
+        devs = self.devices()
+        if len(devs) == 1:
+            return next(iter(devs))
+        return self.sharding
+
+    def __contains__(self, value):
+        if self.ndim != 1:
+            raise ValueError(f"Array.__contains__: search array must be one-dimensional, got arr.shape={self.shape}.")
+        return bool((self == value).any())
+
+    def searchsorted(self, v, side="left", sorter=None, *, method="scan"):
+        from . import numpy as jnp
+        return jnp.searchsorted(self, v, side=side, sorter=sorter, method=method)
+
     def __len__(self):
         if not self.shape:
             raise TypeError("len() of unsized object")
@@ -323,9 +343,12 @@ class Array:
     def astype(self, dtype):
         return op1("astype", self, dtype=dtype)
 
-    def reshape(self, *shape):
+    def reshape(self, *shape, order="C"):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
+        if order != "C":
+            from . import numpy as jnp
+            return jnp.reshape(self, tuple(shape), order=order)
         return op1("reshape", self, ints=list(shape))
 
     def __getitem__(self, idx):

@@ -1169,10 +1169,29 @@ def ediff1d(ary, to_end=None, to_begin=None):
         out = concatenate([out, ravel(asarray(to_end).astype(arr.dtype))])
     return out
 
-def searchsorted(a, v, side="left", sorter=None):
+def searchsorted(a, v, side="left", sorter=None, *, method="scan"):
+    """Insertion points of v in the sorted 1-d a (`sorter` sorts a first);
+    every `method` gives the same answer (a count of smaller elements)."""
+    if side not in ("left", "right"):
+        raise ValueError(f"{side!r} is an invalid value for keyword 'side'. Expected one of ['left', 'right'].")
+    if method not in ("scan", "scan_unrolled", "sort", "compare_all"):
+        raise ValueError(f"{method!r} is an invalid value for keyword 'method'. Expected one of ['sort', 'scan', 'scan_unrolled', 'compare_all'].")
     a, v = asarray(a), asarray(v)
-    cmp = less if side == "left" else less_equal
-    return sum(cmp(a, v[..., None]), axis=-1, dtype="int32")
+    if a.ndim != 1:
+        raise ValueError("a should be 1-dimensional")
+    if sorter is not None:
+        a = take(a, asarray(sorter))
+    vv = v[..., None]
+    # NaN sorts after everything (JAX's total order)
+    if side == "left":
+        before = less(a, vv)
+        if issubdtype(result_type(a, v), floating):
+            before = logical_or(before, logical_and(isnan(vv), logical_not(isnan(a))))
+    else:
+        before = less_equal(a, vv)
+        if issubdtype(result_type(a, v), floating):
+            before = logical_or(before, isnan(vv))
+    return sum(before, axis=-1, dtype="int32")
 
 def digitize(x, bins, right=False):
     return searchsorted(bins, x, side="left" if right else "right")

@@ -306,3 +306,21 @@ def test_jitted_atan_is_right_on_long_vectors():
     xb = jnp.asarray(x, jnp.bfloat16)
     np.testing.assert_allclose(np.asarray(jax.jit(jnp.arctan)(xb).astype(jnp.float32)), np.arctan(x), rtol=1e-2, atol=1e-2)
     assert float(jax.jit(jnp.arctan)(jnp.float32(np.inf))) == np.float32(np.pi / 2)
+
+
+def test_searchsorted_nan_order_sorter_and_array_methods_as_jax():
+    # values printed by JAX 0.10.2 (NaN sorts last)
+    a = jnp.array([1.0, 2.0, 2.0, 5.0, np.nan])
+    v = jnp.array([2.0, 0.0, 6.0, np.nan, -np.inf, np.inf])
+    assert np.asarray(jnp.searchsorted(a, v)).tolist() == [1, 0, 4, 4, 0, 4]
+    assert np.asarray(jnp.searchsorted(a, v, side="right")).tolist() == [3, 0, 4, 5, 0, 4]
+    assert np.asarray(jnp.searchsorted(jnp.array([5.0, 1.0, 3.0]), jnp.array([2.0, 4.0]), sorter=jnp.array([1, 2, 0]))).tolist() == [1, 2]
+    assert np.asarray(jnp.digitize(jnp.array([0.2, 1.5, np.nan]), jnp.array([0.0, 1.0, 2.0]))).tolist() == [1, 2, 3]
+    x = jnp.arange(12.0).reshape(3, 4)
+    assert int(x.ravel().searchsorted(4.5)) == 5
+    assert np.asarray(x.reshape((4, 3), order="F")).tolist() == np.arange(12.0).reshape(3, 4).reshape((4, 3), order="F").tolist()
+    assert x.tobytes() == np.arange(12.0, dtype=np.float32).tobytes()
+    assert str(x.device) == "cpu:0"
+    assert 5.0 in x[1] and 50.0 not in x[1]
+    with pytest.raises(ValueError, match="one-dimensional"):
+        5.0 in x
