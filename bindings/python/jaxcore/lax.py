@@ -330,7 +330,12 @@ def round(x, rounding_method=0):
     return op1("lax.round", x, flags=(_ALT if int(rounding_method) == 1 else 0))
 
 def polygamma(m, x):
-    return op1("lax.polygamma", x, ints=[int(m)])
+    """`lax.polygamma(m, x)`: orders are static (an array of orders must be
+    concrete; each distinct order is one primitive)."""
+    if _np.ndim(m) == 0 and not isinstance(m, Array):
+        return op1("lax.polygamma", x, ints=[int(m)])
+    from .scipy.special import polygamma as sp_polygamma
+    return sp_polygamma(m, x)
 
 def sort(operand, dimension=-1, is_stable=True, num_keys=1):
     ops = list(operand) if isinstance(operand, (tuple, list)) else [operand]

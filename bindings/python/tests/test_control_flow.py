@@ -174,6 +174,8 @@ def test_lax_shape_helpers_patches_ragged_dot_scatter_apply_as_jax():
     assert lax.conv_transpose_shape_tuple((2, 5, 5, 3), (3, 3, 8, 3), (2, 2), "SAME", ("NHWC", "HWOI", "NHWC")) == (2, 10, 10, 8)
     assert lax.conv_transpose_shape_tuple((2, 5, 5, 3), (4, 2, 8, 3), (2, 3), "VALID", ("NHWC", "HWOI", "NHWC")) == (2, 12, 15, 8)
     assert np.asarray(lax.linalg.lu_pivots_to_permutation(jnp.array([2, 2, 3], dtype=jnp.int32), 5)).tolist() == [2, 0, 3, 1, 4]
+    # an array of polygamma orders (JAX 0.10.2: [0.934802, -0.236204])
+    np.testing.assert_allclose(np.asarray(lax.polygamma(jnp.array([1.0, 2.0]), jnp.array([1.5, 2.5]))), [0.934802, -0.236204], rtol=1e-5)
     assert np.asarray(lax.linalg.lu_pivots_to_permutation(jnp.array([[1, 1], [0, 1]], dtype=jnp.int32), 3)).tolist() == [[1, 0, 2], [0, 1, 2]]
     a = jnp.arange(6.).reshape(2, 3)
     assert np.asarray(lax.linalg.symmetric_product(a, jnp.ones((2, 2)), alpha=2., beta=0.5)).tolist() == [[10.5, 28.5], [28.5, 100.5]]
