@@ -41,7 +41,7 @@ impl ConvParams {
         self.strides.len()
     }
 
-    /// `stablehlo.convolution`'s attributes.
+    /// The parameters as the graph printer shows them (JAX's names).
     pub fn params_str(&self) -> String {
         format!(
             "window_strides={} padding={} lhs_dilation={} rhs_dilation={} dimension_numbers=ConvDimensionNumbers(lhs_spec={}, rhs_spec={}, out_spec={}) feature_group_count={} batch_group_count={}{}",
