@@ -67,6 +67,29 @@ for _n in ["add", "subtract", "multiply", "divide", "true_divide", "floor_divide
     globals()[_n] = _binary(_n)
 pow = power
 
+
+def _compiled(static_argnames=()):
+    """Runs a composite function as one compiled program, as JAX's `@jit`
+    on the same jnp function does: eager calls then round as JAX's (XLA
+    fuses multiply-adds inside one program; op by op they round twice)."""
+    def deco(f):
+        cache = []
+        def g(*args, **kwargs):
+            if not cache:
+                from ._api import jit
+                cache.append(jit(f, static_argnames=static_argnames))
+            return cache[0](*args, **kwargs)
+        g.__name__, g.__doc__, g.__wrapped__ = f.__name__, f.__doc__, f
+        return g
+    return deco
+
+_hypot_op = hypot
+
+@_compiled()
+def hypot(x1, x2):
+    """`jnp.hypot` (the engine's op, compiled whole as in JAX)."""
+    return _hypot_op(x1, x2)
+
 def _contraction(name):
     """jnp.matmul/dot/vdot/inner: `precision` changes nothing on CPU (f32 dots
     are computed in f32 there, as in JAX); `preferred_element_type` is the
@@ -1204,11 +1227,22 @@ def kron(a, b):
     out = multiply(reshape(a, [s for d in a.shape for s in (d, 1)]), reshape(b, [s for d in b.shape for s in (1, d)]))
     return reshape(out, [x * y for x, y in zip(a.shape, b.shape)])
 
-def cross(a, b, axis=-1):
-    a, b = moveaxis(asarray(a), axis, -1), moveaxis(asarray(b), axis, -1)
-    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
-    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
-    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+@_compiled(static_argnames=("axisa", "axisb", "axisc", "axis"))
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """`jnp.cross` of 2- or 3-vectors along axisa/axisb (or `axis`), the
+    result's vectors along axisc; two 2-vectors give the scalar z part."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = moveaxis(asarray(a), axisa, -1), moveaxis(asarray(b), axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("Dimension must be either 2 or 3 for cross product")
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    a0, a1 = a[..., 0], a[..., 1]
+    b0, b1 = b[..., 0], b[..., 1]
+    a2 = a[..., 2] if a.shape[-1] == 3 else zeros_like(a0)
+    b2 = b[..., 2] if b.shape[-1] == 3 else zeros_like(b0)
+    return moveaxis(stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]), 0, axisc)
 
 def select(condlist, choicelist, default=0):
     out = asarray(default)

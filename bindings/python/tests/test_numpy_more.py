@@ -324,3 +324,22 @@ def test_searchsorted_nan_order_sorter_and_array_methods_as_jax():
     assert 5.0 in x[1] and 50.0 not in x[1]
     with pytest.raises(ValueError, match="one-dimensional"):
         5.0 in x
+
+
+def test_cross_and_hypot_compiled_whole_as_jax():
+    # JAX jits these jnp functions, so XLA fuses their multiply-adds even in
+    # eager calls: bits JAX 0.10.2 printed (op by op they round differently)
+    rng = np.random.RandomState(1)
+    a, b = rng.randn(300, 3).astype(np.float32), rng.randn(300, 3).astype(np.float32)
+    c = np.asarray(jnp.cross(a, b))
+    assert [int(c[i, j].view(np.uint32)) for i, j in [(0, 2), (1, 0), (2, 2)]] == [1030780986, 3209546250, 1053847342]
+    x, y = rng.randn(200).astype(np.float32) * 3, rng.randn(200).astype(np.float32)
+    assert np.asarray(jnp.hypot(x, y))[[40, 80, 128]].view(np.uint32).tolist() == [1059416945, 1076762142, 1070577248]
+    # JAX's cross semantics: 2-vectors, mixed 2/3, axisa/axisb/axisc
+    close = lambda u, v: np.testing.assert_allclose(np.asarray(u), v, rtol=1e-6, atol=1e-6)
+    close(jnp.cross(a[:, :2], b[:, :2]), a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])
+    close(jnp.cross(a[:, :2], b), np.cross(np.concatenate([a[:, :2], np.zeros((300, 1), np.float32)], 1), b))
+    close(jnp.cross(a.T, b.T, axisa=0, axisb=0, axisc=0), np.cross(a.T, b.T, axisa=0, axisb=0, axisc=0))
+    with pytest.raises(ValueError, match="2 or 3"):
+        jnp.cross(a[:, :1], b[:, :1])
+    assert repr(jnp.hypot(3, 4)) == "Array(5., dtype=float32, weak_type=True)"
