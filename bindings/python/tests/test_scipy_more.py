@@ -236,3 +236,18 @@ def test_rotation_and_slerp_against_scipy_and_jax():
     close(g, [0.377391, -0.103898, -0.329549], 1e-5)
     with pytest.raises(ValueError, match="consecutive"):
         R.from_euler("xxy", np.zeros(3))
+
+
+def test_ndtr_and_log_ndtr_as_jax():
+    # JAX's segments and derivative; values printed by JAX 0.10.2 (float32)
+    x = jnp.array([-40.0, -15.0, -9.0, -3.0, 0.0, 2.0, 4.9, 6.0, 30.0])
+    np.testing.assert_allclose(np.asarray(special.log_ndtr(x)), [-8.04608459e+02, -1.16131386e+02, -4.36281471e+01, -6.60772562e+00,
+                                                                 -6.93147182e-01, -2.30129175e-02, -4.76837272e-07, -9.86589588e-10, -0.0], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(jax.vmap(jax.grad(special.log_ndtr))(x)), [4.0025398e+01, 1.5066114e+01, 9.1085129e+00, 3.2830963e+00,
+                                                                                      7.9788458e-01, 5.5247854e-02, 2.4389626e-06, 6.0758882e-09, 0.0], rtol=1e-6)
+    assert float(jax.grad(jax.grad(special.log_ndtr))(-2.0)) == np.float32(-0.8857198)
+    assert float(special.log_ndtr(4.9)) == np.float32(-4.76837272e-07)  # log(ndtr) below 5, as JAX
+    with pytest.raises(TypeError, match="not supported"):
+        special.log_ndtr(3)
+    with pytest.raises(TypeError, match="not supported"):
+        special.ndtri(jnp.array([0.1], jnp.float16))

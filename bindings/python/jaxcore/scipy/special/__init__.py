@@ -126,10 +126,19 @@ def multigammaln(a, d):
     a = jnp.asarray(a)
     return sum(gammaln(a - j / 2.0) for j in range(d)) + d * (d - 1) / 4.0 * math.log(math.pi)
 
-def ndtr(x):
-    """The standard normal CDF."""
+def _inexact(x):
     x = jnp.asarray(x)
-    return 0.5 * erfc(-x / jnp.sqrt(jnp.asarray(2.0, x.dtype if str(x.dtype).startswith("float") else "float32")))
+    return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(jnp.result_type(float))
+
+def ndtr(x):
+    """The standard normal CDF, as JAX computes it: 1 + erf(x/sqrt 2) near
+    0, erfc in the tails (halved)."""
+    x = _inexact(x)
+    h = jnp.asarray(0.5 * math.sqrt(2.0), x.dtype)
+    w = x * h
+    z = jnp.abs(w)
+    y = jnp.where(z < h, 1.0 + lax.erf(w), jnp.where(w > 0, 2.0 - lax.erfc(z), lax.erfc(z)))
+    return 0.5 * y
 
 def ndtri(p):
     """The inverse of ndtr: a first guess (erfinv in the middle, the tail
@@ -137,8 +146,8 @@ def ndtri(p):
     tail), and the upper half by symmetry. The last step carries the
     derivative 1 / ndtr'(x)."""
     p = jnp.asarray(p)
-    if not str(p.dtype).startswith(("float", "bfloat")):
-        p = p.astype("float32")
+    if p.dtype not in (jnp.float32, jnp.float64):
+        raise TypeError(f"x.dtype={p.dtype} is not supported, see docstring for supported types.")
     upper = p > 0.5
     q = jnp.where(upper, 1 - p, p)                      # in (0, 0.5], exact for p >= 0.5
     qs = jnp.clip(lax.stop_gradient(q), 1e-38, 0.5)
@@ -158,21 +167,44 @@ def ndtri(p):
     x = jnp.where(upper, -x, x)
     return jnp.where(p == 0, -jnp.inf, jnp.where(p == 1, jnp.inf, jnp.where((p < 0) | (p > 1), jnp.nan, x)))
 
-def log_ndtr(x):
-    """log Φ(x): log(ndtr) for x > -5, the asymptotic series of
-    log(erfc) below (where ndtr underflows)."""
+def _log_ndtr_value(x):
+    # JAX's segments: log ndtr in the middle, -ndtr(-x) above (log(1 - t)
+    # ~ -t), the asymptotic series of order 3 below
+    lower, upper = (-20.0, 8.0) if x.dtype == jnp.float64 else (-10.0, 5.0)
+    above = x > upper
+    nd = ndtr(jnp.where(above, -x, jnp.maximum(x, lower)))
+    xl = jnp.minimum(x, lower)
+    x2 = xl * xl
+    series = 1.0 + 3.0 / (x2 * x2) - (1.0 / x2 + 15.0 / (x2 * x2 * x2))
+    low = -0.5 * x2 - jnp.log(-xl) - jnp.asarray(0.5 * math.log(2 * math.pi), x.dtype) + jnp.log(series)
+    return jnp.where(above, -nd, jnp.where(x > lower, jnp.log(nd), low))
+
+_LOG_NDTR = []
+
+def _log_ndtr(x):
+    """log ndtr with JAX's custom derivative (built on first use: the
+    package's custom_jvp is defined after this module is imported)."""
+    if not _LOG_NDTR:
+        from ... import custom_jvp
+        f = custom_jvp(_log_ndtr_value)
+        f.defjvp(_log_ndtr_jvp)
+        _LOG_NDTR.append(f)
+    return _LOG_NDTR[0](x)
+
+def _log_ndtr_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    ans = _log_ndtr(x)
+    logpdf = -0.5 * (x * x) - jnp.asarray(math.log(math.sqrt(2 * math.pi)), x.dtype)
+    return ans, t * jnp.exp(logpdf - ans)
+
+def log_ndtr(x, series_order=3):
+    """log Φ(x), JAX's construction and derivative (float32 and float64)."""
+    if series_order != 3:
+        raise NotImplementedError("log_ndtr with series_order other than 3 is not supported")
     x = jnp.asarray(x)
-    if not str(x.dtype).startswith("float"):
-        x = x.astype("float32")
-    far = x <= -5.0
-    xm = jnp.where(far, -5.0, x)  # where, not maximum: a tie at -5 must not halve the slope
-    # above 0, log1p(-ndtr(-x)) keeps the tiny tail that log(ndtr(x)) rounds away
-    direct = jnp.where(xm > 0, jnp.log1p(-ndtr(-jnp.where(xm > 0, xm, 0.0))), jnp.log(ndtr(jnp.where(xm > 0, 0.0, xm))))
-    xl = jnp.where(far, x, -5.0)
-    z2 = xl * xl
-    series = 1 - 1 / z2 + 3 / (z2 * z2) - 15 / (z2 * z2 * z2) + 105 / (z2 ** 4)
-    asym = -0.5 * z2 - jnp.log(-xl) - 0.5 * jnp.log(2 * jnp.pi) + jnp.log(series)
-    return jnp.where(x > -5.0, direct, asym)
+    if x.dtype not in (jnp.float32, jnp.float64):
+        raise TypeError(f"x.dtype={x.dtype} is not supported.")
+    return _log_ndtr(x)
 
 def entr(x):
     x = jnp.asarray(x)
