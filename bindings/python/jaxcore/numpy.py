@@ -880,9 +880,38 @@ def heaviside(x1, x2):
     x1 = asarray(x1)
     return where(less(x1, 0), zeros_like(x1), where(greater(x1, 0), ones_like(x1), x2))
 def float_power(x1, x2): return power(asarray(x1, "float64" if _x64() else "float32"), x2)
+def _logaddexp2_value(a, b):
+    amax = maximum(a, b)
+    delta = subtract(a, b)
+    r = amax + float(1 / _np.log(2)) * log1p(exp2(-abs(delta)))
+    return where(isnan(delta), a + b, r)  # NaNs, or infinities of one sign
+
+_LOGADDEXP2 = []
+
+def _promote_inexact(*xs):
+    """Each argument as an inexact array, JAX's way (weak types kept: an
+    integer's true division by 1 promotes as JAX promotes)."""
+    out = []
+    for x in xs:
+        x = asarray(x)
+        out.append(x if issubdtype(x.dtype, _np.inexact) else true_divide(x, 1))
+    return out
+
 def logaddexp2(x1, x2):
-    ln2 = _np.log(2)
-    return divide(logaddexp(multiply(x1, ln2), multiply(x2, ln2)), ln2)
+    """`jnp.logaddexp2`: JAX's construction and custom derivative, compiled
+    whole as JAX's."""
+    if not _LOGADDEXP2:
+        from ._api import custom_jvp, jit
+        f = custom_jvp(_logaddexp2_value)
+        def jvp(primals, tangents):
+            (a, b), (ta, tb) = primals, tangents
+            out = f(a, b)
+            no_inf = lambda v: where(isinf(v), zeros_like(v), v)
+            return out, ta * exp2(no_inf(a) - no_inf(out)) + tb * exp2(no_inf(b) - no_inf(out))
+        f.defjvp(jvp)
+        _LOGADDEXP2.append(jit(f))
+    a, b = broadcast_arrays(*_promote_inexact(x1, x2))
+    return _LOGADDEXP2[0](a, b)
 def real(x): return op1("real", x)
 def conj(x): return op1("conj", x)
 conjugate = conj

@@ -343,3 +343,20 @@ def test_cross_and_hypot_compiled_whole_as_jax():
     with pytest.raises(ValueError, match="2 or 3"):
         jnp.cross(a[:, :1], b[:, :1])
     assert repr(jnp.hypot(3, 4)) == "Array(5., dtype=float32, weak_type=True)"
+
+
+def test_logaddexp2_squareplus_standardize_as_jax():
+    # values printed by JAX 0.10.2
+    assert repr(jnp.logaddexp2(1, 2)) == "Array(2.5849624, dtype=float32, weak_type=True)"
+    assert repr(jnp.logaddexp2(jnp.int32(1), 2)) == "Array(2.5849624, dtype=float32)"
+    inf = np.inf
+    got = np.asarray(jnp.logaddexp2(jnp.array([inf, -inf, np.nan, 0.0]), jnp.array([inf, -inf, 1.0, -inf])))
+    assert got[0] == inf and got[1] == -inf and np.isnan(got[2]) and got[3] == 0.0
+    assert float(jax.grad(lambda a: jnp.logaddexp2(a, 1.0))(1.0)) == 0.5
+    assert float(jax.grad(jax.grad(lambda a: jnp.logaddexp2(a, 1.0)))(1.0)) == np.float32(0.1732868)
+    rng = np.random.RandomState(0)
+    x = (rng.randn(40, 26) * 3).astype(np.float32)
+    # compiled whole as JAX's (sums of all bit patterns JAX printed)
+    assert int(np.asarray(jax.nn.squareplus(x)).view(np.uint32).sum()) == 1106845026298
+    assert int(np.asarray(jax.nn.standardize(x)).view(np.uint32).sum()) == 2207799520056
+    assert int(np.asarray(jax.nn.standardize(x, axis=0)).view(np.uint32).sum()) == 2203393812198

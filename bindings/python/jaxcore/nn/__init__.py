@@ -94,6 +94,7 @@ def softmax(x, axis=-1, where=None):
         unnormalized = jnp.where(where, unnormalized, 0.0)
     return unnormalized / jnp.sum(unnormalized, axis, keepdims=True, where=where)
 
+@jnp._compiled(static_argnames=("axis",))
 def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None):
     x = asarray(x)
     if mean is None:
@@ -146,6 +147,7 @@ def mish(x):
     x = asarray(x)
     return x * jnp.tanh(softplus(x))
 
+@jnp._compiled()
 def squareplus(x, b=4):
     x = asarray(x)
     return (x + jnp.sqrt(jnp.square(x) + b)) / 2
