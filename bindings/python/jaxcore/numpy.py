@@ -1299,24 +1299,75 @@ def array_equal(a1, a2, equal_nan=False):
 def indices(dimensions, dtype=None):
     return stack(meshgrid(*[arange(d, dtype=dtype) for d in dimensions], indexing="ij"))
 
+@_compiled(static_argnames=("axis",))
 def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """`jnp.trapezoid`, JAX's formulas: dx * (sum(y) - (y[0] + y[-1]) / 2)
+    for a constant step, 0.5 * sum(dx * (y[1:] + y[:-1])) otherwise."""
     y = asarray(y)
-    m = y.shape[axis]
-    avg = multiply(add(_slice_axis(y, 1, m, axis), _slice_axis(y, 0, m - 1, axis)), 0.5)
+    if not issubdtype(y.dtype, _np.inexact):
+        y = y.astype(result_type(y, float))
     if x is None:
-        return multiply(sum(avg, axis), dx)
-    return sum(multiply(avg, diff(x)), axis)
+        d = asarray(dx)
+        if d.ndim > 0:
+            d = moveaxis(reshape(d, (1,) * (y.ndim - d.ndim) + d.shape), axis, -1)
+    else:
+        x = asarray(x)
+        d = diff(x) if x.ndim == 1 else moveaxis(diff(x, axis=axis), axis, -1)
+    y = moveaxis(y, axis, -1)
+    if d.ndim == 0 or d.shape[-1] == 1:
+        step = d if d.ndim == 0 else d[..., 0]
+        return step * (y.sum(-1) - 0.5 * (y[..., 0] + y[..., -1]))
+    return 0.5 * (d * (y[..., 1:] + y[..., :-1])).sum(-1)
 
-def interp(x, xp, fp, left=None, right=None):
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """`jnp.interp`: linear interpolation of (xp, fp) at x; `left`/`right`
+    values (or 'extrapolate') outside, or a `period`; compiled whole as JAX."""
+    statics = tuple(n for n, v in (("left", left), ("right", right)) if isinstance(v, str))
+    key = statics + (("period",) if period is not None and _np.ndim(period) == 0 and not isinstance(period, Array) else ())
+    if key not in _INTERP:
+        from ._api import jit
+        _INTERP[key] = jit(_interp, static_argnames=key)
+    return _INTERP[key](x, xp, fp, left, right, period)
+
+_INTERP = {}
+
+def _interp(x, xp, fp, left, right, period):
     x, xp, fp = asarray(x), asarray(xp), asarray(fp)
+    if xp.shape != fp.shape or xp.ndim != 1:
+        raise ValueError("xp and fp must be one-dimensional arrays of equal size")
+    for side, v in (("left", left), ("right", right)):
+        if isinstance(v, str) and v != "extrapolate":
+            raise ValueError(f"the only valid string value of `{side}` is 'extrapolate', but got: {v!r}")
+    if iscomplexobj(x):
+        raise ValueError("jnp.interp: complex x values not supported.")
+    dt = result_type(x, xp, float)
+    x, xp = x.astype(dt), xp.astype(dt)
+    if not issubdtype(fp.dtype, _np.inexact):
+        fp = fp.astype(result_type(fp, float))
+    if period is not None:
+        if _np.ndim(period) != 0:
+            raise ValueError(f"period must be a scalar; got {period}")
+        period = abs(asarray(period))
+        x, xp = x % period, xp % period
+        from . import lax
+        xp, fp = lax.sort_key_val(xp, fp)
+        xp = concatenate([xp[-1:] - period, xp, xp[:1] + period])
+        fp = concatenate([fp[-1:], fp, fp[:1]])
     i = clip(searchsorted(xp, x, side="right"), 1, xp.shape[0] - 1)
-    x0, x1 = take(xp, i - 1), take(xp, i)
-    y0, y1 = take(fp, i - 1), take(fp, i)
-    t = divide(subtract(x, x0), subtract(x1, x0))
-    y = add(y0, multiply(t, subtract(y1, y0)))
-    y = where(less(x, xp[0]), fp[0] if left is None else left, y)
-    return where(greater(x, xp[-1]), fp[-1] if right is None else right, y)
+    df = fp[i] - fp[i - 1]
+    dx = xp[i] - xp[i - 1]
+    delta = x - xp[i - 1]
+    tiny = _np.spacing(_np.finfo(_np.dtype(str(xp.dtype)) if str(xp.dtype) != "bfloat16" else _np.float32).eps)
+    dx0 = abs(dx) <= tiny  # no NaN gradients where dx is tiny
+    f = where(dx0, fp[i - 1], fp[i - 1] + (delta / where(dx0, 1, dx)) * df)
+    if period is None:
+        if not isinstance(left, str):
+            f = where(x < xp[0], fp[0] if left is None else left, f)
+        if not isinstance(right, str):
+            f = where(x > xp[-1], fp[-1] if right is None else right, f)
+    return f
 
+@_compiled()
 def polyval(p, x):
     p, x = asarray(p), asarray(x)
     y = zeros_like(x * p[0])
@@ -1324,6 +1375,7 @@ def polyval(p, x):
         y = add(multiply(y, x), p[i])
     return y
 
+@_compiled(static_argnames=("rowvar", "bias", "ddof", "dtype"))
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, dtype=None):
     """`jnp.cov` (variables in rows unless rowvar=False; `y` adds variables;
     frequency and analytic weights as numpy defines them)."""
@@ -1382,6 +1434,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     ct = c.T if w is None else multiply(c, w).T
     return squeeze(divide(matmul(c, conj(ct)), f))
 
+@_compiled(static_argnames=("rowvar",))
 def corrcoef(x, y=None, rowvar=True):
     c = cov(x, y, rowvar)
     if c.ndim == 0:

@@ -360,3 +360,22 @@ def test_logaddexp2_squareplus_standardize_as_jax():
     assert int(np.asarray(jax.nn.squareplus(x)).view(np.uint32).sum()) == 1106845026298
     assert int(np.asarray(jax.nn.standardize(x)).view(np.uint32).sum()) == 2207799520056
     assert int(np.asarray(jax.nn.standardize(x, axis=0)).view(np.uint32).sum()) == 2203393812198
+
+
+def test_interp_trapezoid_polyval_cov_as_jax():
+    # values printed by JAX 0.10.2
+    x = jnp.array([-10.0, -1.0, 0.5, 2.5, 7.0, 12.0])
+    xp, fp = jnp.array([0.0, 1.0, 2.0, 5.0, 10.0]), jnp.array([1.0, 3.0, 2.0, 0.0, 4.0])
+    np.testing.assert_allclose(np.asarray(jnp.interp(x, xp, fp, left=-1, right=9.0)), [-1.0, -1.0, 2.0, 1.6666666, 1.6, 9.0], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(jnp.interp(x, xp, fp, left="extrapolate", right="extrapolate")), [-19.0, -1.0, 2.0, 1.6666666, 1.6, 5.6], rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(jnp.interp(x, xp, fp, period=7.0)), [2.0, 0.5, 2.0, 3.0, 1.0, 0.0], rtol=1e-6)
+    with pytest.raises(ValueError, match="extrapolate"):
+        jnp.interp(x, xp, fp, left="bad")
+    y = jnp.arange(5.0) ** 2
+    assert [float(jnp.trapezoid(y)), float(jnp.trapezoid(y, dx=0.5)), float(jnp.trapezoid(y, x=jnp.array([0.0, 1.0, 3.0, 4.0, 7.0])))] == [22.0, 11.0, 49.5]
+    rng = np.random.RandomState(0)
+    v = (rng.randn(40, 26) * 3).astype(np.float32)
+    # compiled whole as JAX's (sums of all bit patterns JAX printed)
+    assert int(np.asarray(jnp.trapezoid(v, axis=1)).view(np.uint32).sum()) == 95150133322
+    assert int(np.asarray(jnp.polyval(jnp.array([0.3, -1.2, 2.5, 0.7]), v)).view(np.uint32).sum()) == 2215048717523
+    assert int(np.asarray(jnp.cov(v)).view(np.uint32).sum()) == 3452075112092
