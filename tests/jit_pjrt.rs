@@ -273,3 +273,15 @@ fn compiled_transcendentals_on_long_vectors_are_accurate() {
         close(&got, &want, 1e-5, 1e-6, &format!("jit({name}) on {n} elements"));
     }
 }
+
+/// A program whose result cannot fit the host is refused before XLA sees it
+/// (the CPU plugin dies compiling a 4 TB iota).
+#[test]
+fn jitted_results_larger_than_the_host_are_refused_before_compiling() {
+    if !have_plugin() || !std::path::Path::new("/proc/meminfo").exists() {
+        return;
+    }
+    let f = jit(&Function::new("huge", |_| Ok(vec![jaxcore::lax::iota(DType::F32, &[1 << 40], 0)?])), &[], &[]);
+    let err = f.call(&[]).unwrap_err().to_string();
+    assert!(err.contains("RESOURCE_EXHAUSTED") && err.contains("f32[1099511627776]"), "{err}");
+}

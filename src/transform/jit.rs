@@ -208,6 +208,9 @@ fn build(graph: &Arc<Graph>, opts: &JitOptions, n_args: usize, dyn_args: &[Array
 
 /// Compiles module text (or loads it from the persistent cache), counting builds.
 pub(crate) fn build_executable(client: &Arc<Client>, text: &str, options: &[u8], name: &str, g: &Graph) -> Result<Executable> {
+    // results beyond the host's memory are refused before XLA sees the
+    // program: the CPU plugin dies (SIGFPE) compiling such a program
+    crate::runtime::host::check_alloc(name, &g.out_avals())?;
     let t = Instant::now();
     if std::env::var("JAXCORE_DUMP_MLIR").as_deref() == Ok("1") {
         eprintln!("jaxcore: StableHLO of {name}:\n{text}");
