@@ -82,13 +82,6 @@ def _dilate_dim(d, r):
     return 0 if d == 0 else 1 + r * (d - 1)
 
 
-def _lists(*ls):
-    out = []
-    for l in ls:
-        out += [len(l)] + [int(v) for v in l]
-    return out
-
-
 def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
                          dimension_numbers=None, feature_group_count=1, batch_group_count=1,
                          precision=None, preferred_element_type=None):
@@ -108,18 +101,19 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, r
         if any(int(d) < 1 for d in v):
             raise ValueError(f"conv_general_dilated {name} must be positive, got {v}")
     G, B = int(feature_group_count), int(batch_group_count)
+    # spatial sizes in the kernel's order: the input's (undilated, as JAX
+    # pads from them) and the kernel's dilated extent
+    S = tuple(lhs.shape[d] for d in dn.lhs_spec[2:])
+    eff_k = tuple(_dilate_dim(rhs.shape[d], r) for d, r in zip(dn.rhs_spec[2:], rhs_dilation))
+    if isinstance(padding, str):
+        pads = padtype_to_pads(S, eff_k, window_strides, padding)
+    else:
+        pads = [tuple(int(v) for v in p) for p in padding]
+        if len(pads) != nsp:
+            raise ValueError(f"conv_general_dilated padding must have {nsp} (lo, hi) pairs, got {padding}")
     if nsp >= 1 and not str(lhs.dtype).startswith("complex"):
-        k_shape = [rhs.shape[d] for d in dn.rhs_spec[2:]]
-        s_shape = [lhs.shape[d] for d in dn.lhs_spec[2:]]
-        eff = tuple(_dilate_dim(k, r) for k, r in zip(k_shape, rhs_dilation))
-        if isinstance(padding, str):  # from the undilated input shape, as JAX
-            pads = padtype_to_pads(s_shape, eff, window_strides, padding)
-        else:
-            pads = [tuple(int(v) for v in p) for p in padding]
-            if len(pads) != nsp:
-                raise ValueError(f"conv_general_dilated padding must have {nsp} (lo, hi) pairs, got {padding}")
         return op1("lax.conv_general_dilated", lhs, rhs,
-                   ints=_lists(window_strides, [p[0] for p in pads], [p[1] for p in pads], lhs_dilation, rhs_dilation,
+                   ints=lax._lists(window_strides, [p[0] for p in pads], [p[1] for p in pads], lhs_dilation, rhs_dilation,
                                dn.lhs_spec, dn.rhs_spec, dn.out_spec, (G, B)),
                    dtype=preferred_element_type)
     if B != 1:
@@ -129,19 +123,12 @@ def conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation=None, r
     w = jnp.transpose(rhs, dn.rhs_spec)
     if x.dtype != w.dtype:
         raise TypeError(f"conv_general_dilated requires arguments to have the same dtypes, got {x.dtype}, {w.dtype}.")
-    N, C, S = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    N, C = x.shape[0], x.shape[1]
     O, I, K = w.shape[0], w.shape[1], tuple(w.shape[2:])
     if C != I * G:
         raise TypeError(f"conv_general_dilated lhs feature dimension size divided by feature_group_count must equal the rhs input feature dimension size, but {C} // {G} != {I}.")
     if O % G != 0:
         raise TypeError(f"conv_general_dilated rhs output feature dimension size must be a multiple of feature_group_count, but {O} is not a multiple of {G}.")
-    eff_k = tuple(_dilate_dim(k, r) for k, r in zip(K, rhs_dilation))
-    if isinstance(padding, str):
-        pads = padtype_to_pads(S, eff_k, window_strides, padding)
-    else:
-        pads = [tuple(int(v) for v in p) for p in padding]
-        if len(pads) != nsp:
-            raise ValueError(f"conv_general_dilated padding must have {nsp} (lo, hi) pairs, got {padding}")
     # input dilation is interior padding; then the explicit/SAME padding
     cfg = [(0, 0, 0), (0, 0, 0)] + [(lo, hi, d - 1) for (lo, hi), d in zip(pads, lhs_dilation)]
     if any(c != (0, 0, 0) for c in cfg):
