@@ -1357,8 +1357,8 @@ def _interp(x, xp, fp, left, right, period):
     df = fp[i] - fp[i - 1]
     dx = xp[i] - xp[i - 1]
     delta = x - xp[i - 1]
-    tiny = _np.spacing(_np.finfo(_np.dtype(str(xp.dtype)) if str(xp.dtype) != "bfloat16" else _np.float32).eps)
-    dx0 = abs(dx) <= tiny  # no NaN gradients where dx is tiny
+    eps = float(finfo(xp.dtype).eps)
+    dx0 = abs(dx) <= eps * eps  # spacing(eps): no NaN gradients where dx is tiny
     f = where(dx0, fp[i - 1], fp[i - 1] + (delta / where(dx0, 1, dx)) * df)
     if period is None:
         if not isinstance(left, str):
