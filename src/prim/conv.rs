@@ -57,14 +57,15 @@ impl ConvParams {
             self.preferred.map(|d| format!(" preferred_element_type={d}")).unwrap_or_default()
         )
     }
+}
 
-    fn check_spec(&self, what: &str, spec: &[usize], n: usize) -> Result<()> {
-        let mut seen = vec![false; n];
-        if spec.len() != n || spec.iter().any(|&d| d >= n || std::mem::replace(&mut seen[d], true)) {
-            crate::bail!(Type, "conv_general_dilated {what} dimension numbers must be a permutation of 0..{n}, got {}", super::tuple_str(spec));
-        }
-        Ok(())
+/// `spec` must be a permutation of 0..n.
+fn check_spec(what: &str, spec: &[usize], n: usize) -> Result<()> {
+    let mut seen = vec![false; n];
+    if spec.len() != n || spec.iter().any(|&d| d >= n || std::mem::replace(&mut seen[d], true)) {
+        crate::bail!(Type, "conv_general_dilated {what} dimension numbers must be a permutation of 0..{n}, got {}", super::tuple_str(spec));
     }
+    Ok(())
 }
 
 pub fn conv_shape(p: &ConvParams, ins: &[Aval]) -> Result<Aval> {
@@ -88,9 +89,9 @@ pub fn conv_shape(p: &ConvParams, ins: &[Aval]) -> Result<Aval> {
             crate::bail!(Type, "conv_general_dilated {name} must be positive, got {}", super::tuple_str(v));
         }
     }
-    p.check_spec("lhs", &p.lhs_spec, n)?;
-    p.check_spec("rhs", &p.rhs_spec, n)?;
-    p.check_spec("out", &p.out_spec, n)?;
+    check_spec("lhs", &p.lhs_spec, n)?;
+    check_spec("rhs", &p.rhs_spec, n)?;
+    check_spec("out", &p.out_spec, n)?;
     let (g, b) = (p.feature_groups, p.batch_groups);
     if g == 0 || b == 0 || (g > 1 && b > 1) {
         crate::bail!(Type, "At most one of feature_group_count and batch_group_count may be > 1, got feature_group_count={g} and batch_group_count={b}");

@@ -100,7 +100,7 @@ def _elementary(axis, angle):
     return jnp.stack(comps, axis=-1)
 
 
-def _check_seq(seq, n_max):
+def _check_seq(seq):
     intrinsic = re.match(r"^[XYZ]{1,3}$", seq) is not None
     extrinsic = re.match(r"^[xyz]{1,3}$", seq) is not None
     if not (intrinsic or extrinsic):
@@ -154,7 +154,7 @@ class Rotation(typing.NamedTuple):
     def from_euler(cls, seq, angles, degrees=False):
         if not 1 <= len(seq) <= 3:
             raise ValueError(f"Expected axis specification to be a non-empty string of upto 3 characters, got {seq}")
-        intrinsic, axes = _check_seq(seq, 3)
+        intrinsic, axes = _check_seq(seq)
         angles = jnp.atleast_1d(jnp.asarray(angles))
         if not jnp.issubdtype(angles.dtype, jnp.inexact):
             angles = angles.astype(jnp.result_type(float))
@@ -222,7 +222,7 @@ class Rotation(typing.NamedTuple):
     def as_euler(self, seq, degrees=False):
         if len(seq) != 3:
             raise ValueError(f"Expected 3 axes, got {seq}.")
-        intrinsic, axes = _check_seq(seq, 3)
+        intrinsic, axes = _check_seq(seq)
         return _euler(self.quat, axes, not intrinsic, degrees)
 
     def as_matrix(self):
