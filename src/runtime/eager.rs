@@ -2,7 +2,8 @@
 //! JAX's eager dispatch does; small ones stay on the interpreter, which
 //! answers faster than a PJRT call would, except those whose interpreter
 //! kernel does not give XLA's bits (`differs_from_xla`: transcendental
-//! functions, long sums, matrix-vector products) and complex arithmetic.
+//! functions, long and cumulative sums and products, dot products and
+//! convolutions) and complex arithmetic.
 //! The size threshold is the largest input or output size in elements:
 //! `JAXCORE_EAGER_XLA_MIN` (default 2^17; `0` turns every XLA path off).
 
