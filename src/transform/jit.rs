@@ -47,6 +47,17 @@ struct Key {
     shardings: Vec<Option<NamedSharding>>,
 }
 
+impl Key {
+    /// Whether calling with `args` (no static arguments) has this signature,
+    /// checked in place: building a key clones every aval (the repeat-call
+    /// path is ~1 us of allocations and hashing otherwise).
+    fn matches_dynamic(&self, args: &[Array]) -> bool {
+        self.statics.is_empty()
+            && self.avals.len() == args.len()
+            && args.iter().zip(&self.avals).zip(&self.shardings).all(|((a, k), s)| a.aval() == k && a.sharding() == s.as_ref())
+    }
+}
+
 /// A traced signature; its executable is built on the first concrete call
 /// (tracing through a jitted function, as `grad(jit(f))` or `make_jaxpr`
 /// do, needs only the graph, as in JAX).
@@ -91,10 +102,19 @@ pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
     let statics = opts.static_argnums.clone();
     let opts = Arc::new(opts);
     let cache: Arc<Mutex<HashMap<Key, Arc<Compiled>>>> = Arc::new(Mutex::new(HashMap::new()));
+    // the signature of the last call, for repeated calls with the same types
+    let last: Mutex<Option<(Key, Arc<Compiled>)>> = Mutex::new(None);
     let name = format!("jit({})", f.name());
     let name2 = name.clone();
     Function::new(&name, move |args| {
-        let compiled = {
+        let repeat = if statics.is_empty() {
+            last.lock().unwrap().as_ref().filter(|(k, _)| k.matches_dynamic(args)).map(|(_, c)| c.clone())
+        } else {
+            None
+        };
+        let compiled = if let Some(c) = repeat {
+            c
+        } else {
             let key = Key {
                 avals: args.iter().enumerate().filter(|(i, _)| !statics.contains(i)).map(|(_, a)| a.aval().clone()).collect(),
                 statics: statics
@@ -109,12 +129,20 @@ pub fn jit_with(f: &Function, opts: JitOptions) -> Function {
             };
             let hit = cache.lock().unwrap().get(&key).cloned();
             match hit {
-                Some(c) => c,
+                Some(c) => {
+                    if statics.is_empty() {
+                        *last.lock().unwrap() = Some((key, c.clone()));
+                    }
+                    c
+                }
                 None => {
                     let c = Arc::new(Compiled { graph: trace(&f, &opts, args)?, backend: OnceLock::new() });
                     // a graph closing over an outer trace's tracers belongs to that trace
                     if !c.graph.has_tracer_consts() {
-                        cache.lock().unwrap().insert(key, c.clone());
+                        cache.lock().unwrap().insert(key.clone(), c.clone());
+                        if statics.is_empty() {
+                            *last.lock().unwrap() = Some((key, c.clone()));
+                        }
                     }
                     c
                 }
@@ -254,28 +282,24 @@ pub(crate) fn module_name(name: &str) -> String {
 
 pub(crate) fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array], donated: &[usize]) -> Result<Vec<Array>> {
     let client = crate::runtime::default_client().expect("compiled, so a client exists");
-    let mut owned: Vec<Buffer> = Vec::new();
-    let mut slots: Vec<Option<usize>> = Vec::with_capacity(args.len());
+    // arguments that are not (yet) on this client's device 0 come through the host
+    let mut uploaded: Vec<(usize, Buffer)> = Vec::new();
     for (i, (x, v)) in args.iter().zip(&g.invars).enumerate() {
         let want = g.aval(*v);
         if x.shape() != &want.shape[..] || x.dtype() != want.dtype {
             crate::bail!(Type, "argument {i} has type {} but the function was compiled for {}", x.aval(), want);
         }
-        // a buffer of this client's device 0 is used in place; others come through the host
         let usable = matches!(x.device_buffer(), Some((b, 0)) if Arc::ptr_eq(b.client(), &client));
-        if usable {
-            slots.push(None);
-        } else if !donated.contains(&i) && x.cached_device_copy(&client)?.is_some() {
-            slots.push(None);
-        } else {
-            owned.push(client.buffer_from_host(x.host()?, 0)?);
-            slots.push(Some(owned.len() - 1));
+        if !usable && (donated.contains(&i) || x.cached_device_copy(&client)?.is_none()) {
+            uploaded.push((i, client.buffer_from_host(x.host()?, 0)?));
         }
     }
-    let mut bufs: Vec<&Buffer> = consts.iter().collect();
-    for (x, s) in args.iter().zip(&slots) {
-        bufs.push(match s {
-            Some(k) => &owned[*k],
+    let mut up = uploaded.iter().peekable();
+    let mut bufs: Vec<&Buffer> = Vec::with_capacity(consts.len() + args.len());
+    bufs.extend(consts);
+    for (i, x) in args.iter().enumerate() {
+        bufs.push(match up.next_if(|(k, _)| *k == i) {
+            Some((_, b)) => b,
             None => match x.device_buffer() {
                 Some((b, _)) => b,
                 None => x.cached_device_copy(&client)?.expect("made above"),
@@ -283,5 +307,5 @@ pub(crate) fn run(exe: &Executable, consts: &[Buffer], g: &Graph, args: &[Array]
         });
     }
     let outs = exe.execute(&bufs)?;
-    Ok(outs.into_iter().zip(g.out_avals()).map(|(b, a)| Array::from_device(b, 0, a)).collect())
+    Ok(outs.into_iter().zip(&g.outvars).map(|(b, a)| Array::from_device(b, 0, g.atom_aval(a))).collect())
 }

@@ -69,9 +69,12 @@ class Array:
         self._h = handle
 
     def __del__(self):
-        h = getattr(self, "_h", None)  # (unset when construction failed)
+        try:
+            h = self._h
+        except AttributeError:  # construction failed
+            return
         self._h = None
-        if type(h) is int and _free is not None:
+        if h.__class__ is int and _free is not None:
             _free(h)  # status ignored: a finalizer cannot raise
 
     # --- metadata
