@@ -996,17 +996,19 @@ class ShapedArray:
     def ndim(self):
         return len(self.shape)
 
-    def str_short(self):
-        short = {"float32": "f32", "float64": "f64", "float16": "f16", "bfloat16": "bf16", "int32": "i32", "int64": "i64",
-                 "int8": "i8", "int16": "i16", "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64", "bool": "bool"}
-        return f"{short.get(str(self.dtype), str(self.dtype))}[{self._dims}]"
+    def str_short(self, short_dtypes=False, mesh_axis_types=False):
+        """`float32[2,3]`; `f32[2,3]` with short_dtypes (JAX's names)."""
+        dt = str(self.dtype)
+        if short_dtypes:
+            dt = dt.replace("float", "f").replace("uint", "u").replace("int", "i").replace("complex", "c")
+        return f"{dt}[{self._dims}]"
 
     def __str__(self):
-        return f"{self.dtype}[{self._dims}]"
+        return ("~" if self.weak_type else "") + self.str_short()
 
     def __repr__(self):
         w = ", weak_type=True" if self.weak_type else ""
-        return f"ShapedArray({self.dtype}[{self._dims}]{w})"
+        return f"ShapedArray({self.str_short()}{w})"
 
     def __eq__(self, o):
         return isinstance(o, ShapedArray) and (self.shape, str(self.dtype), self.weak_type, self._dims) == (o.shape, str(o.dtype), o.weak_type, o._dims)

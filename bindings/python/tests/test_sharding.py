@@ -15,7 +15,7 @@ def test_mesh_device_put_and_typeof():
     assert repr(mesh) == "Mesh('data': 8, axis_types=(Explicit,))"
     assert mesh.shape == {"data": 8} and mesh.size == 8
     w = jax.device_put(jnp.zeros((512, 512)), NamedSharding(mesh, P("data")))
-    assert jax.typeof(w).str_short() == "f32[512@data,512]"
+    assert jax.typeof(w).str_short(short_dtypes=True) == "f32[512@data,512]"
     assert str(jax.typeof(w)) == "float32[512@data,512]"
     assert w.sharding == NamedSharding(mesh, P("data"))
     shards = w.addressable_shards
@@ -38,11 +38,11 @@ def test_explicit_types_propagate_and_reject_ambiguity():
         d = jax.device_put(jnp.ones((8, 16)), P("y"))
         w = jax.device_put(jnp.ones((16, 4)), P("x"))
         f = jax.jit(lambda a, b: jnp.tanh(a @ b).sum(axis=1))
-        assert jax.typeof(f(c, w)).str_short() == "f32[8@x]"
+        assert jax.typeof(f(c, w)).str_short(short_dtypes=True) == "f32[8@x]"
         with pytest.raises(TypeError, match="incompatible shardings for broadcasting"):
             jax.jit(lambda a, b: a + b)(c, d)
         r = jax.sharding.reshard(c, P(None, "y"))
-        assert jax.typeof(r).str_short() == "f32[8,16@y]"
+        assert jax.typeof(r).str_short(short_dtypes=True) == "f32[8,16@y]"
 
 
 def mlp_loss(params, x, y):

@@ -87,9 +87,27 @@ def test_nn_and_special_against_numpy():
           sm * (np.arange(5) - (sm * np.arange(5)).sum()))
 
 
+def test_nn_functions_jax_compiles_keep_weak_types_and_jax_derivatives():
+    # JAX jits these, so Python scalars stay weakly typed (~float32[])
+    for f in [jax.nn.relu, jax.nn.softplus, jax.nn.sigmoid, jax.nn.silu, jax.nn.elu, jax.nn.hard_tanh, jax.nn.log_sigmoid]:
+        assert str(jax.typeof(f(1.0))) == "~float32[]", f.__name__
+        assert (f(1.0) + jnp.ones(2, jnp.bfloat16)).dtype == jnp.bfloat16
+    assert str(jax.typeof(jax.nn.relu(2))) == "~int32[]" and jax.nn.hard_tanh(jnp.arange(-3, 4)).dtype == np.int32
+    # hard_tanh is JAX's where(): derivative 1 at the kinks (clip would give 1/2)
+    close(jax.vmap(jax.grad(jax.nn.hard_tanh))(jnp.array([-2.0, -1.0, 0.0, 1.0, 2.0])), [0, 1, 1, 1, 0])
+    # log1mexp's derivative is JAX's custom rule 1/expm1(x)
+    x = jnp.array([0.1, 0.5, 1.0, 3.0])
+    close(jax.vmap(jax.grad(jax.nn.log1mexp))(x), 1 / np.expm1(np.asarray(x)))
+    close(jax.nn.logmeanexp(jnp.arange(6.0).reshape(2, 3), axis=1), np.log(np.exp(np.arange(6.0).reshape(2, 3)).mean(1)))
+
+
 def test_typeof_devices_and_more_numpy():
     assert str(jax.typeof(jnp.ones((2, 3)))) == "float32[2,3]"
     assert jax.typeof(1.0).weak_type
+    # JAX's printing: a leading ~ for weak types; str_short names dtypes in full unless asked
+    assert str(jax.typeof(jnp.asarray(1.0))) == "~float32[]" and repr(jax.typeof(1.0)) == "ShapedArray(float32[], weak_type=True)"
+    assert jax.typeof(jnp.ones((2, 3))).str_short() == "float32[2,3]"
+    assert jax.typeof(jnp.ones((2, 3), jnp.int32)).str_short(short_dtypes=True) == "i32[2,3]"
     assert len(jax.devices()) >= 1
     assert jnp.arange(3.0).dtype == np.float32
     a = np.arange(12.0, dtype=np.float32).reshape(3, 4)

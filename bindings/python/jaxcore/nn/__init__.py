@@ -1,5 +1,7 @@
 """`jaxcore.nn`: activations and friends, composed of jaxcore.numpy ops
-exactly as `jax.nn` composes them (so gradients match JAX's)."""
+exactly as `jax.nn` composes them (so gradients match JAX's). The ones JAX
+jits are compiled whole here too (`jnp._compiled`): eager calls then round
+as JAX's, cost one dispatch, and keep Python scalars weakly typed."""
 
 import math
 
@@ -8,6 +10,7 @@ from .. import lax
 from .._core import asarray
 from .. import _api
 
+@jnp._compiled()
 def relu(x):
     # JAX's relu has a custom derivative: 0 at x == 0
     return _relu(asarray(x))
@@ -22,6 +25,7 @@ def _relu_jvp(primals, tangents):
     t, = tangents
     return _relu(x), jnp.where(x > 0, t, jnp.zeros_like(t))
 
+@jnp._compiled()
 def relu6(x):
     """min(max(x, 0), 6), with JAX's derivative: 1 strictly inside (0, 6),
     0 elsewhere (also at the kinks)."""
@@ -29,15 +33,19 @@ def relu6(x):
     inside = jnp.logical_and(x > 0, x < 6)
     return jnp.where(inside, x, lax.stop_gradient(jnp.minimum(jnp.maximum(x, 0), 6.0)))
 
+@jnp._compiled()
 def sigmoid(x):
     return lax.logistic(asarray(x))
 
+@jnp._compiled()
 def log_sigmoid(x):
     return -softplus(-asarray(x))
 
+@jnp._compiled()
 def softplus(x):
     return jnp.logaddexp(asarray(x), 0)
 
+@jnp._compiled()
 def silu(x):
     x = asarray(x)
     return x * sigmoid(x)
@@ -56,18 +64,24 @@ def gelu(x, approximate=True):
         return x * cdf
     return 0.5 * x * lax.erfc(-x * jnp.asarray(math.sqrt(0.5), x.dtype))
 
+@jnp._compiled()
 def elu(x, alpha=1.0):
     x = asarray(x)
     safe = jnp.where(x > 0, 0.0, x)
     return jnp.where(x > 0, x, alpha * jnp.expm1(safe))
 
+@jnp._compiled()
 def leaky_relu(x, negative_slope=0.01):
     x = asarray(x)
     return jnp.where(x >= 0, x, negative_slope * x)
 
+@jnp._compiled()
 def hard_tanh(x):
-    return jnp.clip(asarray(x), -1.0, 1.0)
+    # JAX's formula: the derivative is 1 at the kinks (clip would give 1/2)
+    x = asarray(x)
+    return jnp.where(x > 1, 1, jnp.where(x < -1, -1, x))
 
+@jnp._compiled()
 def soft_sign(x):
     x = asarray(x)
     return x / (jnp.abs(x) + 1)
@@ -76,6 +90,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=Non
     from ..scipy.special import logsumexp as lse
     return lse(a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign, where=where)
 
+@jnp._compiled(static_argnames=("axis",))
 def log_softmax(x, axis=-1, where=None):
     x = asarray(x)
     x_max = jnp.max(x, axis, keepdims=True, where=where, initial=-jnp.inf) if where is not None else jnp.max(x, axis, keepdims=True)
@@ -121,12 +136,15 @@ def identity(x):
 
 tanh = jnp.tanh
 
+@jnp._compiled()
 def celu(x, alpha=1.0):
     return jnp.maximum(x, 0.0) + alpha * jnp.expm1(jnp.minimum(x, 0.0) / alpha)
 
+@jnp._compiled()
 def selu(x):
     return 1.0507009873554805 * elu(x, 1.6732632423543772)
 
+@jnp._compiled(static_argnames=("axis",))
 def glu(x, axis=-1):
     x = asarray(x)
     if x.shape[axis] % 2:
@@ -134,15 +152,18 @@ def glu(x, axis=-1):
     x1, x2 = jnp.split(x, 2, axis)
     return x1 * sigmoid(x2)
 
+@jnp._compiled()
 def hard_sigmoid(x):
     return relu6(x + 3.0) / 6.0
 
+@jnp._compiled()
 def hard_silu(x):
     x = asarray(x)
     return x * hard_sigmoid(x)
 
 hard_swish = hard_silu
 
+@jnp._compiled()
 def mish(x):
     x = asarray(x)
     return x * jnp.tanh(softplus(x))
@@ -152,25 +173,40 @@ def squareplus(x, b=4):
     x = asarray(x)
     return (x + jnp.sqrt(jnp.square(x) + b)) / 2
 
+@jnp._compiled()
 def sparse_plus(x):
     x = asarray(x)
     return jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, x, (x + 1.0) ** 2 / 4))
 
+@jnp._compiled()
 def sparse_sigmoid(x):
     return 0.5 * jnp.clip(asarray(x) + 1.0, 0.0, 2.0)
 
+@jnp._compiled()
 def log1mexp(x):
-    """log(1 - exp(-x)), accurate on both sides of log 2."""
-    x = asarray(x)
-    return jnp.where(x < math.log(2.0), jnp.log(-jnp.expm1(-x)), jnp.log1p(-jnp.exp(-x)))
+    """log(1 - exp(-x)), accurate on both sides of log 2; JAX's derivative
+    g / expm1(x)."""
+    return _log1mexp(asarray(x))
 
+@_api.custom_jvp
+def _log1mexp(x):
+    return jnp.where(x < jnp.log(2.0), jnp.log(-jnp.expm1(-x)), jnp.log1p(-jnp.exp(-x)))
+
+@_log1mexp.defjvp
+def _log1mexp_jvp(primals, tangents):
+    x, = primals
+    t, = tangents
+    return _log1mexp(x), t / jnp.expm1(x)
+
+@jnp._compiled(static_argnames=("axis", "keepdims"))
 def logmeanexp(x, axis=None, where=None, keepdims=False):
     x = asarray(x)
     lse = logsumexp(x, axis=axis, keepdims=keepdims, where=where)
     if where is None:
         n = x.size if axis is None else int(math.prod(x.shape[a] for a in ((axis,) if isinstance(axis, int) else axis)))
-        return lse - math.log(n)
-    count = jnp.sum(jnp.broadcast_to(asarray(where), x.shape), axis=axis, keepdims=keepdims).astype(lse.dtype)
+        count = jnp.asarray(n, lse.dtype)
+    else:
+        count = jnp.sum(jnp.broadcast_to(asarray(where), x.shape), axis=axis, keepdims=keepdims, dtype=lse.dtype)
     return lse - jnp.log(count)
 
 def dot_product_attention(query, key, value, bias=None, mask=None, *, scale=None, is_causal=False,
