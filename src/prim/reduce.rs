@@ -86,7 +86,15 @@ pub fn reduce_eval(op: ReduceOp, axes: &[usize], x: &HostData) -> Result<HostDat
     Ok(crate::map_host!(x, a, T => {
         let mut r: ArrayD<T> = a.clone();
         for &ax in &axes {
-            r = r.fold_axis(Axis(ax), op.init::<T>(), |acc, &v| op.apply(*acc, v));
+            // both fold each lane in order from the init value (same bits);
+            // fold_axis costs a sub-view per index along the axis, map_axis
+            // a lane per output element: take the fewer
+            let len = r.len_of(Axis(ax));
+            r = if len > r.len() / len.max(1) {
+                r.map_axis(Axis(ax), |lane| lane.iter().fold(op.init::<T>(), |acc, &v| op.apply(acc, v)))
+            } else {
+                r.fold_axis(Axis(ax), op.init::<T>(), |acc, &v| op.apply(*acc, v))
+            };
         }
         r
     }))

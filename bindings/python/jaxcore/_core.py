@@ -62,7 +62,7 @@ def _python_values(x):
 
 class Array:
     """A jaxcore array (host, device, or a tracer inside a transformation)."""
-    __slots__ = ("_h", "_spec", "__weakref__")  # _spec: the PartitionSpec it was placed with, if any
+    __slots__ = ("_h", "_spec", "_meta", "__weakref__")  # _spec: the PartitionSpec it was placed with, if any
     __array_priority__ = 100
 
     def __init__(self, handle):
@@ -78,13 +78,28 @@ class Array:
             _free(h)  # status ignored: a finalizer cannot raise
 
     # --- metadata
+    # An array's type never changes, so its shape and dtype are asked of the
+    # engine once (jnp code reads them over and over).
+    def _load_meta(self):
+        h, n, c = self._h, C.c_size_t(), C.c_uint32()
+        dims = (C.c_int64 * 8)()
+        st = _NDIM(h, C.byref(n)) or _DTYPE(h, C.byref(c))
+        if not st and n.value > 8:
+            dims = (C.c_int64 * n.value)()
+        st = st or _SHAPE(h, dims, n.value)
+        if st:
+            from ._lib import _check
+            _check(st, None, None)
+        dt = _DTYPES[c.value] if _DTYPES[c.value] is not None else _NAMES[c.value]
+        m = self._meta = (tuple(dims[:n.value]), dt)
+        return m
+
     @property
     def shape(self):
-        n = C.c_size_t()
-        lib.jc_array_ndim(self._h, C.byref(n))
-        dims = (C.c_int64 * max(n.value, 1))()
-        lib.jc_array_shape(self._h, dims, n.value)
-        return tuple(dims[i] for i in range(n.value))
+        try:
+            return self._meta[0]
+        except AttributeError:
+            return self._load_meta()[0]
 
     @property
     def ndim(self):
@@ -99,9 +114,10 @@ class Array:
 
     @property
     def dtype(self):
-        c = C.c_uint32()
-        lib.jc_array_dtype(self._h, C.byref(c))
-        return _DTYPES[c.value] if _DTYPES[c.value] is not None else _NAMES[c.value]
+        try:
+            return self._meta[1]
+        except AttributeError:
+            return self._load_meta()[1]
 
     @property
     def weak_type(self):
@@ -141,7 +157,7 @@ class Array:
                                 "(or ask for a dtype: np.asarray(x, np.float32))")
             return np.asarray(self.astype("float32"), dtype)  # exact: float32 holds every bfloat16
         out = np.empty(self.shape, dtype=dt)
-        lib.jc_array_to_host(self._h, out.ctypes.data_as(C.c_void_p), out.nbytes)
+        lib.jc_array_to_host(self._h, out.ctypes.data, out.nbytes)
         return out if dtype is None else out.astype(dtype)
 
     def _aval(self):
@@ -378,6 +394,24 @@ FLAG_AXIS, FLAG_KEEPDIMS, FLAG_WHERE, FLAG_ALT, FLAG_MIN, FLAG_MAX = 1, 2, 4, 8,
 
 def asarray(x, dtype=None):
     """`jnp.asarray`: Arrays pass through; host scalars become weakly typed."""
+    t = type(x)
+    if t is Array:
+        return x if dtype is None else x.astype(dtype)
+    if dtype is None and (t is float or t is int):  # the common host scalars, straight to the engine
+        h = C.c_void_p()
+        if t is float:
+            st = _WEAK_FLOAT(x, C.byref(h))
+        else:
+            bits = 64 if _x64[0] else 32
+            if not -(1 << (bits - 1)) <= x < (1 << (bits - 1)):
+                raise OverflowError(f"Python int {x} too large to convert to int{bits}")
+            st = _WEAK_INT(x, C.byref(h))
+        if st != 0:
+            from ._lib import _check
+            _check(st, None, None)
+        a = object.__new__(Array)
+        a._h = h.value
+        return a
     if isinstance(x, Array):
         return x if dtype is None else x.astype(dtype)
     if type(x).__name__ == "PRNGKeyArray":  # typed keys compute as their key data
@@ -421,26 +455,58 @@ def asarray(x, dtype=None):
         out = out.astype("bfloat16")
     return out
 
-def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16):
-    """Calls the engine's `jc_op`: returns the list of result arrays."""
-    xs = [asarray(a) for a in args]
-    hs = (arr * max(len(xs), 1))(*[x._h for x in xs])
-    p = Params()
-    p.struct_size = C.sizeof(Params)
+_ARRAY_TYPES = [arr * k for k in range(17)]  # handle arrays by length (made once, not per call)
+_OP_NAMES = {}  # op name -> its bytes
+_PLAIN_PARAMS = {}  # (dtype code, flags) -> Params without ints/floats/string; the engine only reads it
+
+_SIZES = [C.c_size_t(k) for k in range(17)]  # passed by value, never written
+
+def _params(ints, floats, dtype, flags, s):
+    code = -1 if dtype is None else dtype_code(dtype)
+    if not ints and not floats and not s:
+        p = _PLAIN_PARAMS.get((code, flags))
+        if p is None:
+            p = _PLAIN_PARAMS[(code, flags)] = Params(C.sizeof(Params), None, 0, None, 0, code, flags, None)
+        return p, None
     ints = [int(i) for i in (ints or [])]
     floats = [float(f) for f in (floats or [])]
     ib = (C.c_int64 * max(len(ints), 1))(*ints)
     fb = (C.c_double * max(len(floats), 1))(*floats)
-    p.ints, p.n_ints, p.floats, p.n_floats = ib, len(ints), fb, len(floats)
-    p.dtype = dtype_code(dtype)
-    p.flags = flags
-    p.str_ = s.encode() if s else None
-    outs = (arr * nout)()
+    p = Params(C.sizeof(Params), ib, len(ints), fb, len(floats), code, flags, s.encode() if s else None)
+    return p, (ib, fb)  # the buffers must outlive the call
+
+def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16):
+    """Calls the engine's `jc_op`: returns the list of result arrays. (Every
+    eager jnp function comes here: the per-call ctypes objects that do not
+    change are made once.)"""
+    k = len(args)
+    if k == 1:  # (no comprehension: in Python 3.11 each one is a function call)
+        xs = args[0] if type(args[0]) is Array else asarray(args[0])  # (alive until the call returns)
+        hb = _ARRAY_TYPES[1](xs._h)
+    else:
+        xs = [a if type(a) is Array else asarray(a) for a in args]
+        hb = (_ARRAY_TYPES[k or 1] if k < 17 else arr * k)(*[x._h for x in xs])
+    p, _bufs = _params(ints, floats, dtype, flags, s)
+    b = _OP_NAMES.get(name)
+    if b is None:
+        b = _OP_NAMES[name] = name.encode()
+    outs = (_ARRAY_TYPES[nout] if nout < 17 else arr * nout)()
     n = C.c_size_t()
-    lib.jc_op(name.encode(), hs, len(xs), C.byref(p), outs, nout, C.byref(n))
-    return [Array(outs[i]) for i in range(n.value)]
+    st = _OP(b, hb, _SIZES[k] if k < 17 else C.c_size_t(k), C.byref(p), outs, _SIZES[nout] if nout < 17 else C.c_size_t(nout), C.byref(n))
+    if st != 0:
+        from ._lib import _check
+        _check(st, None, None)
+    new = object.__new__
+    res = []
+    for i in range(n.value):
+        a = new(Array)
+        a._h = outs[i]
+        res.append(a)
+    return res
 
 _raw_lib = C.CDLL(lib._name)  # the same library; its functions without the status check
+_OP = _raw_lib.jc_op  # no argtypes: op() passes ctypes objects only
+_OP.restype = C.c_int32
 _free = C.PyDLL(lib._name).jc_array_free  # unchecked, keeps the GIL (a free is short)
 _free.argtypes, _free.restype = [C.c_void_p], C.c_int32
 
@@ -452,6 +518,9 @@ def _raw(name, argtypes=(C.c_void_p, C.c_void_p, C.c_void_p)):
     return f
 
 _ADD, _SUB, _MUL, _DIV = _raw("jc_add"), _raw("jc_subtract"), _raw("jc_multiply"), _raw("jc_divide")
+_NDIM, _DTYPE = _raw("jc_array_ndim", (C.c_void_p, C.c_void_p)), _raw("jc_array_dtype", (C.c_void_p, C.c_void_p))
+_SHAPE = _raw("jc_array_shape", (C.c_void_p, C.c_void_p, C.c_size_t))
+_WEAK_FLOAT, _WEAK_INT = _raw("jc_weak_float", (C.c_double, C.c_void_p)), _raw("jc_weak_int", (C.c_int64, C.c_void_p))
 _KNOWN = _raw("jc_array_known_value", (C.c_void_p, C.c_void_p))
 _ERR_TRACER = 4  # JC_ERR_TRACER
 
@@ -471,22 +540,43 @@ def _binop(name, a, b):
     return op1(name, a, b)
 
 
+_SCALARS = {}  # (type, value, x64) -> its weak Array, for operators only (never handed out)
+
+def _operand(x):
+    """An operator's non-Array operand as an Array; Python ints and floats
+    (`x * 2`, `x + 1.0`) are made once. Float zeros are not kept (0.0 and
+    -0.0 are equal keys), nor NaNs (never equal)."""
+    t = type(x)
+    if (t is int or t is float) and x == x and (t is int or x != 0.0):
+        key = (t, x, _x64[0])
+        a = _SCALARS.get(key)
+        if a is None:
+            if len(_SCALARS) >= 512:
+                _SCALARS.clear()
+            a = _SCALARS[key] = asarray(x)
+        return a
+    if _foreign(x):
+        return NotImplemented
+    return asarray(x)
+
 def _bin(cfunc, a, b):
     """A binary op through its typed C function (errors as from jc_op)."""
     if type(a) is not Array:
-        if _foreign(a):
-            return NotImplemented
-        a = asarray(a)
+        a = _operand(a)
+        if a is NotImplemented:
+            return a
     if type(b) is not Array:
-        if _foreign(b):
-            return NotImplemented
-        b = asarray(b)
+        b = _operand(b)
+        if b is NotImplemented:
+            return b
     out = C.c_void_p()
     st = cfunc(a._h, b._h, C.byref(out))
     if st != 0:
         from ._lib import _check
         _check(st, None, None)
-    return Array(out.value)
+    r = object.__new__(Array)
+    r._h = out.value
+    return r
 
 def op1(name, *args, **kw):
     return op(name, *args, **kw)[0]

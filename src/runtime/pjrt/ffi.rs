@@ -51,6 +51,8 @@ api_table!(
     buffer_destroy, buffer_element_type, buffer_dimensions, buffer_unpadded_dimensions, buffer_dynamic_dimension_indices,
     buffer_get_memory_layout, buffer_on_device_size_in_bytes, buffer_device, buffer_memory, buffer_delete,
     buffer_is_deleted, buffer_copy_to_device, buffer_to_host_buffer, buffer_is_on_cpu, buffer_ready_event,
+    buffer_unsafe_pointer, buffer_increase_external_reference_count, buffer_decrease_external_reference_count,
+    buffer_opaque_device_memory_data_pointer,
 );
 
 macro_rules! args {
@@ -141,6 +143,9 @@ args!(DeviceDescriptionKindArgs { description: *mut Opaque, kind: *const c_char,
 args!(BufferDestroyArgs { buffer: *mut Opaque });
 args!(BufferToHostBufferArgs { src: *mut Opaque, host_layout: *mut Opaque, dst: *mut c_void, dst_size: usize, event: *mut Opaque });
 args!(BufferReadyEventArgs { buffer: *mut Opaque, event: *mut Opaque });
+args!(BufferOnDeviceSizeArgs { buffer: *mut Opaque, on_device_size_in_bytes: usize });
+args!(BufferExternalReferenceArgs { buffer: *mut Opaque });
+args!(BufferDeviceMemoryPointerArgs { buffer: *mut Opaque, device_memory_ptr: *mut c_void });
 args!(ExecuteOptions {
     send_callbacks: *mut c_void,
     recv_callbacks: *mut c_void,
