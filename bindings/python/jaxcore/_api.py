@@ -5,6 +5,7 @@ traceback, from the call that ran it."""
 
 import ctypes as C
 import threading
+import time
 
 from ._lib import lib, CALLBACK, FREE, arr, fn
 from ._core import Array, asarray
@@ -57,14 +58,20 @@ class _Fn:
     def call(self, xs):
         return call_outs(lib.jc_fn_call, self.h, *handles(xs))
 
-# jit's hot path keeps the GIL across the call (releasing and re-taking it
-# costs ~1 us of a ~15 us dispatch); the engine never waits on another
-# thread that needs it, and tracing callbacks re-enter on this thread.
-# It has no argtypes: every argument passed is already a ctypes object, which
+# jit's hot path keeps the GIL across short calls (releasing and re-taking
+# it costs ~0.4 us of a ~6 us dispatch); the engine never waits on another
+# thread that needs it, and tracing callbacks re-enter on this thread. XLA's
+# CPU client runs the program on the calling thread, so a program whose
+# first calls take longer than _LONG_NS is called through the entry that
+# releases the GIL, and other Python threads run while it computes.
+# No argtypes: every argument passed is already a ctypes object, which
 # ctypes then passes as it is instead of running each argtype's from_param
-# (~0.8 us of a ~7 us dispatch).
+# (~0.8 us of a dispatch).
 _gil_call = C.PyDLL(lib._name)["jc_fn_call"]
 _gil_call.restype = C.c_int32
+_nogil_call = C.CDLL(lib._name)["jc_fn_call"]
+_nogil_call.restype = C.c_int32
+_LONG_NS, _TIMED_CALLS = 50_000, 3
 
 _MISS = object()
 _JIT_DISABLED = [False]  # jax.disable_jit()
@@ -77,8 +84,19 @@ def _fast_call(h, n_in, nout, tree):
     in_t, out_t = arr * max(n_in, 1), arr * nout
     ins, outs, k = in_t(), out_t(), C.c_size_t()
     kref, busy = C.byref(k), [False]
-    call, wrap, A, new = _gil_call, _wrap, Array, object.__new__
+    wrap, A, new, now = _wrap, Array, object.__new__, time.perf_counter_ns
     fh, c_in, c_out = C.c_void_p(h), C.c_size_t(n_in), C.c_size_t(nout)
+    mode = [_gil_call, _TIMED_CALLS]  # the entry, and how many calls are still timed
+
+    def call(*a):
+        if not mode[1]:
+            return mode[0](*a)
+        t = now()
+        st = mode[0](*a)
+        mode[1] -= 1
+        if now() - t > _LONG_NS:
+            mode[0], mode[1] = _nogil_call, 0
+        return st
 
     def finish(st, outs, n):
         if st != 0:
@@ -102,7 +120,7 @@ def _fast_call(h, n_in, nout, tree):
             busy[0] = True
             ins[0] = a._h
             try:
-                st = call(fh, ins, c_in, outs, c_out, kref)
+                st = (call if mode[1] else mode[0])(fh, ins, c_in, outs, c_out, kref)
             finally:
                 busy[0] = False
             if st != 0:
@@ -121,7 +139,7 @@ def _fast_call(h, n_in, nout, tree):
         busy[0] = True
         ins[:n_in] = [a._h for a in args]
         try:
-            st = call(fh, ins, c_in, outs, c_out, kref)
+            st = (call if mode[1] else mode[0])(fh, ins, c_in, outs, c_out, kref)
         finally:
             busy[0] = False
         return finish(st, outs, k.value)

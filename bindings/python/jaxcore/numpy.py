@@ -83,12 +83,18 @@ def _compiled(static_argnames=()):
         return g
     return deco
 
-_hypot_op = hypot
+_hypot_op, _logaddexp_op = hypot, logaddexp
 
 @_compiled()
 def hypot(x1, x2):
     """`jnp.hypot` (the engine's op, compiled whole as in JAX)."""
     return _hypot_op(x1, x2)
+
+@_compiled()
+def logaddexp(x1, x2):
+    """`jnp.logaddexp` (the engine's construction with JAX's custom
+    derivative, compiled whole as in JAX: eagerly one dispatch)."""
+    return _logaddexp_op(x1, x2)
 
 def _contraction(name):
     """jnp.matmul/dot/vdot/inner: `precision` changes nothing on CPU (f32 dots

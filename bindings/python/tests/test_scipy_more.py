@@ -249,5 +249,8 @@ def test_ndtr_and_log_ndtr_as_jax():
     assert float(special.log_ndtr(4.9)) == np.float32(-4.76837272e-07)  # log(ndtr) below 5, as JAX
     with pytest.raises(TypeError, match="not supported"):
         special.log_ndtr(3)
+    with pytest.raises(TypeError, match="x.dtype=int32 is not supported"):
+        special.ndtr(jnp.arange(3))  # JAX's ndtr takes float32/float64 only
+    assert float(jax.scipy.stats.norm.cdf(1)) == np.float32(0.8413447)  # stats promote first
     with pytest.raises(TypeError, match="not supported"):
         special.ndtri(jnp.array([0.1], jnp.float16))

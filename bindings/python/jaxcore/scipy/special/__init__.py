@@ -126,14 +126,17 @@ def multigammaln(a, d):
     a = jnp.asarray(a)
     return sum(gammaln(a - j / 2.0) for j in range(d)) + d * (d - 1) / 4.0 * math.log(math.pi)
 
-def _inexact(x):
+def _float32_or_64(x):
+    """x as an array, refused (JAX's TypeError) unless float32 or float64."""
     x = jnp.asarray(x)
-    return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(jnp.result_type(float))
+    if x.dtype not in (jnp.float32, jnp.float64):
+        raise TypeError(f"x.dtype={x.dtype} is not supported, see docstring for supported types.")
+    return x
 
 def ndtr(x):
     """The standard normal CDF, as JAX computes it: 1 + erf(x/sqrt 2) near
     0, erfc in the tails (halved)."""
-    x = _inexact(x)
+    x = _float32_or_64(x)
     h = jnp.asarray(0.5 * math.sqrt(2.0), x.dtype)
     w = x * h
     z = jnp.abs(w)
@@ -145,9 +148,7 @@ def ndtri(p):
     asymptote below 1e-3), Newton steps on log ndtr (accurate far in the
     tail), and the upper half by symmetry. The last step carries the
     derivative 1 / ndtr'(x)."""
-    p = jnp.asarray(p)
-    if p.dtype not in (jnp.float32, jnp.float64):
-        raise TypeError(f"x.dtype={p.dtype} is not supported, see docstring for supported types.")
+    p = _float32_or_64(p)
     upper = p > 0.5
     q = jnp.where(upper, 1 - p, p)                      # in (0, 0.5], exact for p >= 0.5
     qs = jnp.clip(lax.stop_gradient(q), 1e-38, 0.5)
@@ -201,10 +202,7 @@ def log_ndtr(x, series_order=3):
     """log Φ(x), JAX's construction and derivative (float32 and float64)."""
     if series_order != 3:
         raise NotImplementedError("log_ndtr with series_order other than 3 is not supported")
-    x = jnp.asarray(x)
-    if x.dtype not in (jnp.float32, jnp.float64):
-        raise TypeError(f"x.dtype={x.dtype} is not supported.")
-    return _log_ndtr(x)
+    return _log_ndtr(_float32_or_64(x))
 
 def entr(x):
     x = jnp.asarray(x)
