@@ -5,7 +5,13 @@ import ctypes as C
 import threading
 import numpy as np
 
-from ._lib import lib, Params, arr
+from ._lib import lib, Params, arr, _check
+
+
+def _ok(st):
+    """Raises the engine's error for a failed raw call's status."""
+    if st != 0:
+        _check(st, None, None)
 
 try:  # bfloat16 as numpy sees it, when ml_dtypes is installed
     import ml_dtypes
@@ -86,10 +92,7 @@ class Array:
         st = _NDIM(h, C.byref(n)) or _DTYPE(h, C.byref(c))
         if not st and n.value > 8:
             dims = (C.c_int64 * n.value)()
-        st = st or _SHAPE(h, dims, n.value)
-        if st:
-            from ._lib import _check
-            _check(st, None, None)
+        _ok(st or _SHAPE(h, dims, n.value))
         dt = _DTYPES[c.value] if _DTYPES[c.value] is not None else _NAMES[c.value]
         m = self._meta = (tuple(dims[:n.value]), dt)
         return m
@@ -140,9 +143,7 @@ class Array:
         st = _KNOWN(self._h, C.byref(out))
         if st == _ERR_TRACER:
             return None
-        if st != 0:
-            from ._lib import _check
-            _check(st, None, None)
+        _ok(st)
         return Array(out.value)
 
     # --- conversion
@@ -395,39 +396,27 @@ FLAG_AXIS, FLAG_KEEPDIMS, FLAG_WHERE, FLAG_ALT, FLAG_MIN, FLAG_MAX = 1, 2, 4, 8,
 def asarray(x, dtype=None):
     """`jnp.asarray`: Arrays pass through; host scalars become weakly typed."""
     t = type(x)
-    if t is Array:
+    if t is Array or isinstance(x, Array):
         return x if dtype is None else x.astype(dtype)
-    if dtype is None and (t is float or t is int):  # the common host scalars, straight to the engine
+    if dtype is None and (t is float or t is int or (isinstance(x, (int, float)) and t is not bool and not isinstance(x, np.generic))):
+        # Python ints and floats (not bools, not numpy scalars) are weakly typed
         h = C.c_void_p()
-        if t is float:
+        if isinstance(x, float):
             st = _WEAK_FLOAT(x, C.byref(h))
         else:
             bits = 64 if _x64[0] else 32
             if not -(1 << (bits - 1)) <= x < (1 << (bits - 1)):
                 raise OverflowError(f"Python int {x} too large to convert to int{bits}")
             st = _WEAK_INT(x, C.byref(h))
-        if st != 0:
-            from ._lib import _check
-            _check(st, None, None)
+        _ok(st)
         a = object.__new__(Array)
         a._h = h.value
         return a
-    if isinstance(x, Array):
-        return x if dtype is None else x.astype(dtype)
-    if type(x).__name__ == "PRNGKeyArray":  # typed keys compute as their key data
+    if t.__name__ == "PRNGKeyArray":  # typed keys compute as their key data
         return asarray(x._base, dtype)
     h = arr()
     if dtype is None and isinstance(x, bool):
         lib.jc_array_scalar(0, float(x), C.byref(h))
-        return Array(h.value)
-    if dtype is None and isinstance(x, int) and not isinstance(x, np.integer):
-        bits = 64 if _x64[0] else 32
-        if not -(1 << (bits - 1)) <= x < (1 << (bits - 1)):
-            raise OverflowError(f"Python int {x} too large to convert to int{bits}")
-        lib.jc_weak_int(x, C.byref(h))
-        return Array(h.value)
-    if dtype is None and isinstance(x, float) and not isinstance(x, np.floating):
-        lib.jc_weak_float(x, C.byref(h))
         return Array(h.value)
     if dtype is None and isinstance(x, complex) and not isinstance(x, np.complexfloating):
         lib.jc_weak_complex(x.real, x.imag, C.byref(h))
@@ -467,13 +456,13 @@ def _params(ints, floats, dtype, flags, s):
         p = _PLAIN_PARAMS.get((code, flags))
         if p is None:
             p = _PLAIN_PARAMS[(code, flags)] = Params(C.sizeof(Params), None, 0, None, 0, code, flags, None)
-        return p, None
+        return p
     ints = [int(i) for i in (ints or [])]
     floats = [float(f) for f in (floats or [])]
     ib = (C.c_int64 * max(len(ints), 1))(*ints)
     fb = (C.c_double * max(len(floats), 1))(*floats)
-    p = Params(C.sizeof(Params), ib, len(ints), fb, len(floats), code, flags, s.encode() if s else None)
-    return p, (ib, fb)  # the buffers must outlive the call
+    # (ctypes keeps the buffers alive with the structure)
+    return Params(C.sizeof(Params), ib, len(ints), fb, len(floats), code, flags, s.encode() if s else None)
 
 def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16):
     """Calls the engine's `jc_op`: returns the list of result arrays. (Every
@@ -486,7 +475,7 @@ def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16
     else:
         xs = [a if type(a) is Array else asarray(a) for a in args]
         hb = (_ARRAY_TYPES[k or 1] if k < 17 else arr * k)(*[x._h for x in xs])
-    p, _bufs = _params(ints, floats, dtype, flags, s)
+    p = _params(ints, floats, dtype, flags, s)
     b = _OP_NAMES.get(name)
     if b is None:
         b = _OP_NAMES[name] = name.encode()
@@ -494,8 +483,7 @@ def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16
     n = C.c_size_t()
     st = _OP(b, hb, _SIZES[k] if k < 17 else C.c_size_t(k), C.byref(p), outs, _SIZES[nout] if nout < 17 else C.c_size_t(nout), C.byref(n))
     if st != 0:
-        from ._lib import _check
-        _check(st, None, None)
+        _ok(st)
     new = object.__new__
     res = []
     for i in range(n.value):
@@ -572,8 +560,7 @@ def _bin(cfunc, a, b):
     out = C.c_void_p()
     st = cfunc(a._h, b._h, C.byref(out))
     if st != 0:
-        from ._lib import _check
-        _check(st, None, None)
+        _ok(st)
     r = object.__new__(Array)
     r._h = out.value
     return r

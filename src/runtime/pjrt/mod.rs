@@ -137,7 +137,8 @@ impl Client {
     /// and wake-up cost 30-100 us on small machines (a jitted 1000-element
     /// sum: 37 us asynchronous, 9 us synchronous), and nothing here overlaps
     /// host work with a running computation. A plugin that does not know the
-    /// option is asked again without it.
+    /// option is asked again without it; `JAXCORE_CPU_ASYNC=1` keeps XLA's
+    /// asynchronous default.
     pub fn new(plugin: Arc<Plugin>, cpu_device_count: Option<usize>) -> Result<Arc<Client>> {
         let opt = |name: &'static [u8], kind, value| NamedValue {
             struct_size: std::mem::size_of::<NamedValue>(),
@@ -151,7 +152,9 @@ impl Client {
         let mut opts: Vec<NamedValue> = Vec::new();
         if let Some(n) = cpu_device_count {
             opts.push(opt(b"cpu_device_count", NAMED_VALUE_INT64, n as i64));
-            opts.push(opt(b"asynchronous", NAMED_VALUE_BOOL, 0));
+            if std::env::var("JAXCORE_CPU_ASYNC").as_deref() != Ok("1") {
+                opts.push(opt(b"asynchronous", NAMED_VALUE_BOOL, 0));
+            }
         }
         let create = |opts: &[NamedValue]| {
             let mut a = ClientCreateArgs::new();
