@@ -29,15 +29,27 @@ pub fn exp2(x: &Array) -> Result<Array> {
     }
     lax::exp2(&x)
 }
-/// `jnp.log2`
+/// `jnp.log2`: log(x) / log(2), JAX's way (complex: each part divided).
 pub fn log2(x: &Array) -> Result<Array> {
     let l = log(x)?;
+    if l.dtype().is_complex() {
+        let (re, im) = (lax::real(&l)?, lax::imag(&l)?);
+        let ln2 = lax::log(&super::full_like(&re, 2.0)?)?;
+        return lax::complex(&lax::div(&re, &ln2)?, &lax::div(&im, &ln2)?);
+    }
     lax::div(&l, &lax::log(&super::full_like(&l, 2.0)?)?)
 }
-/// `jnp.log10`
+/// `jnp.log10`: log(x) times 1/ln(10) rounded to the dtype, JAX's way
+/// (complex: each part multiplied).
 pub fn log10(x: &Array) -> Result<Array> {
+    const ONE_OVER_LN10: f64 = 0.4342944819032518;
     let l = log(x)?;
-    lax::div(&l, &lax::log(&super::full_like(&l, 10.0)?)?)
+    if l.dtype().is_complex() {
+        let (re, im) = (lax::real(&l)?, lax::imag(&l)?);
+        let c = super::full_like(&re, ONE_OVER_LN10)?;
+        return lax::complex(&lax::mul(&re, &c)?, &lax::mul(&im, &c)?);
+    }
+    lax::mul(&l, &super::full_like(&l, ONE_OVER_LN10)?)
 }
 
 pub fn negative(x: &Array) -> Result<Array> {

@@ -548,9 +548,19 @@ def _default_fill(dtype):
 
 def take_along_axis(a, indices, axis): return op1("take_along_axis", a, indices, ints=[axis])
 
+@_compiled(static_argnames=("ord", "axis", "keepdims"))
+def _norm(x, ord=None, axis=None, keepdims=False):
+    return linalg._norm_ops(x, ord, axis, keepdims)
+
 class linalg:
     @staticmethod
     def norm(x, ord=None, axis=None, keepdims=False):
+        """`jnp.linalg.norm`, compiled whole as JAX's (its eager bits are
+        then JAX's: XLA fuses the squares into the sum)."""
+        return _norm(x, ord=ord, axis=tuple(axis) if isinstance(axis, list) else axis, keepdims=keepdims)
+
+    @staticmethod
+    def _norm_ops(x, ord, axis, keepdims):
         x = asarray(x)
         if axis is None and ord is not None and x.ndim == 2:
             axis = (0, 1)  # numpy: a matrix norm when ord is given for a 2-d array
@@ -2780,3 +2790,13 @@ def einsum_path(subscripts, *operands, optimize="greedy"):
     n = len(operands)
     path = ["einsum_path"] + [(0, 1)] * _b.max(n - 1, 0) if n > 1 else ["einsum_path", (0,)]
     return path, f"  Complete contraction:  {subscripts}\n  (contracted left to right)"
+
+
+
+_log2_op = log2
+
+@_compiled()
+def log2(x):
+    """`jnp.log2`: log(x) / log(2), compiled whole as JAX's (XLA divides by
+    the folded constant as a multiplication by its reciprocal)."""
+    return _log2_op(x)

@@ -379,3 +379,14 @@ def test_interp_trapezoid_polyval_cov_as_jax():
     assert int(np.asarray(jnp.trapezoid(v, axis=1)).view(np.uint32).sum()) == 95150133322
     assert int(np.asarray(jnp.polyval(jnp.array([0.3, -1.2, 2.5, 0.7]), v)).view(np.uint32).sum()) == 2215048717523
     assert int(np.asarray(jnp.cov(v)).view(np.uint32).sum()) == 3452075112092
+
+
+def test_log10_and_log2_bits_are_jaxs():
+    # JAX 0.10.2's bits: log10 is log(x) times float32(1/ln 10), log2 log(x)/log(2) compiled
+    x = jnp.array([3.0, 7.0, 123.456, 0.02], jnp.float32)
+    for f in (jnp.log10, jax.jit(jnp.log10)):
+        assert np.asarray(f(x)).view(np.uint32).tolist() == [1056196925, 1062754393, 1074125654, 3218700250]
+    for f in (jnp.log2, jax.jit(jnp.log2)):
+        assert np.asarray(f(x)).view(np.uint32).tolist() == [1070260237, 1077128116, 1088312527, 3233061496]
+    c = jnp.log10(jnp.array([1 + 1j, -100.0], jnp.complex64))
+    np.testing.assert_allclose(np.asarray(c), np.log10(np.array([1 + 1j, -100.0], np.complex64)), rtol=1e-6)
