@@ -1493,43 +1493,48 @@ def histogram(a, bins=10, range=None, weights=None, density=None):
         counts = counts / (sum(counts) * diff(edges))
     return counts, edges
 
-def _conv1d(a, v, mode, flip_v):
-    a, v = asarray(a), asarray(v)
-    if a.ndim != 1 or v.ndim != 1:
-        raise ValueError("convolve/correlate take 1-d arrays")
-    if a.shape[0] == 0 or v.shape[0] == 0:
-        raise ValueError("convolve/correlate: inputs cannot be empty")
-    # as jnp: the longer input slides; correlate then reads its result backwards
-    reverse = False
-    if v.shape[0] > a.shape[0]:
-        a, v = v, a
-        reverse = not flip_v
-    n, m = a.shape[0], v.shape[0]
-    k = flip(v) if flip_v else v
-    full_len = n + m - 1
-    ap = pad(a, (m - 1, m - 1))
-    out = None
-    for j in range(m):
-        term = ap[j:j + full_len] * k[j]
-        out = term if out is None else out + term
-    if mode == "full":
-        pass
-    elif mode == "same":
-        start = (m - 1) // 2
-        out = out[start:start + n]
-    elif mode == "valid":
-        out = out[m - 1:n]
+def _conv1d(x, y, mode, op, precision, preferred_element_type):
+    """JAX's 1-d convolve/correlate: the longer input slides under the
+    (flipped for convolve, conjugated for correlate) shorter one, as one
+    `lax.conv_general_dilated`."""
+    from . import lax
+    x, y = asarray(x), asarray(y)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"{op}() only support 1-dimensional inputs.")
+    if preferred_element_type is None:
+        dt = result_type(x, y)
+        x, y = _promote_inexact(x.astype(dt), y.astype(dt))
     else:
-        raise ValueError(f"mode must be one of 'full', 'same', 'valid', got {mode!r}")
-    return out[::-1] if reverse else out
+        dt = result_type(x, y)
+        x, y = x.astype(dt), y.astype(dt)
+    if x.shape[0] == 0 or y.shape[0] == 0:
+        raise ValueError(f"{op}: inputs cannot be empty, got shapes {x.shape} and {y.shape}.")
+    backwards = False
+    if op == "correlate":
+        y = conj(y)
+        if x.shape[0] < y.shape[0]:
+            x, y, backwards = y, x, True
+    else:
+        if x.shape[0] < y.shape[0]:
+            x, y = y, x
+        y = flip(y)
+    m = y.shape[0]
+    pads = {"valid": (0, 0), "same": (m // 2, m - m // 2 - 1), "full": (m - 1, m - 1)}
+    if mode not in pads:
+        raise ValueError("mode must be one of ['full', 'same', 'valid']")
+    out = lax.conv_general_dilated(x[None, None, :], y[None, None, :], (1,), [pads[mode]], precision=precision,
+                                   preferred_element_type=preferred_element_type)[0, 0]
+    return out[::-1] if backwards else out
 
+@_compiled(static_argnames=("mode", "precision", "preferred_element_type"))
 def convolve(a, v, mode="full", *, precision=None, preferred_element_type=None):
-    """`jnp.convolve` (1-d)."""
-    return _conv1d(a, v, mode, True)
+    """`jnp.convolve` (1-d; compiled whole as JAX's)."""
+    return _conv1d(a, v, mode, "convolve", precision, preferred_element_type)
 
+@_compiled(static_argnames=("mode", "precision", "preferred_element_type"))
 def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None):
-    """`jnp.correlate` (1-d)."""
-    return _conv1d(a, v, mode, False)
+    """`jnp.correlate` (1-d, the second input conjugated; compiled whole as JAX's)."""
+    return _conv1d(a, v, mode, "correlate", precision, preferred_element_type)
 
 def degrees(x): return multiply(x, 180.0 / _np.pi)
 def radians(x): return multiply(x, _np.pi / 180.0)

@@ -390,3 +390,15 @@ def test_log10_and_log2_bits_are_jaxs():
         assert np.asarray(f(x)).view(np.uint32).tolist() == [1070260237, 1077128116, 1088312527, 3233061496]
     c = jnp.log10(jnp.array([1 + 1j, -100.0], jnp.complex64))
     np.testing.assert_allclose(np.asarray(c), np.log10(np.array([1 + 1j, -100.0], np.complex64)), rtol=1e-6)
+
+
+def test_convolve_and_correlate_as_jax():
+    a, b = np.array([1 + 2j, 3 - 1j, 0.5j], np.complex64), np.array([2 - 1j, 1j], np.complex64)
+    for mode in ("full", "same", "valid"):
+        # correlate conjugates its second input (numpy's and JAX's definition)
+        np.testing.assert_allclose(np.asarray(jnp.correlate(a, b, mode)), np.correlate(a, b, mode), rtol=1e-6)
+        np.testing.assert_allclose(np.asarray(jnp.correlate(b, a, mode)), np.correlate(b, a, mode), rtol=1e-6)
+        np.testing.assert_allclose(np.asarray(jnp.convolve(np.arange(5.0), [1.0, 2.0, 3.0], mode)), np.convolve(np.arange(5.0), [1, 2, 3], mode))
+    assert jnp.convolve(jnp.arange(4), jnp.arange(3)).dtype == np.float32  # promoted to inexact, as JAX
+    with pytest.raises(ValueError, match="only support 1-dimensional"):
+        jnp.convolve(jnp.ones((2, 2)), jnp.ones(2))
