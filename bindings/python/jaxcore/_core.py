@@ -414,6 +414,8 @@ def asarray(x, dtype=None):
         return a
     if t.__name__ == "PRNGKeyArray":  # typed keys compute as their key data
         return asarray(x._base, dtype)
+    if (t is list or t is tuple) and _holds_array(x):
+        return _stack_sequence(x, dtype)
     h = arr()
     if dtype is None and isinstance(x, bool):
         lib.jc_array_scalar(0, float(x), C.byref(h))
@@ -463,6 +465,29 @@ def _params(ints, floats, dtype, flags, s):
     fb = (C.c_double * max(len(floats), 1))(*floats)
     # (ctypes keeps the buffers alive with the structure)
     return Params(C.sizeof(Params), ib, len(ints), fb, len(floats), code, flags, s.encode() if s else None)
+
+def _holds_array(seq):
+    return any(isinstance(e, Array) or (type(e) in (list, tuple) and _holds_array(e)) for e in seq)
+
+def _stack_sequence(seq, dtype):
+    """`jnp.array([x, 2 * x])` with arrays (tracers too) inside: JAX's way,
+    every element converted to the common type of all of them, then stacked
+    level by level."""
+    from . import numpy as jnp
+    leaves = []
+    def walk(v):
+        if type(v) in (list, tuple):
+            for e in v:
+                walk(e)
+        else:
+            leaves.append(v)
+    walk(seq)
+    dt = dtype if dtype is not None else jnp.result_type(*leaves)
+    def build(v):
+        if type(v) in (list, tuple):
+            return jnp.stack([build(e) for e in v]) if len(v) else asarray(np.zeros((0,)), dt)
+        return asarray(v, dt)
+    return build(seq)
 
 def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16):
     """Calls the engine's `jc_op`: returns the list of result arrays. (Every

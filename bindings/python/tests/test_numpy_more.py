@@ -402,3 +402,12 @@ def test_convolve_and_correlate_as_jax():
     assert jnp.convolve(jnp.arange(4), jnp.arange(3)).dtype == np.float32  # promoted to inexact, as JAX
     with pytest.raises(ValueError, match="only support 1-dimensional"):
         jnp.convolve(jnp.ones((2, 2)), jnp.ones(2))
+
+
+def test_array_from_a_list_of_arrays_and_tracers():
+    # jnp.array([x, 2 * x]) under jit, grad and vmap stacks the elements (JAX's way)
+    np.testing.assert_allclose(np.asarray(jax.jit(lambda x: jnp.array([x, 2 * x]))(1.5)), [1.5, 3.0])
+    assert float(jax.grad(lambda x: jnp.sum(jnp.array([[x, 1.0], [2.0, x * x]])))(3.0)) == 7.0
+    assert jax.vmap(lambda x: jnp.array([x, -x]))(jnp.arange(3.0)).shape == (3, 2)
+    assert jnp.array([jnp.int32(1), 2.5]).dtype == np.float32 and jnp.array((jnp.float16(1), 2)).dtype == np.float16
+    assert jnp.array([[jnp.ones(2)], [jnp.zeros(2)]]).shape == (2, 1, 2)
