@@ -496,12 +496,16 @@ def arange(start, stop=None, step=1, dtype=None):
     return op1("arange", floats=[float(start), float(stop), float(step)], dtype=dtype)
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
-    if _np.ndim(start) or _np.ndim(stop) or axis != 0:
-        # array endpoints: start * (1 - t) + stop * t along a new axis (JAX's)
+    if isinstance(start, Array) or isinstance(stop, Array) or _np.ndim(start) or _np.ndim(stop) or axis != 0:
+        # array (or traced) endpoints: start * (1 - t) + stop * t along a new
+        # axis, JAX's formula; integer dtypes take the floor, as JAX's
         s, e = asarray(start), asarray(stop)
-        t = op1("linspace", ints=[num], floats=[0.0, 1.0], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
+        tdt = dtype if dtype is not None and issubdtype(dtype, _np.inexact) else None
+        t = op1("linspace", ints=[num], floats=[0.0, 1.0], dtype=tdt, flags=0 if endpoint else FLAG_ALT)
         t = reshape(t, (num,) + (1,) * _b.max(s.ndim, e.ndim))
         out = moveaxis(add(multiply(s, subtract(1, t)), multiply(e, t)), 0, axis)
+        if dtype is not None:
+            out = (floor(out) if issubdtype(dtype, _np.integer) else out).astype(dtype)
     else:
         out = op1("linspace", ints=[num], floats=[start, stop], dtype=dtype, flags=0 if endpoint else FLAG_ALT)
     if retstep:

@@ -411,3 +411,9 @@ def test_array_from_a_list_of_arrays_and_tracers():
     assert jax.vmap(lambda x: jnp.array([x, -x]))(jnp.arange(3.0)).shape == (3, 2)
     assert jnp.array([jnp.int32(1), 2.5]).dtype == np.float32 and jnp.array((jnp.float16(1), 2)).dtype == np.float16
     assert jnp.array([[jnp.ones(2)], [jnp.zeros(2)]]).shape == (2, 1, 2)
+
+
+def test_linspace_with_traced_or_array_endpoints():
+    np.testing.assert_allclose(np.asarray(jax.jit(lambda a: jnp.linspace(0, a, 4))(2.0)), [0, 2 / 3, 4 / 3, 2], rtol=1e-6)
+    got = jnp.linspace(jnp.array([0.0, 1.0]), 5.0, 3, dtype=jnp.int32)  # JAX floors for integer dtypes
+    assert got.dtype == np.int32 and np.asarray(got).tolist() == [[0, 1], [2, 3], [5, 5]]
