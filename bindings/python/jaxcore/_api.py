@@ -79,11 +79,12 @@ _JIT_DISABLED = [False]  # jax.disable_jit()
 def _fast_call(h, n_in, nout, tree):
     """jit's call for positional Arrays only (the common case), with
     preallocated argument buffers; returns _MISS when the arguments are not
-    all Arrays. `busy` covers re-entry (a trace that calls the same function,
-    or another thread while a tracing callback runs): fresh buffers then."""
+    all Arrays. `busy` covers re-entry (a trace that calls the same function)
+    and other threads (long programs run without the GIL): fresh buffers
+    then; results are read before it is released."""
     in_t, out_t = arr * max(n_in, 1), arr * nout
     ins, outs, k = in_t(), out_t(), C.c_size_t()
-    kref, busy = C.byref(k), [False]
+    kref, busy = C.byref(k), threading.Lock()  # held while ins/outs are in use
     wrap, A, new, now = _wrap, Array, object.__new__, time.perf_counter_ns
     fh, c_in, c_out = C.c_void_p(h), C.c_size_t(n_in), C.c_size_t(nout)
     mode = [_gil_call, _TIMED_CALLS]  # the entry, and how many calls are still timed
@@ -115,18 +116,18 @@ def _fast_call(h, n_in, nout, tree):
             a = args[0]
             if type(a) is not A:
                 return _MISS
-            if busy[0]:
+            if not busy.acquire(False):
                 return slow(args)
-            busy[0] = True
             ins[0] = a._h
             try:
                 st = (call if mode[1] else mode[0])(fh, ins, c_in, outs, c_out, kref)
+                h = outs[0]
             finally:
-                busy[0] = False
+                busy.release()
             if st != 0:
                 return _raise_pending(st)
             r = new(A)
-            r._h = outs[0]
+            r._h = h
             return r
         return fast1
 
@@ -134,15 +135,15 @@ def _fast_call(h, n_in, nout, tree):
         for a in args:
             if type(a) is not A:
                 return _MISS
-        if busy[0]:
+        if not busy.acquire(False):
             return slow(args)
-        busy[0] = True
         ins[:n_in] = [a._h for a in args]
         try:
             st = (call if mode[1] else mode[0])(fh, ins, c_in, outs, c_out, kref)
+            got = outs[:k.value] if st == 0 else None
         finally:
-            busy[0] = False
-        return finish(st, outs, k.value)
+            busy.release()
+        return finish(st, got, len(got) if got is not None else 0)
     return fast
 
 def _wrap(h, _new=object.__new__, _A=Array):
