@@ -1505,12 +1505,10 @@ def _conv1d(x, y, mode, op, precision, preferred_element_type):
     x, y = asarray(x), asarray(y)
     if x.ndim != 1 or y.ndim != 1:
         raise ValueError(f"{op}() only support 1-dimensional inputs.")
-    if preferred_element_type is None:
-        dt = result_type(x, y)
-        x, y = _promote_inexact(x.astype(dt), y.astype(dt))
-    else:
-        dt = result_type(x, y)
-        x, y = x.astype(dt), y.astype(dt)
+    dt = result_type(x, y)
+    x, y = x.astype(dt), y.astype(dt)
+    if preferred_element_type is None:  # inexact then, as numpy's convolutions
+        x, y = _promote_inexact(x, y)
     if x.shape[0] == 0 or y.shape[0] == 0:
         raise ValueError(f"{op}: inputs cannot be empty, got shapes {x.shape} and {y.shape}.")
     backwards = False
