@@ -7,8 +7,8 @@ import ctypes as C
 import threading
 import time
 
-from ._lib import lib, CALLBACK, FREE, arr, fn
-from ._core import Array, asarray
+from ._lib import lib, CALLBACK, FREE, arr, fn, _check
+from ._core import Array, asarray, _wrap
 from . import tree_util as tu
 
 _KEEP = {}          # callbacks kept alive while the engine holds them
@@ -126,7 +126,7 @@ def _fast_call(h, n_in, nout, tree):
                 busy.release()
             if st != 0:
                 return _raise_pending(st)
-            r = new(A)
+            r = new(A)  # (_wrap inlined: the dispatch hot path)
             r._h = h
             return r
         return fast1
@@ -146,19 +146,14 @@ def _fast_call(h, n_in, nout, tree):
         return finish(st, got, len(got) if got is not None else 0)
     return fast
 
-def _wrap(h, _new=object.__new__, _A=Array):
-    a = _new(_A)
-    a._h = h
-    return a
-
 def _raise_pending(st=8):
-    """The error of a failed raw engine call, as an exception."""
-    from ._lib import _EXC, JaxcoreError
+    """The error of a failed raw engine call, as an exception: a Python
+    exception a callback raised inside it, else the engine's error."""
     exc = getattr(_PENDING, "exc", None)
     _PENDING.exc = None
     if exc is not None:
         raise exc
-    raise _EXC.get(st, JaxcoreError)(lib.jc_last_error().decode("utf-8", "replace"))
+    _check(st, None, None)
 
 def engine(call, *args):
     """Runs an engine call; a Python exception raised by a callback inside it

@@ -393,6 +393,12 @@ class Array:
 
 FLAG_AXIS, FLAG_KEEPDIMS, FLAG_WHERE, FLAG_ALT, FLAG_MIN, FLAG_MAX = 1, 2, 4, 8, 16, 32
 
+def _wrap(h, _new=object.__new__):
+    """An Array for an engine handle (without __init__: a hot path)."""
+    a = _new(Array)
+    a._h = h
+    return a
+
 def asarray(x, dtype=None):
     """`jnp.asarray`: Arrays pass through; host scalars become weakly typed."""
     t = type(x)
@@ -409,9 +415,7 @@ def asarray(x, dtype=None):
                 raise OverflowError(f"Python int {x} too large to convert to int{bits}")
             st = _WEAK_INT(x, C.byref(h))
         _ok(st)
-        a = object.__new__(Array)
-        a._h = h.value
-        return a
+        return _wrap(h.value)
     if t.__name__ == "PRNGKeyArray":  # typed keys compute as their key data
         return asarray(x._base, dtype)
     if (t is list or t is tuple) and _holds_array(x):
@@ -509,13 +513,7 @@ def op(name, *args, ints=None, floats=None, dtype=None, flags=0, s=None, nout=16
     st = _OP(b, hb, _SIZES[k] if k < 17 else C.c_size_t(k), C.byref(p), outs, _SIZES[nout] if nout < 17 else C.c_size_t(nout), C.byref(n))
     if st != 0:
         _ok(st)
-    new = object.__new__
-    res = []
-    for i in range(n.value):
-        a = new(Array)
-        a._h = outs[i]
-        res.append(a)
-    return res
+    return [_wrap(outs[i]) for i in range(n.value)]
 
 _raw_lib = C.CDLL(lib._name)  # the same library; its functions without the status check
 _OP = _raw_lib.jc_op  # no argtypes: op() passes ctypes objects only
@@ -586,7 +584,7 @@ def _bin(cfunc, a, b):
     st = cfunc(a._h, b._h, C.byref(out))
     if st != 0:
         _ok(st)
-    r = object.__new__(Array)
+    r = object.__new__(Array)  # (_wrap inlined: every Python operator comes here)
     r._h = out.value
     return r
 
